@@ -1,0 +1,152 @@
+"""Reading the value part of one table row into cells, splitting run-together text.
+
+The common case is one printed token per cell. When a carrier lost cell borders
+the tokens are fewer than the cells and the splitter searches the readings the
+layout's identity for that row allows (``constraint``). Cells on which every
+surviving reading agrees are certain even when the row as a whole is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from transforms.numbers import normalize_text, parse_number, to_wan_yuan
+from transforms.report import CellValue
+from transforms.splitting import (
+    Candidate,
+    Token,
+    split_free,
+    split_sum_group,
+    split_sum_groups,
+    tokenize,
+)
+
+Constraint = Literal["none", "row_sum", "group_sums"]
+Status = Literal["ok", "recovered", "ambiguous", "impossible", "too_few", "too_many", "empty"]
+
+
+@dataclass
+class RowReading:
+    cells: list[CellValue]
+    status: Status
+    candidates: list[Candidate] = field(default_factory=list)
+    not_numeric: list[tuple[int, str]] = field(default_factory=list)  # (cell index, raw)
+    token_count: int = 0
+
+
+@dataclass(frozen=True)
+class ValueSource:
+    """What a row printed for its values: grid cells (borders known) or free text."""
+
+    texts: tuple[str, ...]
+    locations: tuple[str, ...]
+    free_text: bool  # True: run-together text where blank cells may have vanished
+
+
+def _money(piece_value: Decimal, raw: str, default_unit: str) -> Decimal:
+    parsed = parse_number(raw)
+    if parsed.ok and parsed.value is not None:
+        return to_wan_yuan(parsed, default_unit) or Decimal(0)
+    return piece_value
+
+
+def _grid_tokens(src: ValueSource) -> tuple[list[Token], list[tuple[int, str]]]:
+    tokens: list[Token] = []
+    bad: list[tuple[int, str]] = []
+    for i, text in enumerate(src.texts):
+        n = normalize_text(text)
+        parsed = parse_number(text)
+        if parsed.ok and parsed.is_blank:
+            tokens.append(Token("", True, text.strip()))
+        elif parsed.ok:
+            tokens.append(Token(n.replace(",", ""), False, text.strip()))
+        else:
+            bad.append((i, text.strip()))
+            tokens.append(Token(n, False, text.strip()))
+    return tokens, bad
+
+
+def read_values(
+    src: ValueSource,
+    kinds: tuple[str, ...],
+    constraint: Constraint = "none",
+    money_unit: str = "万元",
+    allow_free_blanks: bool = True,
+    group_shape: tuple[int, int] = (3, 4),
+) -> RowReading:
+    n = len(kinds)
+    if src.free_text:
+        tokens = tokenize(" ".join(src.texts))
+        bad: list[tuple[int, str]] = []
+    else:
+        tokens, bad = _grid_tokens(src)
+        while len(tokens) > n and tokens[-1].explicit_blank and tokens[-1].raw == "":
+            tokens.pop()  # padding cells beyond the layout's columns
+    location = src.locations[0] if src.locations else ""
+
+    if not tokens:
+        return RowReading([CellValue(None, "", None, location) for _ in kinds], "empty")
+
+    if len(tokens) == n:
+        cells = []
+        bad_idx = {i for i, _ in bad}
+        for i, (tok, kind) in enumerate(zip(tokens, kinds)):
+            loc = src.locations[i] if not src.free_text and i < len(src.locations) else location
+            if i in bad_idx:
+                cells.append(CellValue(None, tok.raw, False, loc))
+                continue
+            parsed = parse_number(tok.raw if not src.free_text else tok.text)
+            if not parsed.ok:
+                bad.append((i, tok.raw))
+                cells.append(CellValue(None, tok.raw, False, loc))
+                continue
+            value = parsed.value
+            if kind == "money":
+                value = to_wan_yuan(parsed, money_unit)
+            cells.append(CellValue(value, tok.raw, parsed.is_blank, loc, False, parsed.unit))
+        return RowReading(cells, "ok", not_numeric=bad, token_count=len(tokens))
+
+    if bad:  # a word among the numbers and the count is off: nothing can be placed with certainty
+        status: Status = "too_few" if len(tokens) < n else "too_many"
+        return RowReading([CellValue(None, "", None, location) for _ in kinds], status, not_numeric=bad,
+                          token_count=len(tokens))
+
+    free = src.free_text and allow_free_blanks
+    if constraint == "row_sum":
+        cands = split_sum_group(tokens, n - 1, free, kinds)
+    elif constraint == "group_sums":
+        groups, parts = group_shape
+        cands = split_sum_groups(tokens, groups, parts, free)
+    else:
+        cands = split_free(tokens, kinds, free)
+
+    if not cands:
+        if len(tokens) > n:
+            status = "too_many"
+        elif not src.free_text and len(tokens) < n and all(len(t.text) <= 1 for t in tokens):
+            status = "too_few"
+        else:
+            status = "impossible"
+        return RowReading([CellValue(None, "", None, location) for _ in kinds], status, token_count=len(tokens))
+    return RowReading(candidates_to_cells(cands, kinds, money_unit, location), "recovered" if len(cands) == 1 else "ambiguous",
+                      cands, token_count=len(tokens))
+
+
+def candidates_to_cells(cands: list[Candidate], kinds: tuple[str, ...], money_unit: str, location: str) -> list[CellValue]:
+    """Cells certain across all candidates keep their value; the others are None."""
+    cells = []
+    for i, kind in enumerate(kinds):
+        values = {c[i].value for c in cands}
+        first = cands[0][i]
+        if len(values) == 1:
+            blank_flags = {c[i].is_blank for c in cands}
+            is_blank = blank_flags.pop() if len(blank_flags) == 1 else None
+            value = first.value
+            if kind == "money" and not is_blank:
+                value = _money(first.value, first.raw, money_unit)
+            cells.append(CellValue(value, first.raw, is_blank, location, True))
+        else:
+            cells.append(CellValue(None, "", None, location, False))
+    return cells

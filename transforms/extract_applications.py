@@ -1,0 +1,360 @@
+"""Section 三: the applications matrix, from a grid table or from free text.
+
+Rows are matched by label (never by position), columns by header label where the
+carrier knows real spans, otherwise by order. Each row is read with the row-sum
+identity available for splitting run-together digits; rows still ambiguous are
+then settled, where possible, by the column identities (I1, I2) across rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from transforms.cells import RowReading, ValueSource, candidates_to_cells, read_values
+from transforms.findings import make_finding
+from transforms.flat import LabelHit, best_chain, flat_text, label_span, value_region
+from transforms.labels import is_app_header_text, match_app_column, match_app_row, norm_label
+from transforms.numbers import is_value_text
+from transforms.report import CellValue, ExtraRow, Location, ParsedReport
+from transforms.sections import RowUnit, TextUnit, Unit
+from transforms.spec import GroupSpec, Layout, RowSpec
+from transforms.splitting import Candidate, describe_candidates
+
+SECTION = "三"
+MAX_COMBOS = 20000
+
+
+@dataclass
+class RowResult:
+    spec: RowSpec
+    reading: RowReading
+    label: str
+    location: str
+    raw_values: str
+
+
+@dataclass
+class AppExtraction:
+    rows: dict[str, RowResult] = field(default_factory=dict)
+    free_blanks_assumed: bool | None = None  # flat text: whether vanished blanks were considered
+    zero_rows: int = 0
+
+
+def split_label_values(texts: list[str]) -> tuple[list[str], int]:
+    """Leading label cells of a grid row and the index where its values start."""
+    i = 0
+    while i < len(texts) and not texts[i].strip():
+        i += 1
+    labels = []
+    while i < len(texts) and texts[i].strip() and not is_value_text(texts[i]):
+        labels.append(texts[i])
+        i += 1
+    return labels, i
+
+
+def _match_labels(labels: list[str], layout: Layout) -> tuple[RowSpec | None, GroupSpec | None]:
+    group = None
+    for text in reversed(labels):
+        m = match_app_row(text, layout)
+        if isinstance(m, RowSpec):
+            return m, group
+        if isinstance(m, GroupSpec) and group is None:
+            group = m
+    if len(labels) > 1:
+        m = match_app_row("".join(labels), layout)
+        if isinstance(m, RowSpec):
+            return m, group
+    return None, group
+
+
+def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, result: AppExtraction) -> None:
+    kinds = ("count",) * len(layout.app_columns)
+    header_cols: dict[int, dict[int, str]] = {}  # id(table) -> grid col -> column key
+    for unit in units:
+        row = unit.cells
+        distinct = []
+        seen = set()
+        for cell in row:
+            if cell.origin in seen:
+                continue
+            seen.add(cell.origin)
+            distinct.append(cell)
+        texts = [c.text for c in distinct]
+        if any(is_app_header_text(t) for t in texts) and not any(
+            is_value_text(t) and t.strip() for t in texts
+        ):
+            mapping = header_cols.setdefault(id(unit.table), {})
+            for cell in row:
+                col = match_app_column(cell.text, layout.app_columns)
+                if col is not None:
+                    mapping[cell.col] = col.key
+            continue
+        labels, vstart = split_label_values(texts)
+        if not labels:
+            continue
+        spec, group = _match_labels(labels, layout)
+        values = distinct[vstart:]
+        has_numbers = any(is_value_text(c.text) and c.text.strip() for c in values)
+        if spec is None:
+            if has_numbers and not any(is_app_header_text(t) for t in labels):
+                report.extra_rows.append(ExtraRow(SECTION, " / ".join(t.strip() for t in labels), [c.text for c in values], unit.location))
+                what = f"小计行“{group.label}”" if group else f"“{' '.join(t.strip() for t in labels)}”"
+                report.add(make_finding(
+                    "table.extra_row", f"第三部分表格中有格式之外的行{what}，已原样保留，未计入标准表格。",
+                    Location(SECTION, " ".join(t.strip() for t in labels), None, unit.location),
+                    found=" ".join(c.text.strip() for c in values),
+                ))
+            continue
+        mapping = header_cols.get(id(unit.table), {})
+        if unit.table.spans_known and mapping and len([v for v in values if v.text.strip() or True]) != len(kinds):
+            by_key = {}
+            for c in values:
+                key = mapping.get(c.col)
+                if key is not None and key not in by_key:
+                    by_key[key] = c
+            if len(by_key) == len(kinds):
+                values = [by_key[k] for k in layout.app_column_keys]
+        src = ValueSource(tuple(c.text for c in values), tuple(c.location for c in values), free_text=False)
+        reading = read_values(src, kinds, "row_sum")
+        _store(result, report, spec, reading, " ".join(t.strip() for t in labels), unit.location,
+               " | ".join(c.text.strip() for c in values))
+
+
+def _store(result: AppExtraction, report: ParsedReport, spec: RowSpec, reading: RowReading, label: str,
+           location: str, raw: str) -> None:
+    if spec.key in result.rows:
+        report.add(make_finding(
+            "table.row_duplicate",
+            f"第三部分“{spec.label}”行出现了两次，采用第一次出现的数字。",
+            Location(SECTION, spec.label, None, location), found=raw,
+        ))
+        return
+    result.rows[spec.key] = RowResult(spec, reading, label, location, raw)
+
+
+def _row_hits(ft, layout: Layout) -> list[list[LabelHit]]:
+    out = []
+    for row in layout.app_rows:
+        hits: list[LabelHit] = []
+        if row.exact:
+            for kw in row.keywords:
+                pattern = rf"(?:{row.numbering}[.、,]|\({row.numbering}\)){re.escape(kw)}"
+                for m in re.finditer(pattern, ft.norm):
+                    hits.append(LabelHit(row.key, m.start(), m.end()))
+        else:
+            for kw in row.keywords:
+                for m in re.finditer(re.escape(kw), ft.norm):
+                    start, end = label_span(ft, m.start(), kw, row.label, row.numbering)
+                    hits.append(LabelHit(row.key, start, end))
+        # one hit per start position (the longest keyword's)
+        uniq: dict[int, LabelHit] = {}
+        for h in hits:
+            if h.start not in uniq or h.end > uniq[h.start].end:
+                uniq[h.start] = h
+        # the same label found through two keywords: keep the widest span
+        merged: list[LabelHit] = []
+        for h in sorted(uniq.values(), key=lambda h: (h.start, -h.end)):
+            if merged and h.start < merged[-1].end:
+                continue
+            merged.append(h)
+        out.append(merged)
+    return out
+
+
+def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, result: AppExtraction) -> None:
+    ft = flat_text(units)
+    if not ft.norm:
+        return
+    chain = best_chain(_row_hits(ft, layout))
+    hits = [(layout.app_rows[i], h) for i, h in enumerate(chain) if h is not None]
+    if not hits:
+        return
+    starts = sorted(h.start for _, h in hits)
+    regions = []
+    for spec, hit in hits:
+        nxt = next((s for s in starts if s >= hit.end), len(ft.norm))
+        prefix, _, offset = value_region(ft, hit.end, nxt)
+        regions.append((spec, hit, prefix, offset))
+    # Blank-cell model: a publisher who prints zero rows as 0000000 writes 0 rather than
+    # leaving cells empty, so vanished blanks need not be considered for this table.
+    n_cols = len(layout.app_columns)
+    zero_rows = sum(1 for _, _, p, _ in regions if re.sub(r"\s", "", p) == "0" * n_cols)
+    empty_rows = sum(1 for _, _, p, _ in regions if not re.sub(r"\s", "", p))
+    free_blanks = not (zero_rows >= 1 and empty_rows == 0)
+    result.free_blanks_assumed = free_blanks
+    result.zero_rows = zero_rows
+    kinds = ("count",) * n_cols
+    for spec, hit, prefix, offset in regions:
+        loc = ft.location_at(offset)
+        src = ValueSource((prefix,), (loc,), free_text=True)
+        reading = read_values(src, kinds, "row_sum", allow_free_blanks=free_blanks)
+        label = ft.norm[hit.start:hit.end]
+        _store(result, report, spec, reading, label, loc, prefix.strip())
+
+
+def resolve_by_columns(result: AppExtraction, layout: Layout) -> set[str]:
+    """Settle ambiguous rows with the column identities; returns the keys settled."""
+    ambiguous = [k for k, r in result.rows.items() if r.reading.status == "ambiguous" and r.reading.candidates]
+    if not ambiguous:
+        return set()
+    options: dict[str, list[tuple]] = {}
+    for key, r in result.rows.items():
+        if key in ambiguous:
+            options[key] = [tuple(p.value for p in c) for c in r.reading.candidates]
+        elif all(c.value is not None for c in r.reading.cells):
+            options[key] = [tuple(c.value for c in r.reading.cells)]
+    total = 1
+    for key in ambiguous:
+        total *= len(options[key])
+    if total > MAX_COMBOS:
+        return set()
+    instances = []
+    n_cols = len(layout.app_columns)
+    for ident in layout.identities:
+        if ident.over != "app_columns":
+            continue
+        names = ident.lhs + ident.rhs
+        if not any(n in ambiguous for n in names) or not all(n in options for n in names):
+            continue
+        for col in range(n_cols):
+            instances.append((ident, col))
+    if not instances:
+        return set()
+
+    def holds(assign: dict[str, tuple], ident, col) -> bool:
+        lhs = sum((assign.get(n) or options[n][0])[col] for n in ident.lhs)
+        rhs = sum((assign.get(n) or options[n][0])[col] for n in ident.rhs)
+        return lhs == rhs
+
+    combos = [dict(zip(ambiguous, choice)) for choice in itertools.product(*(options[k] for k in ambiguous))]
+    # an instance no combination satisfies is the publisher's own error: it cannot discriminate
+    usable = [(i, c) for i, c in instances if any(holds(a, i, c) for a in combos)]
+    survivors = [a for a in combos if all(holds(a, i, c) for i, c in usable)]
+    if not survivors:
+        return set()
+    settled = set()
+    for key in ambiguous:
+        r = result.rows[key]
+        kept_values = {a[key] for a in survivors}
+        kept = [c for c in r.reading.candidates if tuple(p.value for p in c) in kept_values]
+        if len(kept) < len(r.reading.candidates):
+            r.reading.candidates = kept
+            r.reading.cells = candidates_to_cells(kept, ("count",) * n_cols, "万元", r.location)
+            if len(kept) == 1:
+                r.reading.status = "recovered"
+                settled.add(key)
+    return settled
+
+
+def extract_applications(units: list[Unit], layout: Layout, report: ParsedReport) -> AppExtraction:
+    result = AppExtraction()
+    grid = [u for u in units if isinstance(u, RowUnit)]
+    text = [u for u in units if isinstance(u, TextUnit)]
+    if grid:
+        extract_grid(grid, layout, report, result)
+    if text and len(result.rows) < len(layout.app_rows):
+        flat = AppExtraction()
+        extract_flat(text, layout, report, flat)
+        for key, row in flat.rows.items():
+            result.rows.setdefault(key, row)
+        result.free_blanks_assumed = flat.free_blanks_assumed
+        result.zero_rows = flat.zero_rows
+    settled = resolve_by_columns(result, layout)
+    _report(result, layout, report, settled)
+    return result
+
+
+def _report(result: AppExtraction, layout: Layout, report: ParsedReport, settled: set[str]) -> None:
+    col_labels = [c.label for c in layout.app_columns]
+    recovered_rows = []
+    blank = 0
+    for spec in layout.app_rows:
+        r = result.rows.get(spec.key)
+        if r is None:
+            continue
+        reading = r.reading
+        report.applications[spec.key] = reading.cells
+        blank += sum(1 for c in reading.cells if c.is_blank)
+        loc = Location(SECTION, spec.label, None, r.location)
+        for i, raw in reading.not_numeric:
+            col = col_labels[i] if i < len(col_labels) and reading.status == "ok" else None
+            report.add(make_finding(
+                "cell.not_numeric", f"第三部分“{spec.label}”行{('“' + col + '”列') if col else ''}的内容“{raw}”不是数字，该单元格未读取。",
+                Location(SECTION, spec.label, col, r.location), found=raw,
+            ))
+        if reading.status == "too_few":
+            report.add(make_finding(
+                "table.row_too_few_cells",
+                f"第三部分“{spec.label}”行只有{reading.token_count}个数字，应有{len(col_labels)}个（{'、'.join(col_labels)}）；"
+                f"无法确定缺的是哪一列，该行数字均未采用，原文为：{r.raw_values}",
+                loc, expected=str(len(col_labels)), found=r.raw_values,
+            ))
+        elif reading.status == "too_many":
+            report.add(make_finding(
+                "table.row_too_many_cells",
+                f"第三部分“{spec.label}”行有{reading.token_count}个数字，多于规定的{len(col_labels)}列，无法确定对应关系，原文为：{r.raw_values}",
+                loc, expected=str(len(col_labels)), found=r.raw_values,
+            ))
+        elif reading.status == "ambiguous":
+            unknown = [col_labels[i] for i, c in enumerate(reading.cells) if c.value is None]
+            report.add(make_finding(
+                "cell.split_ambiguous",
+                f"第三部分“{spec.label}”行的数字“{r.raw_values}”连在一起，有多种拆分方式都符合勾稽关系"
+                f"（{describe_candidates(reading.candidates)}），{'、'.join(unknown)}列无法确定，未采用。",
+                loc, found=r.raw_values,
+            ))
+        elif reading.status == "impossible":
+            report.add(make_finding(
+                "cell.split_impossible",
+                f"第三部分“{spec.label}”行的数字“{r.raw_values}”连在一起，且没有任何拆分能使“总计”等于各类申请人之和，"
+                f"该行数字均未采用。",
+                loc, found=r.raw_values,
+            ))
+        elif reading.status == "empty":
+            report.add(make_finding(
+                "cell.not_numeric", f"第三部分“{spec.label}”行没有数字。", loc, found="",
+            ))
+        elif reading.status == "recovered":
+            recovered_rows.append(spec.label)
+    if recovered_rows:
+        basis = "行合计" + ("及列勾稽关系" if settled else "")
+        assumption = ""
+        if result.free_blanks_assumed is False:
+            assumption = f"（本表有{result.zero_rows}行全部填写0，按空白单元格均填0处理）"
+        report.add(make_finding(
+            "cell.split_recovered",
+            f"第三部分有{len(recovered_rows)}行数字连在一起，已依据{basis}唯一拆分{assumption}："
+            + "、".join(recovered_rows),
+            Location(SECTION),
+        ))
+    if blank:
+        report.add(make_finding("cell.blank", f"第三部分有{blank}个空白单元格，按0计。", Location(SECTION), found=str(blank)))
+    _missing_rows(result, layout, report)
+
+
+def _missing_rows(result: AppExtraction, layout: Layout, report: ParsedReport) -> None:
+    keys = layout.app_row_keys
+    present = [k in result.rows for k in keys]
+    if not any(present):
+        return
+    missing = [layout.row(k).label for k, p in zip(keys, present) if not p]
+    if not missing:
+        return
+    last_present = max(i for i, p in enumerate(present) if p)
+    tail_missing = all(not p for p in present[last_present + 1:]) and last_present < len(keys) - 1
+    inner_missing = [layout.row(k).label for i, (k, p) in enumerate(zip(keys, present)) if not p and i < last_present]
+    if tail_missing:
+        after = layout.row(keys[last_present]).label
+        tail = [layout.row(k).label for k in keys[last_present + 1:]]
+        report.add(make_finding(
+            "table.truncated",
+            f"第三部分表格在“{after}”行之后中断，缺少以下{len(tail)}行：" + "；".join(tail),
+            Location(SECTION, after), expected=str(len(keys)), found=str(sum(present)),
+        ))
+    for label in inner_missing:
+        report.add(make_finding(
+            "table.row_missing", f"第三部分表格缺少“{label}”行。", Location(SECTION, label),
+        ))

@@ -1,0 +1,205 @@
+"""Section 二: the small tables of actively disclosed information, one per article item.
+
+A block starts at its header (第二十条第（五）项); its column header row
+(信息内容 | 上一年项目数量 | …) may declare a unit (单位：元); items are matched by
+name (old names under the new layout included). A row whose block header was lost
+(a page cut) is placed by its item, which is unique within a layout. There are no
+identities inside this section, so run-together digits are split only where every
+reading gives the same numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from transforms.cells import RowReading, ValueSource, read_values
+from transforms.findings import make_finding
+from transforms.flat import flat_text, value_region
+from transforms.labels import find_block_headers, item_names, match_block_column, match_block_header, match_item, norm_label, unit_in_header
+from transforms.numbers import is_value_text
+from transforms.report import ActiveDisclosureCell, Location, ParsedReport
+from transforms.sections import RowUnit, TextUnit, Unit
+from transforms.spec import BlockSpec, ItemSpec, Layout
+from transforms.splitting import describe_candidates
+
+SECTION = "二"
+
+
+@dataclass
+class _BlockState:
+    block: BlockSpec | None = None
+    units: dict[str, str] | None = None  # column key -> unit declared in header
+
+
+def _store(report: ParsedReport, block: BlockSpec, item: ItemSpec, reading: RowReading, raw: str, location: str,
+           seen: set[tuple[str, str]]) -> None:
+    if (block.key, item.key) in seen:
+        report.add(make_finding(
+            "table.row_duplicate", f"第二部分“{block.label}”的“{item.label}”出现了两次，采用第一次出现的数字。",
+            Location(SECTION, item.label, None, location), found=raw,
+        ))
+        return
+    seen.add((block.key, item.key))
+    for col, cell in zip(block.columns, reading.cells):
+        report.active_disclosure.append(
+            ActiveDisclosureCell(block.key, item.key, col.key, cell, "万元" if col.kind == "money" else "件")
+        )
+    loc = Location(SECTION, item.label, None, location)
+    labels = [c.label for c in block.columns]
+    if reading.status == "ambiguous":
+        unknown = [labels[i] for i, c in enumerate(reading.cells) if c.value is None]
+        report.add(make_finding(
+            "cell.split_ambiguous",
+            f"第二部分“{block.label}”中“{item.label}”的数字“{raw}”连在一起，可拆为{describe_candidates(reading.candidates)}，"
+            f"无法确定“{'”“'.join(unknown)}”，未采用。",
+            loc, found=raw,
+        ))
+    elif reading.status in ("too_few", "too_many", "impossible"):
+        code = {"too_few": "table.row_too_few_cells", "too_many": "table.row_too_many_cells", "impossible": "cell.split_impossible"}[reading.status]
+        report.add(make_finding(
+            code, f"第二部分“{block.label}”中“{item.label}”有{reading.token_count}个数字，应有{len(labels)}个（{'、'.join(labels)}），"
+            f"无法确定对应关系，未采用。原文为：{raw}", loc, expected=str(len(labels)), found=raw,
+        ))
+    elif reading.status == "empty":
+        report.add(make_finding("cell.not_numeric", f"第二部分“{block.label}”中“{item.label}”没有数字。", loc, found=""))
+    elif reading.status == "recovered":
+        report.add(make_finding(
+            "cell.split_recovered", f"第二部分“{item.label}”的数字“{raw}”连在一起，只有一种读法，已拆分。", loc, found=raw,
+        ))
+    for i, bad in reading.not_numeric:
+        col = labels[i] if i < len(labels) and reading.status == "ok" else None
+        report.add(make_finding(
+            "cell.not_numeric", f"第二部分“{item.label}”{('“' + col + '”') if col else ''}的内容“{bad}”不是数字，该单元格未读取。",
+            Location(SECTION, item.label, col, location), found=bad,
+        ))
+
+
+def _money_unit(block: BlockSpec, units: dict[str, str] | None) -> str:
+    for col in block.columns:
+        if col.kind == "money" and units and col.key in units:
+            return units[col.key]
+    return "万元"
+
+
+def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, seen: set) -> None:
+    state = _BlockState()
+    for unit in units:
+        distinct = []
+        origins = set()
+        for cell in unit.cells:
+            if cell.origin not in origins:
+                origins.add(cell.origin)
+                distinct.append(cell)
+        texts = [c.text for c in distinct]
+        joined = "".join(texts)
+        block = match_block_header(joined, layout)
+        if block is not None and not any(is_value_text(t) and t.strip() for t in texts):
+            state = _BlockState(block, {})
+            continue
+        first = next((t for t in texts if t.strip()), "")
+        if "信息内容" in norm_label(first):
+            if state.block is not None:
+                state.units = {}
+                for t in texts[1:]:
+                    col = match_block_column(t, state.block)
+                    unit_name = unit_in_header(t)
+                    if col is not None and unit_name:
+                        state.units[col.key] = unit_name
+            continue
+        if not first.strip():
+            continue
+        matched = match_item(first, layout, state.block)
+        if matched is None:
+            continue
+        block, item = matched
+        if state.block is not block:
+            state = _BlockState(block, {})
+        start = texts.index(first) + 1
+        values = distinct[start:]
+        kinds = tuple(c.kind for c in block.columns)
+        # drop padding cells beyond the block's columns (text tables have no spans)
+        while len(values) > len(kinds) and not values[-1].text.strip():
+            values = values[:-1]
+        src = ValueSource(tuple(c.text for c in values), tuple(c.location for c in values), free_text=False)
+        reading = read_values(src, kinds, "none", money_unit=_money_unit(block, state.units))
+        _store(report, block, item, reading, " | ".join(c.text.strip() for c in values), unit.location, seen)
+
+
+def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, seen: set) -> None:
+    ft = flat_text(units)
+    if not ft.norm:
+        return
+    headers = find_block_headers(ft.norm)
+    hits: list[tuple[int, int, BlockSpec, ItemSpec]] = []
+    taken: list[tuple[int, int]] = []
+    for name, block, item in item_names(layout):
+        start = 0
+        while True:
+            i = ft.norm.find(name, start)
+            if i < 0:
+                break
+            start = i + 1
+            if any(a <= i < b for a, b in taken):
+                continue
+            taken.append((i, i + len(name)))
+            hits.append((i, i + len(name), block, item))
+    hits.sort(key=lambda h: h[0])
+    boundaries = sorted([h[0] for h in hits] + [a for a, _, _ in headers])
+    for start, end, block, item in hits:
+        # an item name must be followed by its numbers, not be part of a sentence
+        nxt = next((b for b in boundaries if b >= end), len(ft.norm))
+        prefix, _, offset = value_region(ft, end, nxt)
+        if not prefix.strip() or re.search(r"[\u4e00-\u9fff]", ft.text[ft.text_pos(end):offset]):
+            continue
+        # the block header before it says which block (and its columns' units)
+        current = [h for h in headers if h[0] < start]
+        units_decl: dict[str, str] = {}
+        if current:
+            h_start = current[-1][1]
+            header_text = ft.norm[h_start:start]
+            for col in block.columns:
+                for name in (col.label,) + col.aliases + col.keywords:
+                    j = header_text.find(norm_label(name))
+                    if j >= 0:
+                        u = unit_in_header(header_text[j:j + len(name) + 10])
+                        if u:
+                            units_decl[col.key] = u
+                        break
+        kinds = tuple(c.kind for c in block.columns)
+        loc = ft.location_at(offset)
+        src = ValueSource((prefix,), (loc,), free_text=True)
+        reading = read_values(src, kinds, "none", money_unit=_money_unit(block, units_decl))
+        _store(report, block, item, reading, prefix.strip(), loc, seen)
+
+
+def extract_disclosure(units: list[Unit], layout: Layout, report: ParsedReport, section_found: bool) -> None:
+    seen: set[tuple[str, str]] = set()
+    grid = [u for u in units if isinstance(u, RowUnit)]
+    text = [u for u in units if isinstance(u, TextUnit)]
+    if grid:
+        extract_grid(grid, layout, report, seen)
+    if text:
+        extract_flat(text, layout, report, seen)
+    # keep the layout's order: block, item, column
+    order = {(b.key, i.key, c.key): n for n, (b, i, c) in enumerate(
+        (b, i, c) for b in layout.blocks for i in b.items for c in b.columns)}
+    report.active_disclosure.sort(key=lambda a: order.get((a.block, a.item, a.column), 10**6))
+    if not section_found and not seen:
+        return
+    for block in layout.blocks:
+        items_seen = [i for i in block.items if (block.key, i.key) in seen]
+        if not items_seen:
+            report.add(make_finding(
+                "table.block_missing", f"第二部分缺少“{block.label}”表格（{'、'.join(i.label for i in block.items)}）。",
+                Location(SECTION, block.label),
+            ))
+            continue
+        for item in block.items:
+            if (block.key, item.key) not in seen:
+                report.add(make_finding(
+                    "table.item_missing", f"第二部分“{block.label}”缺少“{item.label}”一行。", Location(SECTION, item.label),
+                ))
+    blank = sum(1 for a in report.active_disclosure if a.cell.is_blank)
+    if blank:
+        report.add(make_finding("cell.blank", f"第二部分有{blank}个空白单元格，按0计。", Location(SECTION), found=str(blank)))

@@ -1,0 +1,123 @@
+"""Section 四: fifteen numbers, three groups of (维持, 纠正, 其他, 尚未审结, 总计).
+
+In a grid the data row is the row holding numbers under the header rows; in free
+text it is the run of numbers after the last header word. Run-together digits are
+split with each group's total as the check.
+"""
+
+from __future__ import annotations
+
+import re
+
+from transforms.cells import ValueSource, read_values
+from transforms.findings import make_finding
+from transforms.flat import flat_text
+from transforms.labels import norm_label
+from transforms.numbers import is_numeric_text, is_value_text
+from transforms.report import Location, ParsedReport
+from transforms.sections import RowUnit, TextUnit, Unit
+from transforms.spec import Layout
+from transforms.splitting import describe_candidates
+
+SECTION = "四"
+_HEADER_WORDS = ("行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "直接起诉", "复议后起诉", "维持", "纠正", "审结")
+
+
+def _grid_values(units: list[RowUnit]) -> tuple[list, str] | None:
+    best = None
+    for unit in units:
+        seen = set()
+        cells = []
+        for cell in unit.cells:
+            if cell.origin in seen:
+                continue
+            seen.add(cell.origin)
+            cells.append(cell)
+        numeric = [c for c in cells if is_numeric_text(c.text)]
+        if not numeric:
+            continue
+        # value cells: everything that is a number, a blank marker or empty once numbers start
+        first = cells.index(numeric[0])
+        values = [c for c in cells[first:] if is_value_text(c.text) or not c.text.strip()]
+        if best is None or len(numeric) > best[2]:
+            best = (values, unit.location, len(numeric))
+    if best is None:
+        return None
+    return best[0], best[1]
+
+
+def extract_review(units: list[Unit], layout: Layout, report: ParsedReport, writes_zeros: bool = False) -> None:
+    """``writes_zeros``: the publisher prints 0 rather than leaving cells empty (seen in section 三)."""
+    n = len(layout.review_cells)
+    kinds = ("count",) * n
+    grid = [u for u in units if isinstance(u, RowUnit)]
+    found = _grid_values(grid) if grid else None
+    if found is not None:
+        values, location = found
+        while len(values) > n and not values[-1].text.strip():
+            values.pop()
+        src = ValueSource(tuple(c.text for c in values), tuple(c.location for c in values), free_text=False)
+        raw = " | ".join(c.text.strip() for c in values)
+        free_blanks = False
+    else:
+        text_units = [u for u in units if isinstance(u, TextUnit)]
+        ft = flat_text(text_units)
+        # the numbers are the first digits after the header words (header words hold no digits)
+        first = min((i for i in (ft.norm.find(w) for w in _HEADER_WORDS) if i >= 0), default=0)
+        start = ft.text_pos(first)
+        tail = ft.text[start:]
+        m = re.search(r"[0-9０-９]", tail)
+        if m is None:
+            return
+        v = re.match(r"[0-9０-９\s\u00a0\u3000\-－—/／]*", tail[m.start():])
+        prefix = v.group(0) if v else ""
+        location = ft.location_at(start + m.start())
+        src = ValueSource((prefix,), (location,), free_text=True)
+        raw = prefix.strip()
+        # vanished blank cells are considered unless the publisher is seen to print 0 for nothing
+        free_blanks = not writes_zeros
+    reading = read_values(src, kinds, "group_sums", allow_free_blanks=free_blanks, group_shape=(3, 4))
+    report.review_litigation = reading.cells
+    loc = Location(SECTION, None, None, location)
+    labels = [f"{c.group_label}·{c.outcome_label}" for c in layout.review_cells]
+    if reading.status == "too_few":
+        report.add(make_finding(
+            "table.row_too_few_cells",
+            f"第四部分只有{reading.token_count}个数字，应有{n}个；无法确定缺的是哪一项，均未采用。原文为：{raw}",
+            loc, expected=str(n), found=raw,
+        ))
+    elif reading.status == "too_many":
+        report.add(make_finding(
+            "table.row_too_many_cells", f"第四部分有{reading.token_count}个数字，多于规定的{n}个，无法确定对应关系。原文为：{raw}",
+            loc, expected=str(n), found=raw,
+        ))
+    elif reading.status == "ambiguous":
+        unknown = [labels[i] for i, c in enumerate(reading.cells) if c.value is None]
+        report.add(make_finding(
+            "cell.split_ambiguous",
+            f"第四部分的数字“{raw}”连在一起，有多种拆分方式都符合“总计=各项之和”（{describe_candidates(reading.candidates)}），"
+            f"以下单元格无法确定：{'、'.join(unknown)}。",
+            loc, found=raw,
+        ))
+    elif reading.status == "impossible":
+        report.add(make_finding(
+            "cell.split_impossible", f"第四部分的数字“{raw}”连在一起，且没有任何拆分能使各组总计等于各项之和，均未采用。",
+            loc, found=raw,
+        ))
+    elif reading.status == "recovered":
+        report.add(make_finding(
+            "cell.split_recovered", f"第四部分的数字“{raw}”连在一起，已依据各组“总计=各项之和”唯一拆分。", loc, found=raw,
+        ))
+    for i, bad in reading.not_numeric:
+        report.add(make_finding(
+            "cell.not_numeric", f"第四部分“{labels[i] if i < n else ''}”的内容“{bad}”不是数字，该单元格未读取。",
+            Location(SECTION, None, labels[i] if i < n else None, location), found=bad,
+        ))
+    blank = sum(1 for c in reading.cells if c.is_blank)
+    if blank:
+        report.add(make_finding("cell.blank", f"第四部分有{blank}个空白单元格，按0计。", Location(SECTION), found=str(blank)))
+
+
+def has_review_words(text: str) -> bool:
+    n = norm_label(text)
+    return "行政复议" in n or "行政诉讼" in n

@@ -1,0 +1,94 @@
+"""The catalogue of finding codes: stable ids, default severities, what each means.
+
+Codes are part of the warehouse contract (analysts filter on them), so they never
+change meaning. Messages are written for the office clerk, in Chinese, and name
+the section, row and column involved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from transforms.report import Finding, Location, Severity
+
+
+@dataclass(frozen=True)
+class FindingType:
+    code: str
+    severity: Severity
+    title: str  # one line, Chinese, what kind of problem this is
+
+
+_TYPES = (
+    # reading the file
+    FindingType("file.empty", "error", "文件为空"),
+    FindingType("file.unreadable", "error", "文件无法读取或已损坏"),
+    FindingType("file.unsupported_format", "error", "不支持的文件格式"),
+    FindingType("file.encoding_guessed", "info", "文件编码为自动识别"),
+    FindingType("file.decode_errors", "warning", "文件含有无法解码的字符"),
+    FindingType("file.no_text", "error", "文件中没有可读取的文字"),
+    # metadata
+    FindingType("meta.bureau_missing", "warning", "未能从标题识别报告单位"),
+    FindingType("meta.year_missing", "warning", "未能识别报告年度"),
+    FindingType("meta.year_conflict", "warning", "报告年度在不同位置不一致"),
+    FindingType("meta.layout_undetermined", "warning", "无法从内容判断报告所用格式"),
+    FindingType("meta.layout_year_mismatch", "warning", "报告所用格式与报告年度规定的格式不一致"),
+    # structure
+    FindingType("section.missing", "error", "缺少规定的部分"),
+    FindingType("section.narrative_missing", "warning", "缺少规定的文字部分"),
+    FindingType("table.truncated", "error", "表格不完整（被截断）"),
+    FindingType("table.row_missing", "error", "表格缺少规定的行"),
+    FindingType("table.block_missing", "error", "第二部分缺少规定的表格"),
+    FindingType("table.item_missing", "error", "第二部分表格缺少规定的项目"),
+    FindingType("table.row_too_few_cells", "error", "表格行的数字少于规定的列数"),
+    FindingType("table.row_too_many_cells", "error", "表格行的数字多于规定的列数"),
+    FindingType("table.extra_row", "info", "表格中有格式之外的行（如小计），已原样保留"),
+    FindingType("table.row_duplicate", "warning", "同一行在表格中出现了两次"),
+    # cells
+    FindingType("cell.not_numeric", "error", "单元格内容不是数字"),
+    FindingType("cell.not_integer", "error", "件数不是整数"),
+    FindingType("cell.negative", "error", "件数或金额为负数"),
+    FindingType("cell.blank", "info", "单元格为空（按0计）"),
+    FindingType("cell.split_ambiguous", "error", "数字粘连，有多种拆分方式，无法确定"),
+    FindingType("cell.split_impossible", "error", "数字粘连，且没有任何拆分能满足勾稽关系"),
+    FindingType("cell.split_recovered", "info", "数字粘连，已依据勾稽关系唯一拆分"),
+    # identities (published numbers that do not add up; kept as published)
+    FindingType("identity.I1", "error", "勾稽关系不符：本年新收 + 上年结转 ≠ 办理结果总计 + 结转下年度"),
+    FindingType("identity.I2", "error", "勾稽关系不符：（七）总计 ≠ 各项办理结果之和"),
+    FindingType("identity.I3", "error", "勾稽关系不符：总计 ≠ 各类申请人之和"),
+    FindingType("identity.I4", "error", "勾稽关系不符：行政复议/诉讼总计 ≠ 各项结果之和"),
+    FindingType("domain.negative", "error", "只有“本年增/减”可以为负数"),
+    FindingType("domain.not_integer", "error", "件数必须为整数"),
+)
+
+FINDING_TYPES: dict[str, FindingType] = {t.code: t for t in _TYPES}
+
+
+def finding_type(code: str) -> FindingType:
+    try:
+        return FINDING_TYPES[code]
+    except KeyError:
+        raise KeyError(f"unknown finding code {code!r}; known: {', '.join(sorted(FINDING_TYPES))}") from None
+
+
+def make_finding(
+    code: str,
+    message: str,
+    location: Location | None = None,
+    *,
+    expected: str | None = None,
+    found: str | None = None,
+    report: str | None = None,
+    severity: Severity | None = None,
+) -> Finding:
+    """A finding of a catalogued type; the severity defaults to the type's."""
+    ftype = finding_type(code)
+    return Finding(
+        code=code,
+        severity=severity or ftype.severity,
+        message=message,
+        location=location or Location(),
+        expected=expected,
+        found=found,
+        report=report,
+    )

@@ -1,0 +1,140 @@
+"""Bytes in, standard tables and findings out: the whole transform layer in one call.
+
+``parse_bytes`` never raises for bad data: an empty, corrupt, encrypted or foreign
+file comes back as a report with a finding saying why, so one bad file never stops
+a batch. Only a broken spec or a bug raises.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from transforms.document import Document, Paragraph
+from transforms.extract_applications import extract_applications
+from transforms.extract_disclosure import extract_disclosure
+from transforms.extract_review import extract_review
+from transforms.findings import make_finding
+from transforms.labels import norm_label
+from transforms.metadata import detect_layout, find_period_year, find_title, prescribed_layout
+from transforms.readers import UnsupportedFormat, read_document, sniff_carrier
+from transforms.report import Location, ParsedReport
+from transforms.sections import RowUnit, TextUnit, flatten, split_sections, units_text
+from transforms.spec import SECTIONS
+from transforms.tables import content_sha256
+
+# Bump when a change to readers or extraction can change what a file parses to:
+# reruns re-parse files whose stored parser version is older.
+PARSER_VERSION = "0.2.0"
+
+
+def parse_file(path: str | Path) -> ParsedReport:
+    path = Path(path)
+    return parse_bytes(path.read_bytes(), str(path))
+
+
+def parse_bytes(data: bytes, name: str) -> ParsedReport:
+    report = ParsedReport(source=name, carrier="unknown", sha256=content_sha256(data))
+    if not data.strip():
+        report.add(make_finding("file.empty", f"文件“{Path(name).name}”是空的（{len(data)}字节），没有可读取的内容。",
+                                Location(source=name)))
+        return report
+    try:
+        report.carrier = sniff_carrier(data, name)
+        doc = read_document(data, name)
+    except UnsupportedFormat as exc:
+        report.add(make_finding("file.unsupported_format", str(exc), Location(source=name)))
+        return report
+    except Exception as exc:  # a corrupt or hostile file is a finding, not a crash
+        report.add(make_finding("file.unreadable", f"文件“{Path(name).name}”无法读取：{exc}", Location(source=name),
+                                found=type(exc).__name__))
+        return report
+    return parse_document(doc, report)
+
+
+def parse_document(doc: Document, report: ParsedReport | None = None) -> ParsedReport:
+    report = report or ParsedReport(source=doc.source, carrier=doc.carrier)
+    report.carrier = doc.carrier
+    report.encoding = doc.encoding
+    for code, message in doc.reader_problems:
+        report.add(make_finding(code, message, Location(source=doc.source)))
+    if not doc.blocks:
+        if not any(code == "file.no_text" for code, _ in doc.reader_problems):
+            report.add(make_finding("file.no_text", f"文件“{Path(doc.source).name}”中没有可读取的文字。", Location(source=doc.source)))
+        return report
+
+    title, bureau, title_year = find_title(doc)
+    report.title = title
+    report.bureau = bureau
+    all_units = flatten(doc)
+    full_text = units_text(all_units)
+    period_year = find_period_year(full_text)
+    report.year = period_year or title_year
+    if bureau is None:
+        report.add(make_finding("meta.bureau_missing", "未能从标题中识别出报告单位名称。", Location()))
+    if report.year is None:
+        report.add(make_finding("meta.year_missing", "未能识别报告年度：没有找到统计期限，标题中也没有年份。", Location()))
+    elif period_year and title_year and period_year != title_year:
+        report.add(make_finding(
+            "meta.year_conflict", f"统计期限为{period_year}年，但标题写的是{title_year}年；按统计期限取{period_year}年。",
+            Location(), expected=str(period_year), found=str(title_year),
+        ))
+
+    layout, votes = detect_layout(norm_label(full_text))
+    prescribed = prescribed_layout(report.year)
+    if layout is None:
+        layout = prescribed
+        if layout is not None:
+            report.add(make_finding(
+                "meta.layout_undetermined",
+                f"无法从表格内容判断所用格式，按报告年度{report.year}年规定的{layout.id}版格式读取。", Location(),
+            ))
+        else:
+            report.add(make_finding("meta.layout_undetermined", "无法判断报告所用格式（表格和年度都不足以判断），未读取表格。", Location()))
+    elif prescribed is not None and prescribed.id != layout.id:
+        report.add(make_finding(
+            "meta.layout_year_mismatch",
+            f"{report.year}年度报告应使用{prescribed.id}版格式，但本报告使用的是{layout.id}版格式。",
+            Location(), expected=prescribed.id, found=layout.id,
+        ))
+    report.layout = layout.id if layout else None
+
+    sections = split_sections(doc)
+    report.sections_found = [s.key for s in SECTIONS if sections.found(s.key)]
+    for spec in SECTIONS:
+        if spec.is_narrative:
+            units = sections.units.get(spec.key)
+            if units is None:
+                report.add(make_finding(
+                    "section.narrative_missing", f"报告缺少第{spec.number}部分“{spec.label}”。", Location(spec.number),
+                ))
+            else:
+                report.narratives[spec.key] = units_text(units).strip()
+    if layout is None:
+        return report
+
+    # Section 二: its own span, or (heading lost, e.g. a fragment) what precedes section 三.
+    found_2 = sections.found("active_disclosure")
+    units_2 = sections.units.get("active_disclosure") if found_2 else sections.preamble
+    extract_disclosure(units_2 or [], layout, report, found_2)
+    if not found_2 and not report.active_disclosure:
+        report.add(make_finding("section.missing", "报告缺少第二部分“主动公开政府信息情况”。", Location("二")))
+
+    found_3 = sections.found("applications")
+    units_3 = sections.units.get("applications") if found_3 else [u for u in all_units if isinstance(u, RowUnit)]
+    apps = extract_applications(units_3 or [], layout, report)
+    if not report.applications and not found_3:
+        report.add(make_finding("section.missing", "报告缺少第三部分“收到和处理政府信息公开申请情况”。", Location("三")))
+    elif not report.applications:
+        report.add(make_finding("table.truncated", "第三部分有标题，但没有找到申请情况表格的任何一行。", Location("三")))
+
+    found_4 = sections.found("review_litigation")
+    if found_4:
+        writes_zeros = apps.free_blanks_assumed is False
+        extract_review(sections.units["review_litigation"], layout, report, writes_zeros)
+        if report.review_litigation is None:
+            report.add(make_finding("table.truncated", "第四部分有标题，但没有找到行政复议、行政诉讼的数字。", Location("四")))
+    else:
+        report.add(make_finding(
+            "section.missing", "报告缺少第四部分“政府信息公开行政复议、行政诉讼情况”（15个数字均无）。", Location("四"),
+        ))
+    return report

@@ -1,0 +1,129 @@
+"""HTML: pages copied from government sites and HTML saved by Word.
+
+Tables become span-expanded grids; everything else becomes paragraphs in document
+order. ``<br>`` and block boundaries inside a cell become newlines (a header split
+over two ``<p>`` stays one label once whitespace is dropped), inline spans are
+joined without a gap (``<span>2</span><span>0</span>`` is 20). Word's conditional
+comments and ``<o:p>`` vanish; when a site printed them as literal text they are
+stripped too.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from transforms.document import Document, Paragraph, Table, expand_spans
+from transforms.readers.encoding import decode_bytes
+
+_SKIP = {"script", "style", "head", "noscript", "template", "iframe", "object", "svg"}
+_BLOCK = {
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "blockquote",
+    "pre", "center", "table", "tr", "td", "th", "tbody", "thead", "tfoot", "dl", "dt", "dd", "form", "header",
+    "footer", "main", "nav", "aside", "hr", "caption", "font",
+}
+_LITERAL_COMMENTS = re.compile(r"<!--\[if[^\]]*\]>|<!\[endif\]-->|<!--\[if[^\]]*\]-->|\[if\s*![^\]]*\]|\[endif\]|<!--|-->")
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, int(str(value).strip()))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _clean(text: str) -> str:
+    return _LITERAL_COMMENTS.sub("", text)
+
+
+def read(data: bytes, name: str) -> Document:
+    m = _CHARSET.search(data[:4096])
+    decoded = decode_bytes(data, declared=m.group(1).decode("ascii", "ignore") if m else None)
+    doc = Document(blocks=[], source=name, carrier="html", encoding=decoded.encoding)
+    if decoded.guessed:
+        doc.reader_problems.append(("file.encoding_guessed", f"文件编码自动识别为 {decoded.encoding}"))
+    text = decoded.text.lstrip("\ufeff")
+    if not text.strip():
+        return doc
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise ValueError(f"{name}: HTML could not be parsed: {exc}") from exc
+    title = root.find(".//title")
+    if title is not None and title.text_content().strip():
+        doc.title = _clean(title.text_content()).strip()
+    for el in root.iter(etree.Comment, etree.ProcessingInstruction):
+        parent = el.getparent()
+        if parent is not None:
+            tail = el.tail
+            if tail:
+                prev = el.getprevious()
+                if prev is not None:
+                    prev.tail = (prev.tail or "") + tail
+                else:
+                    parent.text = (parent.text or "") + tail
+            parent.remove(el)
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.lower() in {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6"}:
+            el.tail = "\n" + (el.tail or "")
+    body = root.find("body")
+    counter = {"table": 0, "para": 0}
+    _walk(body if body is not None else root, doc, counter)
+    return doc
+
+
+def _tag(el) -> str:
+    return el.tag.lower() if isinstance(el.tag, str) else ""
+
+
+def _has_block_child(el) -> bool:
+    for d in el.iterdescendants():
+        t = _tag(d)
+        if t in _BLOCK and t != "font":
+            return True
+    return False
+
+
+def _emit_para(text: str | None, doc: Document, counter: dict) -> None:
+    if text is None:
+        return
+    for line in _clean(text).split("\n"):
+        line = line.strip().strip("\u00a0\u3000 ")
+        if line:
+            counter["para"] += 1
+            doc.blocks.append(Paragraph(line, f"paragraph {counter['para']}"))
+
+
+def _walk(el, doc: Document, counter: dict) -> None:
+    tag = _tag(el)
+    if tag in _SKIP:
+        return
+    if tag == "table":
+        counter["table"] += 1
+        doc.blocks.append(_table(el, counter["table"]))
+        return
+    if not _has_block_child(el):
+        _emit_para(el.text_content(), doc, counter)
+        return
+    _emit_para(el.text, doc, counter)
+    for child in el:
+        _walk(child, doc, counter)
+        _emit_para(child.tail, doc, counter)
+
+
+def _table(el, number: int) -> Table:
+    location = f"table {number}"
+    rows = el.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+    source_rows = []
+    for r, tr in enumerate(rows):
+        cells = []
+        for c, td in enumerate(tr.xpath("./td|./th")):
+            text = _clean(td.text_content())
+            cells.append((text, _span(td.get("rowspan")), _span(td.get("colspan")), f"{location} row {r + 1} cell {c + 1}"))
+        source_rows.append(cells)
+    return expand_spans(source_rows, location)

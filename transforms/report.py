@@ -1,0 +1,134 @@
+"""The standard tables a report is turned into, and the findings that travel with them.
+
+``ParsedReport`` is the hand-off between ``transforms`` and everything after it
+(expectations, warehouse, CLI). Every cell keeps what the document said (raw text,
+location, whether it was blank, whether its value was recovered from run-together
+text) so that nothing is lost and every number can be traced back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in the report a finding or cell sits, in the clerk's terms plus the carrier's."""
+
+    section: str | None = None  # 一 … 六
+    row: str | None = None  # canonical row / item label
+    column: str | None = None  # canonical column label
+    source: str | None = None  # carrier location: "line 48", "table 2 row 5 col 3"
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"section": self.section, "row": self.row, "column": self.column, "source": self.source}
+
+    def describe(self) -> str:
+        parts = []
+        if self.section:
+            parts.append(f"第{self.section}部分")
+        if self.row:
+            parts.append(f"“{self.row}”行")
+        if self.column:
+            parts.append(f"“{self.column}”列")
+        if self.source:
+            parts.append(f"({self.source})")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something wrong or notable about a report. Never raised; always kept."""
+
+    code: str
+    severity: Severity
+    message: str
+    location: Location = field(default_factory=Location)
+    expected: str | None = None
+    found: str | None = None
+    report: str | None = None  # source file, filled in when findings leave the report
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "location": self.location.as_dict(),
+            "expected": self.expected,
+            "found": self.found,
+        }
+
+
+@dataclass
+class CellValue:
+    """One number of a standard table as read from the document.
+
+    ``value`` is None exactly when the cell could not be read with certainty.
+    ``is_blank`` is True when the document left the cell empty (loaded as 0),
+    False when it printed something, None when the carrier cannot tell
+    (run-together text where the split allowed either).
+    """
+
+    value: Decimal | None
+    raw: str
+    is_blank: bool | None = False
+    location: str = ""
+    recovered: bool = False  # value came from splitting run-together text by the identities
+    unit: str | None = None  # as printed (元, 万元, 件 …)
+
+    @property
+    def as_int(self) -> int | None:
+        return None if self.value is None else int(self.value)
+
+
+@dataclass
+class ActiveDisclosureCell:
+    block: str  # block key (art20_1 …)
+    item: str  # item key
+    column: str  # column key
+    cell: CellValue
+    unit: str  # 件 for counts, 万元 for money (the value is normalised to it)
+
+
+@dataclass
+class ExtraRow:
+    """A row the layout does not have (a subtotal, a repeated header) kept as printed."""
+
+    section: str
+    label: str
+    cells: list[str]
+    location: str
+
+
+@dataclass
+class ParsedReport:
+    source: str
+    carrier: str
+    sha256: str | None = None
+    encoding: str | None = None
+    bureau: str | None = None
+    year: int | None = None
+    layout: str | None = None
+    title: str | None = None
+    applications: dict[str, list[CellValue]] = field(default_factory=dict)
+    review_litigation: list[CellValue] | None = None
+    active_disclosure: list[ActiveDisclosureCell] = field(default_factory=list)
+    narratives: dict[str, str] = field(default_factory=dict)  # section key -> text
+    extra_rows: list[ExtraRow] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    sections_found: list[str] = field(default_factory=list)
+
+    def add(self, finding: Finding) -> None:
+        self.findings.append(finding)
+
+    @property
+    def max_severity(self) -> Severity | None:
+        for sev in SEVERITIES:
+            if any(f.severity == sev for f in self.findings):
+                return sev
+        return None

@@ -1,0 +1,280 @@
+"""Recovering cells from run-together text by the layout's identities.
+
+Text copied out of a web page or PDF loses cell borders: ``640020470`` was the
+row 64 · 0 · 0 · 2 · 0 · 4 · 70. Every way of cutting the printed characters into
+the row's cells is enumerated; the layout's sums (row total = sum of applicants,
+group total = sum of outcomes) rule most of them out. The caller takes a split
+only when exactly one *distinct set of values* survives — never a guess.
+
+The input is a list of tokens the carrier did separate (whitespace, cell borders);
+a number never spans two tokens. In free-text mode a cell may also have been blank
+and vanished without trace (``行政许可215`` can be 2 · blank · 15), so blanks may be
+inserted anywhere; in grid mode blanks are explicit tokens.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from transforms.numbers import BLANK_MARKERS, COUNT_UNITS, MONEY_UNITS
+
+Kind = str  # "count" | "delta" | "money"
+MAX_DISTINCT = 24  # more distinct candidates than this is simply "ambiguous"
+
+_UNITS = tuple(sorted(MONEY_UNITS + COUNT_UNITS, key=len, reverse=True))
+_COUNT_RE = re.compile(r"(0|[1-9]\d*)")
+_MONEY_RE = re.compile(r"(0|[1-9]\d*)(\.\d+)?")
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # normalised: digits, optional sign/decimal point/unit; "" for an explicit blank
+    explicit_blank: bool = False
+    raw: str = ""
+
+
+@dataclass(frozen=True)
+class Piece:
+    value: Decimal
+    raw: str
+    is_blank: bool | None  # None: value certain, blank-or-zero not
+
+
+Candidate = tuple[Piece, ...]
+
+
+def tokenize(text: str) -> list[Token]:
+    """Whitespace and punctuation the carrier kept are hard boundaries."""
+    text = unicodedata.normalize("NFKC", text).replace("\u00a0", " ").replace("\u3000", " ")
+    tokens: list[Token] = []
+    for part in re.split(r"[\s|｜;；]+", text):
+        if not part:
+            continue
+        if part in BLANK_MARKERS or re.fullmatch(r"[-－—–/／\\]+", part):
+            tokens.append(Token("", True, part))
+            continue
+        if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?\D*", part):
+            tokens.append(Token(part.replace(",", ""), False, part))
+            continue
+        for sub in re.split(r"[,，、]+", part):
+            if sub:
+                tokens.append(Token(sub, False, sub))
+    return tokens
+
+
+def _number_prefixes(text: str, start: int, kind: Kind) -> list[tuple[int, Decimal, str]]:
+    """Every way a number can start at ``start``: (end, value, raw)."""
+    out: list[tuple[int, Decimal, str]] = []
+    sign = 1
+    pos = start
+    if kind == "delta" and pos < len(text) and text[pos] in "-+":
+        sign = -1 if text[pos] == "-" else 1
+        pos += 1
+    if pos >= len(text) or not text[pos].isdigit():
+        return out
+    pattern = _MONEY_RE if kind == "money" else _COUNT_RE
+    # candidate ends: every digit boundary, each optionally followed by a unit
+    end = pos
+    while end < len(text) and (text[end].isdigit() or (kind == "money" and text[end] == ".")):
+        end += 1
+    for stop in range(pos + 1, end + 1):
+        body = text[pos:stop]
+        if not pattern.fullmatch(body):
+            continue
+        value = Decimal(body) * sign
+        raw = text[start:stop]
+        out.append((stop, value, raw))
+        for unit in _UNITS:
+            if text.startswith(unit, stop):
+                out.append((stop + len(unit), value, raw + unit))
+                break
+    return out
+
+
+class _Search:
+    def __init__(self, tokens: list[Token], kinds: tuple[Kind, ...], free_blanks: bool):
+        self.tokens = tokens
+        self.kinds = kinds
+        self.free_blanks = free_blanks
+
+    def steps(self, ti: int, off: int, cell: int) -> list[tuple[int, int, Piece]]:
+        """Ways to fill cell ``cell`` starting at token ``ti`` offset ``off``: (ti', off', piece)."""
+        out: list[tuple[int, int, Piece]] = []
+        if self.free_blanks:
+            out.append((ti, off, Piece(Decimal(0), "", True)))
+        if ti >= len(self.tokens):
+            return out
+        tok = self.tokens[ti]
+        if tok.explicit_blank:
+            if off == 0:
+                out.append((ti + 1, 0, Piece(Decimal(0), tok.raw, True)))
+            return out
+        for stop, value, raw in _number_prefixes(tok.text, off, self.kinds[cell]):
+            if stop == len(tok.text):
+                out.append((ti + 1, 0, Piece(value, raw, False)))
+            else:
+                out.append((ti, stop, Piece(value, raw, False)))
+        return out
+
+
+def _merge(cands: dict[tuple, Candidate], new: Candidate) -> None:
+    key = tuple(p.value for p in new)
+    old = cands.get(key)
+    if old is None:
+        cands[key] = new
+        return
+    merged = tuple(
+        a if a.is_blank == b.is_blank else Piece(a.value, a.raw or b.raw, None) for a, b in zip(old, new)
+    )
+    cands[key] = merged
+
+
+def split_free(tokens: list[Token], kinds: tuple[Kind, ...], free_blanks: bool) -> list[Candidate]:
+    """All distinct ways to read ``tokens`` as len(kinds) cells with no identity to check."""
+    search = _Search(tokens, kinds, free_blanks)
+    n = len(kinds)
+    results: dict[tuple, Candidate] = {}
+
+    @lru_cache(maxsize=None)
+    def rec(ti: int, off: int, cell: int) -> tuple[Candidate, ...]:
+        if cell == n:
+            return ((),) if ti == len(tokens) else ()
+        # every remaining token needs at least one cell
+        if len(tokens) - ti > n - cell:
+            return ()
+        out: dict[tuple, Candidate] = {}
+        for nti, noff, piece in search.steps(ti, off, cell):
+            for rest in rec(nti, noff, cell + 1):
+                _merge(out, (piece,) + rest)
+                if len(out) > MAX_DISTINCT:
+                    break
+            if len(out) > MAX_DISTINCT:
+                break
+        return tuple(out.values())
+
+    for cand in rec(0, 0, 0):
+        _merge(results, cand)
+    return list(results.values())
+
+
+def split_sum_group(tokens: list[Token], n_parts: int, free_blanks: bool, kinds: tuple[Kind, ...] | None = None) -> list[Candidate]:
+    """Distinct readings of ``tokens`` as n_parts cells followed by their total.
+
+    The total is a suffix of the last token (or blank), so it is chosen first and the
+    parts are searched for that exact sum: a part larger than what is left is cut off
+    at once, which keeps long rows fast.
+    """
+    kinds = kinds or ("count",) * (n_parts + 1)
+    part_kinds = kinds[:n_parts]
+    search = _Search(tokens, part_kinds + ("count",), free_blanks)
+    results: dict[tuple, Candidate] = {}
+    if not tokens and not free_blanks:
+        return []
+
+    totals: list[tuple[int, int, Piece]] = []  # (ti, off) where the parts must end, total piece
+    if tokens:
+        last = len(tokens) - 1
+        tok = tokens[last]
+        if tok.explicit_blank:
+            totals.append((last, 0, Piece(Decimal(0), tok.raw, True)))
+        else:
+            text = tok.text
+            for start in range(len(text)):
+                for stop, value, raw in _number_prefixes(text, start, kinds[n_parts]):
+                    if stop == len(text):
+                        totals.append((last, start, Piece(value, raw, False)))
+    if free_blanks:
+        totals.append((len(tokens), 0, Piece(Decimal(0), "", True)))
+
+    for end_ti, end_off, total_piece in totals:
+        target = total_piece.value
+
+        @lru_cache(maxsize=None)
+        def rec(ti: int, off: int, cell: int, remaining: Decimal) -> tuple[Candidate, ...]:
+            if cell == n_parts:
+                return ((),) if (ti, off) == (end_ti, end_off) and remaining == 0 else ()
+            if (ti, off) > (end_ti, end_off):
+                return ()
+            out: dict[tuple, Candidate] = {}
+            for nti, noff, piece in search.steps(ti, off, cell):
+                if (nti, noff) > (end_ti, end_off):
+                    continue
+                if piece.value > remaining and part_kinds[cell] != "delta":
+                    continue
+                for rest in rec(nti, noff, cell + 1, remaining - piece.value):
+                    _merge(out, (piece,) + rest)
+                    if len(out) > MAX_DISTINCT:
+                        break
+                if len(out) > MAX_DISTINCT:
+                    break
+            return tuple(out.values())
+
+        for parts in rec(0, 0, 0, target):
+            _merge(results, parts + (total_piece,))
+        if len(results) > MAX_DISTINCT:
+            break
+    return list(results.values())
+
+
+def split_sum_groups(tokens: list[Token], n_groups: int, n_parts: int, free_blanks: bool) -> list[Candidate]:
+    """Readings of ``tokens`` as ``n_groups`` consecutive (parts…, total) groups (section 四)."""
+    # positions where a group may end: every token boundary and every char boundary inside a token
+    positions: list[tuple[int, int]] = [(0, 0)]
+    for ti, tok in enumerate(tokens):
+        for off in range(1, len(tok.text)):
+            positions.append((ti, off))
+        positions.append((ti + 1, 0))
+
+    def sub_tokens(a: tuple[int, int], b: tuple[int, int]) -> list[Token] | None:
+        (ati, aoff), (bti, boff) = a, b
+        if (ati, aoff) > (bti, boff):
+            return None
+        out: list[Token] = []
+        ti = ati
+        while ti < len(tokens) and (ti < bti or (ti == bti and boff > 0)):
+            tok = tokens[ti]
+            start = aoff if ti == ati else 0
+            stop = boff if ti == bti else len(tok.text)
+            if tok.explicit_blank:
+                if start == 0:
+                    out.append(tok)
+            elif stop > start:
+                out.append(Token(tok.text[start:stop], False, tok.text[start:stop]))
+            ti += 1
+        return out
+
+    @lru_cache(maxsize=None)
+    def rec(group: int, start_index: int) -> tuple[Candidate, ...]:
+        start = positions[start_index]
+        if group == n_groups:
+            return ((),) if start == positions[-1] else ()
+        out: dict[tuple, Candidate] = {}
+        for end_index in range(start_index, len(positions)):
+            sub = sub_tokens(start, positions[end_index])
+            if sub is None:
+                continue
+            if not sub and not free_blanks:
+                continue
+            for cand in split_sum_group(sub, n_parts, free_blanks):
+                for rest in rec(group + 1, end_index):
+                    _merge(out, cand + rest)
+                    if len(out) > MAX_DISTINCT:
+                        return tuple(out.values())
+        return tuple(out.values())
+
+    return list(rec(0, 0))
+
+
+def describe_candidates(cands: list[Candidate], limit: int = 5) -> str:
+    shown = [" · ".join("空" if p.is_blank and p.value == 0 else _fmt(p.value) for p in c) for c in cands[:limit]]
+    more = f" 等共{len(cands)}种" if len(cands) > limit else ""
+    return "；".join(shown) + more
+
+
+def _fmt(v: Decimal) -> str:
+    s = format(v, "f")
+    return s.rstrip("0").rstrip(".") if "." in s else s
