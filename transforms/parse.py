@@ -26,14 +26,24 @@ from transforms.tables import content_sha256
 # reruns re-parse files whose stored parser version is older.
 PARSER_VERSION = "0.2.0"
 
+# A report is tens of kilobytes; a PDF with images a few megabytes. Anything far larger
+# is not a report (or is hostile) and is quarantined unread rather than stalling a batch.
+MAX_BYTES = 64 * 1024 * 1024
+
 
 def parse_file(path: str | Path) -> ParsedReport:
     path = Path(path)
     return parse_bytes(path.read_bytes(), str(path))
 
 
-def parse_bytes(data: bytes, name: str) -> ParsedReport:
+def parse_bytes(data: bytes, name: str, max_bytes: int = MAX_BYTES) -> ParsedReport:
     report = ParsedReport(source=name, carrier="unknown", sha256=content_sha256(data))
+    if len(data) > max_bytes:
+        report.add(make_finding(
+            "file.too_large", f"文件“{Path(name).name}”有{len(data) / 1048576:.1f} MB，超过上限{max_bytes / 1048576:.0f} MB，未读取。",
+            Location(source=name), expected=str(max_bytes), found=str(len(data)),
+        ))
+        return report
     if not data.strip():
         report.add(make_finding("file.empty", f"文件“{Path(name).name}”是空的（{len(data)}字节），没有可读取的内容。",
                                 Location(source=name)))

@@ -269,7 +269,9 @@ def split_sum_groups(tokens: list[Token], n_groups: int, n_parts: int, free_blan
     return list(rec(0, 0))
 
 
-def describe_candidates(cands: list[Candidate], limit: int = 5) -> str:
+def describe_candidates(cands: list[Candidate], limit: int = 10) -> str:
+    """Readings for a clerk, those with fewest vanished blanks first (the likelier ones)."""
+    cands = sorted(cands, key=lambda c: sum(1 for p in c if p.is_blank and p.raw == ""))
     shown = [" · ".join("空" if p.is_blank and p.value == 0 else _fmt(p.value) for p in c) for c in cands[:limit]]
     more = f" 等共{len(cands)}种" if len(cands) > limit else ""
     return "；".join(shown) + more

@@ -1,0 +1,76 @@
+"""Golden files: every bundled real sample against its ``*.expected.json``.
+
+A wrong number is never acceptable. A ``null`` is acceptable only where the
+document itself does not determine the value (run-together digits in section 二,
+which has no identities to decide the split) and then it must come with a finding.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from golden import compare
+from transforms.parse import parse_file
+from transforms.serialize import report_to_json
+
+REAL = Path(__file__).resolve().parent.parent / "samples" / "real"
+CARRIERS = (".txt", ".html", ".docx", ".xlsx", ".pdf")
+
+
+def _cases():
+    for exp in sorted(REAL.glob("*.expected.json")):
+        for ext in CARRIERS:
+            doc = exp.with_name(exp.name.replace(".expected.json", ext))
+            if doc.exists():
+                yield pytest.param(doc, exp, id=doc.name)
+
+
+@pytest.mark.parametrize("doc,exp_path", list(_cases()))
+def test_sample_numbers_are_never_wrong(doc: Path, exp_path: Path) -> None:
+    expected = json.loads(exp_path.read_text(encoding="utf-8"))
+    out = report_to_json(parse_file(doc))
+    result = compare(out, expected)
+    assert result["wrong"] == []
+    # every null must be explained by a finding about that row or item
+    for entry in result["null"]:
+        assert out["findings"], entry
+
+
+@pytest.mark.parametrize("doc,exp_path", list(_cases()))
+def test_identity_determined_sections_have_no_nulls(doc: Path, exp_path: Path) -> None:
+    """Sections 三 and 四 carry identities that settle run-together splits: no null may remain."""
+    expected = json.loads(exp_path.read_text(encoding="utf-8"))
+    out = report_to_json(parse_file(doc))
+    nulls = [n for n in compare(out, expected)["null"] if n[0] != "active"]
+    assert nulls == []
+
+
+@pytest.mark.parametrize("name", ["030_pingtan_zrz_2023_page.html", "008_pingtan_gaj_2021.txt"])
+def test_grid_and_unambiguous_samples_are_complete(name: str) -> None:
+    expected = json.loads((REAL / (name.rsplit(".", 1)[0] + ".expected.json")).read_text(encoding="utf-8"))
+    out = report_to_json(parse_file(REAL / name))
+    assert compare(out, expected) == {"wrong": [], "null": []}
+
+
+def test_ambiguous_section_two_cells_are_null_with_candidates() -> None:
+    """004: 行政规范性文件 printed as "693665" (69 · 3 · 665 in the original) — no identity decides it."""
+    out = report_to_json(parse_file(REAL / "004_pingtan_2021.txt"))
+    cells = [a for a in out["active_disclosure"] if a["item"] == "行政规范性文件"]
+    assert [c["value"] for c in cells] == [None, None, None]
+    amb = [f for f in out["findings"] if f["code"] == "cell.split_ambiguous" and f["location"]["row"] == "行政规范性文件"]
+    assert amb and "69 · 3 · 665" in amb[0]["message"]
+    assert amb[0]["severity"] == "error"
+
+
+def test_fragment_keeps_what_it_has() -> None:
+    """029 is pages 4+ of a PDF, cut mid-table: everything present is read, the cut is reported."""
+    out = report_to_json(parse_file(REAL / "029_govnianbao_fragment.txt"))
+    assert out["layout"] == "2021"
+    assert out["applications"]["unavailable_not_held"] == [746, 12, 0, 0, 10, 1, 769]
+    codes = {f["code"] for f in out["findings"]}
+    assert "table.truncated" in codes
+    assert out["review_litigation"] is None
+    assert "section.missing" in codes

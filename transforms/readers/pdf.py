@@ -1,0 +1,445 @@
+"""PDF reader: text-layer PDFs → ``Document`` (paragraphs, ruled tables as span grids, borderless rows as text tables).
+
+Library choice, measured on the 030 sample (4 pages, A3 landscape, LibreOffice
+7.4; 2-core box, warm, 10 repeats; ``benchmarks/bench_readers.py`` re-measures):
+
+| library | what | ms/page |
+|---|---|---|
+| pypdfium2 5.15 | text + every char box | ~1.7 |
+| pdfplumber 0.11.10 (pdfminer.six) | ``extract_words`` | ~25 |
+| pdfplumber 0.11.10 | words + ``find_tables`` + cell text | ~29 |
+
+pdfplumber is ~15× slower, and we take it anyway: the hard part of these
+reports is the section 三 table, whose cell borders are the only reliable
+record of its spans (a 22-row group label, a two-row header, blank cells that
+print nothing). pdfplumber's lattice finder turns ruling lines into cell boxes,
+which gives merged cells and empty cells for free; with pypdfium2 we would
+have to rebuild the same from path objects ourselves. 30 ms/page is ~0.1 s per
+report — nothing next to the rest of ingestion. (pdfplumber already depends on
+pypdfium2, so the fast path stays one import away if it is ever needed.)
+
+What the reader does, page by page:
+1. Ruled tables (``find_tables``, lines strategy) become a grid of cells; a cell
+   box covering several grid columns/rows is a span, its copies share the origin.
+   Text of a cell is its lines joined — without a space between CJK characters,
+   so a merged label printed one character per line (三/、/本/年/…) becomes one label.
+2. Text outside tables is grouped into lines (by vertical overlap); a line whose
+   words are split by wide gaps (> 1.5 em) is a row of cells. Consecutive such
+   rows form a borderless Table (``spans_known=False``), columns aligned on the
+   row with most cells so a blank cell stays an empty cell; other lines are
+   reflowed into Paragraphs (a line that reaches the right margin continues).
+3. A ruled table that ends a page and one that starts the next page with
+   compatible column borders are one table: a row split by the page break is
+   joined back (its values are printed on one side only), and a vertical span
+   cut by the break continues.
+Lines that are only a page number (``- 4 -``, ``第 4 页``) are dropped as page furniture.
+
+Problems: no text layer at all → no blocks and ``file.no_text``; some pages
+without text → ``file.no_text_pages``; glyphs without Unicode mapping →
+``file.unmapped_glyphs``. Unreadable bytes (truncated, corrupt, password) raise
+``PdfReadError`` (a ValueError) naming the file.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+from transforms.document import Cell, Document, Paragraph, Table, make_table
+
+PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,3})\s*$")
+SECTION_HEADING = re.compile(r"^\s*[一二三四五六七八九十]{1,3}\s*[、.．]")
+NUMERIC = re.compile(r"^[\s\d０-９,，.．%％+\-—/]*\d[\s\d０-９,，.．%％+\-—/]*(?:万?元|件|个|条|项)?\s*$")
+CELL_GAP_EM = 1.5  # a gap wider than this many font heights separates cells on a text line
+DIGITISH = frozenset("0123456789,.")
+EDGE_TOL = 2.0  # pt: column borders closer than this are the same border
+
+
+class PdfReadError(ValueError):
+    """The bytes are not a readable PDF (truncated, corrupt, or password-protected). Terminal: retrying won't help."""
+
+
+# ---------------------------------------------------------------- entry point
+
+def read(data: bytes, name: str) -> Document:
+    """Read a text-layer PDF into paragraphs and tables, in page and reading order."""
+    _check_bytes(data, name)
+    import pdfplumber  # imported here so a missing library only breaks this carrier
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:  # pdfminer raises many unrelated types for broken files
+        raise _open_error(name, exc) from exc
+    with pdf:
+        try:
+            pages = [_read_page(page, i + 1) for i, page in enumerate(pdf.pages)]
+        except Exception as exc:
+            raise _open_error(name, exc) from exc
+        meta = {k.lower(): str(v) for k, v in (pdf.metadata or {}).items() if isinstance(v, (str, int, float)) and str(v).strip()}
+    n_pages = len(pages)
+    problems: list[tuple[str, str]] = []
+    blank_pages = [p.number for p in pages if p.n_chars == 0]
+    if n_pages == 0 or len(blank_pages) == n_pages:
+        problems.append(("file.no_text", f"{name}: PDF 没有文字层（扫描件或图片），无法读取数字；请提交可复制文字的 PDF 或 Word/Excel 原件"))
+        return Document(blocks=[], source=name, carrier="pdf", title=meta.get("title"), meta=meta, pages=n_pages,
+                        reader_problems=problems)
+    if blank_pages:
+        problems.append(("file.no_text_pages", f"{name}: 第 {', '.join(map(str, blank_pages))} 页没有文字层（扫描图片），其内容未读取"))
+    unmapped = sum(p.n_unmapped for p in pages)
+    if unmapped:
+        problems.append(("file.unmapped_glyphs", f"{name}: {unmapped} 个字符没有 Unicode 映射（字体未嵌入编码表），显示为 (cid:N)"))
+    blocks = _assemble(pages)
+    title = meta.get("title") or next((b.text.strip() for b in blocks if isinstance(b, Paragraph)), None)
+    return Document(blocks=blocks, source=name, carrier="pdf", title=title, meta=meta, pages=n_pages,
+                    reader_problems=problems)
+
+
+def _check_bytes(data: bytes, name: str) -> None:
+    if b"%PDF-" not in data[:1024]:
+        raise PdfReadError(f"{name}: 不是 PDF 文件（缺少 %PDF 文件头）")
+    if b"%%EOF" not in data[-2048:]:
+        raise PdfReadError(f"{name}: PDF 文件不完整（末尾缺少 %%EOF，文件被截断）；请重新下载或导出后提交")
+
+
+def _open_error(name: str, exc: BaseException) -> PdfReadError:
+    if _is_password_error(exc):
+        return PdfReadError(f"{name}: PDF 已加密，需要密码才能打开；请提交未加密的文件")
+    return PdfReadError(f"{name}: PDF 文件已损坏，无法读取（{type(exc).__name__}: {exc}）")
+
+
+def _is_password_error(exc: BaseException) -> bool:
+    """pdfplumber wraps pdfminer's PDFPasswordIncorrect in PdfminerException(args=(inner,)); look through the wrapping."""
+    seen: list[BaseException] = [exc]
+    while seen:
+        e = seen.pop()
+        kind = type(e).__name__.lower()
+        if "password" in kind or "encrypt" in kind:
+            return True
+        seen.extend(a for a in e.args if isinstance(a, BaseException))
+        if e.__cause__ is not None:
+            seen.append(e.__cause__)
+    return False
+
+
+# ---------------------------------------------------------------- per page
+
+@dataclass
+class _Grid:
+    """A ruled table while it is being assembled: every position points at its origin."""
+    col_edges: list[float]
+    origins: list[list[tuple[int, int]]]
+    text: dict[tuple[int, int], str]
+    loc: dict[tuple[int, int], str]
+    location: str
+    top: float
+    bottom: float
+    pages: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Line:
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    size: float
+    segments: list[tuple[str, float, float]]  # (text, x0, x1)
+
+    @property
+    def text(self) -> str:
+        return " ".join(s[0] for s in self.segments)
+
+
+@dataclass
+class _Page:
+    number: int
+    n_chars: int
+    n_unmapped: int
+    items: list[tuple[float, object]]  # (top, _Grid | _Line), in reading order
+    right_edge: float
+
+
+def _read_page(page, number: int) -> _Page:
+    chars = page.chars
+    n_unmapped = sum(1 for ch in chars if ch.get("text", "").startswith("(cid:"))
+    if not chars:
+        return _Page(number, 0, 0, [], 0.0)
+    items: list[tuple[float, object]] = []
+    boxes = []
+    found_tables = [t for t in page.find_tables() if len(t.cells) > 1]  # a lone box is a frame, not a table
+    for i, found in enumerate(found_tables):
+        grid = _grid_from_table(found, chars, f"page {number} table {i + 1}")
+        if grid is not None:
+            grid.pages.append(number)
+            items.append((grid.top, grid))
+            boxes.append(found.bbox)
+    words = [w for w in page.extract_words(extra_attrs=["size"]) if not _inside_any(w, boxes)]
+    lines = _lines(words)
+    for line in lines:
+        if not PAGE_NUMBER.match(line.text):
+            items.append((line.top, line))
+    items.sort(key=lambda it: it[0])
+    right_edge = max((ln.x1 for ln in lines), default=0.0)
+    return _Page(number, len(chars), n_unmapped, items, right_edge)
+
+
+def _inside_any(word: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
+    cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
+    return any(x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1 for x0, top, x1, bottom in boxes)
+
+
+def _edge_index(edges: list[float], value: float) -> int:
+    best = min(range(len(edges)), key=lambda i: abs(edges[i] - value))
+    return best
+
+
+def _grid_from_table(found, chars: list[dict], location: str) -> _Grid | None:
+    """Cell boxes → grid. Grid lines are the distinct left/top borders of the boxes plus the table's far edges."""
+    from pdfplumber.utils import extract_text
+
+    cells = found.cells
+    if not cells:
+        return None
+    x0, top, x1, bottom = found.bbox
+    xs = _distinct(sorted({c[0] for c in cells} | {x1}))
+    ys = _distinct(sorted({c[1] for c in cells} | {bottom}))
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    if n_rows < 1 or n_cols < 1:
+        return None
+    inside = [ch for ch in chars if x0 <= (ch["x0"] + ch["x1"]) / 2 <= x1 and top <= (ch["top"] + ch["bottom"]) / 2 <= bottom]
+    origins: list[list[tuple[int, int] | None]] = [[None] * n_cols for _ in range(n_rows)]
+    text: dict[tuple[int, int], str] = {}
+    loc: dict[tuple[int, int], str] = {}
+    for cx0, ctop, cx1, cbottom in sorted(cells, key=lambda c: (c[1], c[0])):
+        c0, c1 = _edge_index(xs, cx0), max(_edge_index(xs, cx1), _edge_index(xs, cx0) + 1)
+        r0, r1 = _edge_index(ys, ctop), max(_edge_index(ys, cbottom), _edge_index(ys, ctop) + 1)
+        if origins[r0][c0] is not None:
+            continue  # overlapping boxes: the first one wins
+        cell_chars = [ch for ch in inside if cx0 <= (ch["x0"] + ch["x1"]) / 2 < cx1 and ctop <= (ch["top"] + ch["bottom"]) / 2 < cbottom]
+        text[(r0, c0)] = join_lines(extract_text(cell_chars).split("\n")) if cell_chars else ""
+        loc[(r0, c0)] = f"{location} row {r0 + 1} col {c0 + 1}"
+        for r in range(r0, min(r1, n_rows)):
+            for c in range(c0, min(c1, n_cols)):
+                if origins[r][c] is None:
+                    origins[r][c] = (r0, c0)
+    for r in range(n_rows):
+        for c in range(n_cols):
+            if origins[r][c] is None:  # no box here (a missing border): an empty cell of its own
+                origins[r][c] = (r, c)
+                text[(r, c)] = ""
+                loc[(r, c)] = f"{location} row {r + 1} col {c + 1} (no cell box)"
+    return _Grid(xs, origins, text, loc, location, top, bottom)  # type: ignore[arg-type]
+
+
+def _distinct(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in values:
+        if not out or v - out[-1] > EDGE_TOL:
+            out.append(v)
+    return out
+
+
+def _lines(words: list[dict]) -> list[_Line]:
+    """Words → lines by vertical overlap, then cells split at wide gaps."""
+    lines: list[list[dict]] = []
+    for w in sorted(words, key=lambda w: (round(w["top"], 1), w["x0"])):
+        mid = (w["top"] + w["bottom"]) / 2
+        height = max(w["bottom"] - w["top"], 1.0)
+        if lines:
+            last = lines[-1]
+            lmid = sum((x["top"] + x["bottom"]) / 2 for x in last) / len(last)
+            if abs(mid - lmid) <= 0.4 * height:
+                last.append(w)
+                continue
+        lines.append([w])
+    out = []
+    for ws in lines:
+        ws.sort(key=lambda w: w["x0"])
+        size = max(float(w.get("size") or (w["bottom"] - w["top"])) for w in ws)
+        segments: list[list] = []
+        for w in ws:
+            if segments and w["x0"] - segments[-1][2] <= CELL_GAP_EM * size:
+                seg = segments[-1]
+                gap = w["x0"] - seg[2]
+                seg[0] += (" " if gap > 0.15 * size else "") + w["text"]
+                seg[2] = w["x1"]
+            else:
+                segments.append([w["text"], w["x0"], w["x1"]])
+        out.append(_Line(min(w["top"] for w in ws), max(w["bottom"] for w in ws), ws[0]["x0"], ws[-1]["x1"], size,
+                         [(s[0], s[1], s[2]) for s in segments]))
+    return out
+
+
+# ---------------------------------------------------------------- text
+
+def _is_wide(ch: str) -> bool:
+    return ord(ch) >= 0x2E80  # CJK, CJK punctuation, full-width forms: no space when a line wraps
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join wrapped lines: no space next to a CJK character or inside a number cut by the wrap, one space otherwise."""
+    out = ""
+    for line in (ln.strip() for ln in lines):
+        if not line:
+            continue
+        if out and not (_is_wide(out[-1]) or _is_wide(line[0]) or (out[-1] in DIGITISH and line[0].isdigit())):
+            out += " "
+        out += line
+    return out
+
+
+# ---------------------------------------------------------------- assembling pages
+
+def _assemble(pages: list[_Page]) -> list[Paragraph | Table]:
+    blocks: list[Paragraph | _Grid] = []
+    open_grid: _Grid | None = None  # the ruled table that ended the previous page, open for continuation
+    for page in pages:
+        lines: list[_Line] = []
+        tail: _Grid | None = None
+        for idx, (_top, item) in enumerate(page.items):
+            if isinstance(item, _Grid):
+                if idx == 0 and open_grid is not None and _continue(open_grid, item):
+                    open_grid.pages.append(page.number)
+                    tail = open_grid
+                    continue
+                blocks.extend(_text_blocks(lines, page.number, page.right_edge))
+                lines = []
+                blocks.append(item)
+                tail = item
+            else:
+                lines.append(item)
+                tail = None
+        blocks.extend(_text_blocks(lines, page.number, page.right_edge))
+        if page.items:
+            open_grid = tail  # only a table that is the page's last item may go on
+    return [_finish(b) if isinstance(b, _Grid) else b for b in blocks]
+
+
+def _finish(grid: _Grid) -> Paragraph | Table:
+    rows = tuple(
+        tuple(Cell(grid.text[o], r, c, o, grid.loc[o]) for c, o in enumerate(row))
+        for r, row in enumerate(grid.origins)
+    )
+    location = grid.location if len(grid.pages) < 2 else f"{grid.location} (continued to page {grid.pages[-1]})"
+    if len(rows) == 1 and len(rows[0]) == 1:  # a framed box of text, not a table
+        return Paragraph(rows[0][0].text, location)
+    return Table(rows, location, spans_known=True)
+
+
+def _text_blocks(lines: list[_Line], page: int, right_edge: float) -> list[Paragraph | Table]:
+    """Lines outside ruled tables → paragraphs (reflowed) and borderless tables (runs of multi-cell lines)."""
+    blocks: list[Paragraph | Table] = []
+    i = 0
+    line_no = {id(ln): n + 1 for n, ln in enumerate(lines)}
+    while i < len(lines):
+        line = lines[i]
+        if len(line.segments) >= 2:
+            j = i
+            while j + 1 < len(lines) and len(lines[j + 1].segments) >= 2:
+                j += 1
+            run = lines[i:j + 1]
+            first, last = line_no[id(run[0])], line_no[id(run[-1])]
+            blocks.append(make_table(_align(run), f"page {page} lines {first}-{last}",
+                                     row_locations=[f"page {page} line {line_no[id(ln)]}" for ln in run]))
+            i = j + 1
+            continue
+        parts = [line]
+        while i + 1 < len(lines) and len(lines[i + 1].segments) == 1 and _continues(parts[-1], lines[i + 1], right_edge):
+            i += 1
+            parts.append(lines[i])
+        blocks.append(Paragraph(join_lines([p.text for p in parts]), f"page {page} line {line_no[id(parts[0])]}"))
+        i += 1
+    return blocks
+
+
+def _continues(prev: _Line, nxt: _Line, right_edge: float) -> bool:
+    """Does ``nxt`` carry on the paragraph of ``prev``? Only if prev filled the line and nothing marks a new start."""
+    full = prev.x1 >= right_edge - 2 * prev.size
+    close = nxt.top - prev.bottom <= 0.9 * max(prev.size, nxt.size)
+    return full and close and not SECTION_HEADING.match(nxt.text)
+
+
+def _align(run: list[_Line]) -> list[list[str]]:
+    """Put each segment in the column of the widest row that it overlaps most; missing cells stay ''."""
+    ref = max(run, key=lambda ln: len(ln.segments))
+    cols = [(s[1], s[2]) for s in ref.segments]
+    rows = []
+    for line in run:
+        cells = [""] * len(cols)
+        for text, sx0, sx1 in line.segments:
+            k = max(range(len(cols)), key=lambda k: (min(sx1, cols[k][1]) - max(sx0, cols[k][0]), -abs(sx0 - cols[k][0])))
+            cells[k] = f"{cells[k]} {text}".strip() if cells[k] else text
+        rows.append(cells)
+    return rows
+
+
+# ---------------------------------------------------------------- tables across pages
+
+def _continue(prev: _Grid, nxt: _Grid) -> bool:
+    """Append ``nxt`` (first item on its page) to ``prev`` (last item on the previous page) if the columns line up."""
+    mapping = [_edge_index(prev.col_edges, x) for x in nxt.col_edges]
+    if any(abs(prev.col_edges[m] - x) > 2 * EDGE_TOL for m, x in zip(mapping, nxt.col_edges)):
+        return False
+    if any(b <= a for a, b in zip(mapping, mapping[1:])) or mapping[0] != 0 or mapping[-1] != len(prev.col_edges) - 1:
+        return False
+    n_cols = len(prev.col_edges) - 1
+    # prev column j lies inside nxt column col_of[j]
+    col_of = [max(k for k in range(len(mapping) - 1) if mapping[k] <= j) for j in range(n_cols)]
+    last = len(prev.origins) - 1
+
+    first_origins = {nxt.origins[0][k] for k in range(len(nxt.col_edges) - 1) if nxt.origins[0][k] == (0, k)}
+    first_texts = {o: nxt.text[o].strip() for o in first_origins}
+
+    def prev_text(j: int) -> str:
+        return prev.text[prev.origins[last][j]].strip()
+
+    absorbed: dict[tuple[int, int], tuple[int, int]] = {}
+    drop_first = False
+    if all(not t for t in first_texts.values()):
+        drop_first = True  # the empty lower part of a row split by the page break
+    else:
+        split_row = True
+        for (_, k), t in first_texts.items():
+            cols = [j for j in range(n_cols) if col_of[j] == k]
+            if t and (NUMERIC.match(t) or not any(prev_text(j) and not NUMERIC.match(prev_text(j)) for j in cols)):
+                split_row = False
+        # a split row carries its numbers on one side only: some number above must face an empty cell here
+        faces_number = any(NUMERIC.match(prev_text(j)) and not first_texts.get(nxt.origins[0][col_of[j]], "x")
+                           for j in range(n_cols) if prev_text(j))
+        drop_first = split_row and faces_number
+    if drop_first:
+        for j in range(n_cols):
+            o = nxt.origins[0][col_of[j]]
+            if o in absorbed or o not in first_origins:
+                continue
+            target = prev.origins[last][j]
+            absorbed[o] = target
+            if first_texts[o]:
+                prev.text[target] = join_lines([prev.text[target], nxt.text[o]])
+    else:
+        # clean break: an empty first-row cell under a vertical span continues that span
+        for j in range(n_cols):
+            o = nxt.origins[0][col_of[j]]
+            target = prev.origins[last][j]
+            if o in first_origins and o not in absorbed and not first_texts[o] and target[0] < last and prev.text[target].strip():
+                absorbed[o] = target
+
+    offset = len(prev.origins) - (1 if drop_first else 0)
+    for r, row in enumerate(nxt.origins):
+        if r == 0 and drop_first:
+            continue
+        new_row: list[tuple[int, int]] = []
+        for j in range(n_cols):
+            o = row[col_of[j]]
+            if o in absorbed:
+                new_row.append(absorbed[o])
+                continue
+            target = (offset + o[0], mapping[o[1]])
+            if target not in prev.text:
+                prev.text[target] = nxt.text[o]
+                prev.loc[target] = nxt.loc[o]
+            new_row.append(target)
+        prev.origins.append(new_row)
+    prev.bottom = nxt.bottom
+    return True

@@ -1,0 +1,259 @@
+"""XLSX reader: worksheets → ``Document`` blocks (paragraph rows and span-expanded tables).
+
+openpyxl in normal mode, not read-only: read-only worksheets do not expose
+``merged_cells``, and merges are exactly what the section 三/四 headers and the
+grouped labels (三、本年度办理结果 over 22 rows) are made of. ``data_only=True``
+gives the value Excel last computed for a formula, i.e. what the bureau saw.
+Normal mode on the 030 sample (one sheet, 65 × 29) costs ~15 ms
+(``benchmarks/bench_readers.py``), well inside budget.
+
+A workbook may hold the whole report on one sheet (LibreOffice's export of a
+Word/HTML report lays paragraphs as rows merged across the sheet and the tables
+below them) or one sheet per section. Both become the same block stream:
+
+- a row with exactly one non-empty cell is a Paragraph, unless it sits directly
+  above/below/between table rows and is short and not a section heading — then it
+  is a table row (the ``第二十条第（一）项`` block titles inside the 二 table);
+- runs of rows with two or more non-empty cells, plus such attached rows and rows
+  that only continue a vertical merge, are one Table;
+- empty rows separate blocks.
+
+Inside a table, columns that only ever hold the right-hand copies of horizontal
+merges are dropped, and empty columns at the table's edges are trimmed. Why:
+LibreOffice lays a 10-column HTML table on a 29-column sheet grid (a label merged
+over A:V), and the extractor should see the 10 columns the reader of the report
+sees. This loses nothing — every dropped position was a copy of a kept cell —
+and each Cell's location still names its real sheet coordinate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from transforms.document import Document, Paragraph, Table, expand_spans
+
+SECTION_HEADING = re.compile(r"^\s*[一二三四五六七八九十]{1,3}\s*[、.．]")
+ATTACHED_ROW_MAX_CHARS = 60  # longer single-cell rows next to a table are narrative, not block titles
+BLANK = " \t\r\n\u00a0\u3000"
+
+
+class XlsxReadError(ValueError):
+    """The bytes are not a readable XLSX (corrupt/truncated zip, encrypted, broken XML). Terminal."""
+
+
+@dataclass(frozen=True)
+class _Merge:
+    min_row: int
+    min_col: int
+    max_row: int
+    max_col: int
+
+
+def read(data: bytes, name: str) -> Document:
+    """Read every worksheet, in workbook order, into paragraphs and tables."""
+    wb = _load(data, name)
+    blocks: list[Paragraph | Table] = []
+    for ws in wb.worksheets:
+        blocks.extend(_sheet_blocks(ws))
+    props = wb.properties
+    meta = {k: str(v) for k, v in (("title", props.title), ("creator", props.creator), ("created", props.created),
+                                    ("modified", props.modified)) if v}
+    meta["sheets"] = ", ".join(ws.title for ws in wb.worksheets)
+    title = (props.title or "").strip() or next((b.text.strip() for b in blocks if isinstance(b, Paragraph)), None)
+    wb.close()
+    return Document(blocks=blocks, source=name, carrier="xlsx", title=title, meta=meta)
+
+
+def _load(data: bytes, name: str):
+    import openpyxl  # imported here so a missing library only breaks this carrier
+
+    if data[:4] == b"\xd0\xcf\x11\xe0":
+        raise XlsxReadError(f"{name}: 这是旧版 Excel (.xls) 或加密的 Office 文件，不是 .xlsx；请另存为未加密的 .xlsx 后提交")
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
+    except zipfile.BadZipFile as exc:
+        raise XlsxReadError(f"{name}: 不是完整的 .xlsx 文件（zip 结构损坏或文件被截断：{exc}）") from exc
+    except Exception as exc:  # openpyxl raises KeyError, ValueError, lxml/ElementTree errors, EOFError… for broken parts
+        raise XlsxReadError(f"{name}: .xlsx 文件无法读取（{type(exc).__name__}: {exc}）") from exc
+
+
+# ---------------------------------------------------------------- cell values
+
+def display_text(value: object, number_format: str = "General") -> str:
+    """The cell's value as the bureau wrote it: integral numbers without '.0', other numbers as the shortest exact repr."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        if "%" in (number_format or ""):
+            return _number(value * 100) + "%"
+        return _number(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _number(value: int | float) -> str:
+    if isinstance(value, int):
+        return str(value)
+    if value != value or value in (float("inf"), float("-inf")):
+        return str(value)
+    if value.is_integer():
+        return str(int(value))
+    text = repr(value)  # shortest string that round-trips: 1690.9913 stays 1690.9913
+    if "e" in text:
+        text = format(decimal.Decimal(text), "f")
+    return text
+
+
+# ---------------------------------------------------------------- sheet layout
+
+def _sheet_blocks(ws) -> list[Paragraph | Table]:
+    texts: dict[tuple[int, int], str] = {}
+    for cell in _stored_cells(ws):
+        if cell.value is not None:
+            texts[(cell.row, cell.column)] = display_text(cell.value, cell.number_format)
+    if not texts:
+        return []
+    # Merges are clipped to the written area: a styled range down to row 1048576 must not become a million rows.
+    max_row = max(r for r, _ in texts)
+    max_col = max(c for _, c in texts)
+    merges = [_Merge(m.min_row, m.min_col, min(m.max_row, max_row), min(m.max_col, max_col))
+              for m in ws.merged_cells.ranges if m.min_row <= max_row and m.min_col <= max_col]
+    owner: dict[tuple[int, int], _Merge] = {}
+    for m in merges:
+        for r in range(m.min_row, m.max_row + 1):
+            for c in range(m.min_col, m.max_col + 1):
+                owner[(r, c)] = m
+    texts = {rc: t for rc, t in texts.items() if not _is_copy(owner, *rc)}  # Excel keeps stray values under merges
+
+    kinds = _row_kinds(texts, owner, max_row, max_col)
+    blocks: list[Paragraph | Table] = []
+    r = 1
+    while r <= max_row:
+        kind = kinds[r]
+        if kind == "paragraph":
+            (col,) = [c for (rr, c), t in texts.items() if rr == r and t.strip(BLANK)]
+            blocks.append(Paragraph(texts[(r, col)], f"sheet {ws.title} {_coord(r, col)}"))
+            r += 1
+        elif kind == "table":
+            end = r
+            while end + 1 <= max_row and kinds[end + 1] == "table":
+                end += 1
+            blocks.append(_table(ws.title, texts, owner, r, end, max_col))
+            r = end + 1
+        else:
+            r += 1
+    return blocks
+
+
+def _stored_cells(ws):
+    """The cells the file actually holds. ``iter_rows`` would create every cell of the used range,
+    and a sheet formatted down to row 1048576 has a used range of 30 million cells."""
+    stored = getattr(ws, "_cells", None)  # openpyxl's own store; public API has no cheap equivalent
+    if isinstance(stored, dict):
+        return list(stored.values())
+    return [cell for row in ws.iter_rows() for cell in row]
+
+
+def _is_copy(owner: dict[tuple[int, int], _Merge], r: int, c: int) -> bool:
+    m = owner.get((r, c))
+    return m is not None and (m.min_row, m.min_col) != (r, c)
+
+
+def _row_kinds(texts: dict[tuple[int, int], str], owner: dict[tuple[int, int], _Merge],
+               max_row: int, max_col: int) -> dict[int, str]:
+    """Classify rows as 'table', 'paragraph' or 'blank' (see module docstring)."""
+    filled: dict[int, list[str]] = {}
+    for (r, _c), t in texts.items():
+        if t.strip(BLANK):
+            filled.setdefault(r, []).append(t)
+    kinds: dict[int, str] = {}
+    for r in range(1, max_row + 1):
+        n = len(filled.get(r, []))
+        if n >= 2:
+            kinds[r] = "table"
+        elif n == 1:
+            kinds[r] = "single"
+        elif any(_continues_vertical(owner, r, c) for c in range(1, max_col + 1)):
+            kinds[r] = "table"  # a row holding only the lower part of vertical merges (all values blank)
+        else:
+            kinds[r] = "blank"
+    for r in range(1, max_row + 1):
+        if kinds[r] != "single":
+            continue
+        text = filled[r][0].strip(BLANK)
+        near_table = kinds.get(r - 1) == "table" or kinds.get(r + 1) == "table"
+        inside_merge = any(_continues_vertical(owner, r, c) or _starts_vertical(owner, r, c) for c in range(1, max_col + 1))
+        short = len(text) <= ATTACHED_ROW_MAX_CHARS and not SECTION_HEADING.match(text)
+        kinds[r] = "table" if (short and near_table) or inside_merge else "paragraph"
+    return kinds
+
+
+def _continues_vertical(owner: dict[tuple[int, int], _Merge], r: int, c: int) -> bool:
+    m = owner.get((r, c))
+    return m is not None and m.min_row < r
+
+
+def _starts_vertical(owner: dict[tuple[int, int], _Merge], r: int, c: int) -> bool:
+    m = owner.get((r, c))
+    return m is not None and m.min_row == r and m.max_row > r
+
+
+def _table(sheet: str, texts: dict[tuple[int, int], str], owner: dict[tuple[int, int], _Merge],
+           top: int, bottom: int, max_col: int) -> Table:
+    rows = range(top, bottom + 1)
+
+    def used(c: int) -> bool:
+        return any(texts.get((r, c), "").strip(BLANK) or (r, c) in owner for r in rows)
+
+    def only_copies(c: int) -> bool:
+        for r in rows:
+            m = owner.get((r, c))
+            if m is None or m.min_col == c:
+                return False
+        return True
+
+    used_cols = [c for c in range(1, max_col + 1) if used(c)]
+    first, last = used_cols[0], used_cols[-1]
+    keep = [c for c in range(first, last + 1) if not only_copies(c)]
+    index = {c: i for i, c in enumerate(keep)}
+    location = f"sheet {sheet} rows {top}-{bottom}"
+
+    source_rows: list[list[tuple[str, int, int, str]]] = []
+    for r in rows:
+        row: list[tuple[str, int, int, str]] = []
+        for c in keep:
+            m = owner.get((r, c))
+            if m is None:
+                row.append((texts.get((r, c), ""), 1, 1, f"sheet {sheet} {_coord(r, c)}"))
+            elif (m.min_row, m.min_col) == (r, c) or (r == top and m.min_row < top and m.min_col == c):
+                # a merge's origin, or a merge reaching in from above the table: start it here
+                start = max(m.min_row, top)
+                rowspan = min(m.max_row, bottom) - start + 1
+                colspan = sum(1 for k in keep if m.min_col <= k <= m.max_col)
+                text = texts.get((m.min_row, m.min_col), "")
+                row.append((text, rowspan, colspan, f"sheet {sheet} {_coord(m.min_row, m.min_col)}"))
+            elif m.min_col < first and c == first and m.min_row == r:
+                colspan = sum(1 for k in keep if k <= m.max_col)
+                row.append((texts.get((m.min_row, m.min_col), ""), min(m.max_row, bottom) - r + 1, colspan,
+                            f"sheet {sheet} {_coord(m.min_row, m.min_col)}"))
+            # else: a copy position, filled by expand_spans from its origin
+        source_rows.append(row)
+    return expand_spans(source_rows, location)
+
+
+def _coord(row: int, col: int) -> str:
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
