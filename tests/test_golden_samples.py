@@ -74,3 +74,18 @@ def test_fragment_keeps_what_it_has() -> None:
     assert "table.truncated" in codes
     assert out["review_litigation"] is None
     assert "section.missing" in codes
+
+
+def test_traditional_characters_are_the_same_layout() -> None:
+    """A site serving 030 in traditional characters: labels converted by OpenCC, numbers as published."""
+    import opencc
+
+    html = (REAL / "030_pingtan_zrz_2023_page.html").read_text(encoding="utf-8")
+    traditional = opencc.OpenCC("s2t").convert(html)
+    assert "處理" in traditional
+    from transforms.parse import parse_bytes
+
+    out = report_to_json(parse_bytes(traditional.encode("utf-8"), "030_traditional.html"))
+    expected = json.loads((REAL / "030_pingtan_zrz_2023_page.expected.json").read_text(encoding="utf-8"))
+    assert compare(out, expected) == {"wrong": [], "null": []}
+    assert "file.traditional_script" in {f["code"] for f in out["findings"]}

@@ -28,6 +28,7 @@ _TYPES = (
     FindingType("file.decode_errors", "warning", "文件含有无法解码的字符"),
     FindingType("file.no_text", "error", "文件中没有可读取的文字"),
     FindingType("file.too_large", "error", "文件过大，未读取"),
+    FindingType("file.traditional_script", "info", "文件为繁体字，已转换为简体后识别"),
     # metadata
     FindingType("meta.bureau_missing", "warning", "未能从标题识别报告单位"),
     FindingType("meta.year_missing", "warning", "未能识别报告年度"),

@@ -18,6 +18,7 @@ from transforms.labels import norm_label
 from transforms.metadata import detect_layout, find_period_year, find_title, prescribed_layout
 from transforms.readers import UnsupportedFormat, read_document, sniff_carrier
 from transforms.report import Location, ParsedReport
+from transforms.script import document_text, is_traditional, simplify_document
 from transforms.sections import RowUnit, TextUnit, flatten, split_sections, units_text
 from transforms.spec import SECTIONS
 from transforms.tables import content_sha256
@@ -71,6 +72,9 @@ def parse_document(doc: Document, report: ParsedReport | None = None) -> ParsedR
         if not any(code == "file.no_text" for code, _ in doc.reader_problems):
             report.add(make_finding("file.no_text", f"文件“{Path(doc.source).name}”中没有可读取的文字。", Location(source=doc.source)))
         return report
+    if is_traditional(document_text(doc)):
+        doc = simplify_document(doc)
+        report.add(make_finding("file.traditional_script", "文件为繁体字，已用 OpenCC 转换为简体后识别（数字未改动）。", Location()))
 
     title, bureau, title_year = find_title(doc)
     report.title = title

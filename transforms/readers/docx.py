@@ -26,8 +26,8 @@ What is read and what is skipped, and why:
 from __future__ import annotations
 
 import io
-import re
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -319,15 +319,18 @@ class _Numbering:
 
 def _levels(parent: etree._Element):
     for lvl in parent.findall(_w("lvl")):
-        def val(tag: str, default: str) -> str:
-            el = lvl.find(_w(tag))
-            return el.get(_w("val"), default) if el is not None else default
         try:
-            start = int(val("start", "1"))
+            start = int(_child_val(lvl, "start", "1"))
         except ValueError:
             start = 1
-        yield int(lvl.get(_w("ilvl"), "0") or 0), _Level(start, val("numFmt", "decimal"), val("lvlText", ""),
-                                                         lvl.find(_w("isLgl")) is not None)
+        level = _Level(start, _child_val(lvl, "numFmt", "decimal"), _child_val(lvl, "lvlText", ""),
+                       lvl.find(_w("isLgl")) is not None)
+        yield int(lvl.get(_w("ilvl"), "0") or 0), level
+
+
+def _child_val(el: etree._Element, tag: str, default: str) -> str:
+    child = el.find(_w(tag))
+    return child.get(_w("val"), default) if child is not None else default
 
 
 def _num_pr(num_pr: etree._Element) -> tuple[str, int]:
@@ -505,9 +508,9 @@ def _layout(boxes: list[_Box], location: str) -> Table:
     for r in range(n_rows):
         row: list[tuple[str, int, int, str]] = []
         for c in range(n_cols):
-            b = starts.get((r, c))
-            if b is not None:
-                row.append((b.text, b.rowspan, b.colspan, b.location))
+            start = starts.get((r, c))
+            if start is not None:
+                row.append((start.text, start.rowspan, start.colspan, start.location))
             elif (r, c) not in taken:
                 row.append(("", 1, 1, f"{location} row {r + 1} col {c + 1} (no cell)"))
         source_rows.append(row)

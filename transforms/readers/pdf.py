@@ -32,7 +32,8 @@ What the reader does, page by page:
    compatible column borders are one table: a row split by the page break is
    joined back (its values are printed on one side only), and a vertical span
    cut by the break continues.
-Lines that are only a page number (``- 4 -``, ``第 4 页``) are dropped as page furniture.
+Lines in the top/bottom margin that are only a page number (``- 4 -``, ``第 4 页``, ``4``)
+are dropped as page furniture; the same text mid-page is kept.
 
 Problems: no text layer at all → no blocks and ``file.no_text``; some pages
 without text → ``file.no_text_pages``; glyphs without Unicode mapping →
@@ -53,7 +54,8 @@ SECTION_HEADING = re.compile(r"^\s*[一二三四五六七八九十]{1,3}\s*[、.
 NUMERIC = re.compile(r"^[\s\d０-９,，.．%％+\-—/]*\d[\s\d０-９,，.．%％+\-—/]*(?:万?元|件|个|条|项)?\s*$")
 CELL_GAP_EM = 1.5  # a gap wider than this many font heights separates cells on a text line
 DIGITISH = frozenset("0123456789,.")
-EDGE_TOL = 2.0  # pt: column borders closer than this are the same border
+EDGE_TOL = 2.0
+MARGIN_SHARE = 0.08  # page numbers are dropped only in the top/bottom 8% of the page, never a lone "19" mid-page  # pt: column borders closer than this are the same border
 
 
 class PdfReadError(ValueError):
@@ -76,7 +78,8 @@ def read(data: bytes, name: str) -> Document:
             pages = [_read_page(page, i + 1) for i, page in enumerate(pdf.pages)]
         except Exception as exc:
             raise _open_error(name, exc) from exc
-        meta = {k.lower(): str(v) for k, v in (pdf.metadata or {}).items() if isinstance(v, (str, int, float)) and str(v).strip()}
+        meta = {k.lower(): str(v) for k, v in (pdf.metadata or {}).items()
+                if isinstance(v, (str, int, float)) and str(v).strip()}
     n_pages = len(pages)
     problems: list[tuple[str, str]] = []
     blank_pages = [p.number for p in pages if p.n_chars == 0]
@@ -156,7 +159,7 @@ class _Page:
     number: int
     n_chars: int
     n_unmapped: int
-    items: list[tuple[float, object]]  # (top, _Grid | _Line), in reading order
+    items: list[tuple[float, _Grid | _Line]]  # in reading order
     right_edge: float
 
 
@@ -165,7 +168,7 @@ def _read_page(page, number: int) -> _Page:
     n_unmapped = sum(1 for ch in chars if ch.get("text", "").startswith("(cid:"))
     if not chars:
         return _Page(number, 0, 0, [], 0.0)
-    items: list[tuple[float, object]] = []
+    items: list[tuple[float, _Grid | _Line]] = []
     boxes = []
     found_tables = [t for t in page.find_tables() if len(t.cells) > 1]  # a lone box is a frame, not a table
     for i, found in enumerate(found_tables):
@@ -176,8 +179,10 @@ def _read_page(page, number: int) -> _Page:
             boxes.append(found.bbox)
     words = [w for w in page.extract_words(extra_attrs=["size"]) if not _inside_any(w, boxes)]
     lines = _lines(words)
+    margin = MARGIN_SHARE * float(page.height)
     for line in lines:
-        if not PAGE_NUMBER.match(line.text):
+        in_margin = line.top < margin or line.bottom > float(page.height) - margin
+        if not (in_margin and PAGE_NUMBER.match(line.text)):
             items.append((line.top, line))
     items.sort(key=lambda it: it[0])
     right_edge = max((ln.x1 for ln in lines), default=0.0)
@@ -190,8 +195,7 @@ def _inside_any(word: dict, boxes: list[tuple[float, float, float, float]]) -> b
 
 
 def _edge_index(edges: list[float], value: float) -> int:
-    best = min(range(len(edges)), key=lambda i: abs(edges[i] - value))
-    return best
+    return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
 
 
 def _grid_from_table(found, chars: list[dict], location: str) -> _Grid | None:
@@ -292,7 +296,7 @@ def join_lines(lines: list[str]) -> str:
 # ---------------------------------------------------------------- assembling pages
 
 def _assemble(pages: list[_Page]) -> list[Paragraph | Table]:
-    blocks: list[Paragraph | _Grid] = []
+    blocks: list[Paragraph | Table | _Grid] = []
     open_grid: _Grid | None = None  # the ruled table that ended the previous page, open for continuation
     for page in pages:
         lines: list[_Line] = []
@@ -379,9 +383,9 @@ def _align(run: list[_Line]) -> list[list[str]]:
 def _continue(prev: _Grid, nxt: _Grid) -> bool:
     """Append ``nxt`` (first item on its page) to ``prev`` (last item on the previous page) if the columns line up."""
     mapping = [_edge_index(prev.col_edges, x) for x in nxt.col_edges]
-    if any(abs(prev.col_edges[m] - x) > 2 * EDGE_TOL for m, x in zip(mapping, nxt.col_edges)):
+    if any(abs(prev.col_edges[m] - x) > 2 * EDGE_TOL for m, x in zip(mapping, nxt.col_edges, strict=True)):
         return False
-    if any(b <= a for a, b in zip(mapping, mapping[1:])) or mapping[0] != 0 or mapping[-1] != len(prev.col_edges) - 1:
+    if any(b <= a for a, b in zip(mapping, mapping[1:], strict=False)) or mapping[0] != 0 or mapping[-1] != len(prev.col_edges) - 1:
         return False
     n_cols = len(prev.col_edges) - 1
     # prev column j lies inside nxt column col_of[j]
@@ -418,11 +422,17 @@ def _continue(prev: _Grid, nxt: _Grid) -> bool:
             if first_texts[o]:
                 prev.text[target] = join_lines([prev.text[target], nxt.text[o]])
     else:
-        # clean break: an empty first-row cell under a vertical span continues that span
+        # Clean break. An empty first-row cell continues the label above it when that label already spans
+        # rows, or when the empty cell itself spans rows here (the lower part of a cut group label).
+        # A blank under a number stays a blank: blank and 0 are different facts.
         for j in range(n_cols):
             o = nxt.origins[0][col_of[j]]
             target = prev.origins[last][j]
-            if o in first_origins and o not in absorbed and not first_texts[o] and target[0] < last and prev.text[target].strip():
+            label = prev.text[target].strip()
+            if o not in first_origins or o in absorbed or first_texts[o] or not label or NUMERIC.match(label):
+                continue
+            spans_here = any(nxt.origins[r][o[1]] == o for r in range(1, len(nxt.origins)))
+            if target[0] < last or spans_here:
                 absorbed[o] = target
 
     offset = len(prev.origins) - (1 if drop_first else 0)

@@ -225,7 +225,6 @@ def _table(sheet: str, texts: dict[tuple[int, int], str], owner: dict[tuple[int,
     used_cols = [c for c in range(1, max_col + 1) if used(c)]
     first, last = used_cols[0], used_cols[-1]
     keep = [c for c in range(first, last + 1) if not only_copies(c)]
-    index = {c: i for i, c in enumerate(keep)}
     location = f"sheet {sheet} rows {top}-{bottom}"
 
     source_rows: list[list[tuple[str, int, int, str]]] = []
