@@ -108,8 +108,9 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, res
                     found=" ".join(c.text.strip() for c in values),
                 ))
             continue
+        # columns by header label where the carrier knows real spans (positions alone mislead)
         mapping = header_cols.get(id(unit.table), {})
-        if unit.table.spans_known and mapping and len([v for v in values if v.text.strip() or True]) != len(kinds):
+        if unit.table.spans_known and mapping:
             by_key = {}
             for c in values:
                 key = mapping.get(c.col)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from transforms.cells import RowReading, ValueSource, read_values
+from transforms.extract_applications import split_label_values
 from transforms.findings import make_finding
 from transforms.flat import flat_text, value_region
 from transforms.labels import find_block_headers, item_names, match_block_column, match_block_header, match_item, norm_label, unit_in_header
@@ -109,14 +110,22 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, see
             continue
         if not first.strip():
             continue
-        matched = match_item(first, layout, state.block)
+        # label cells: a block header may share the row with the item (合并单元格 layouts)
+        labels, vstart = split_label_values(texts)
+        matched = None
+        for label in labels:
+            header_block = match_block_header(label, layout)
+            if header_block is not None and header_block is not state.block:
+                state = _BlockState(header_block, {})
+            found = match_item(label, layout, state.block)
+            if found is not None:
+                matched = found
         if matched is None:
             continue
         block, item = matched
         if state.block is not block:
             state = _BlockState(block, {})
-        start = texts.index(first) + 1
-        values = distinct[start:]
+        values = distinct[vstart:]
         kinds = tuple(c.kind for c in block.columns)
         # drop padding cells beyond the block's columns (text tables have no spans)
         while len(values) > len(kinds) and not values[-1].text.strip():

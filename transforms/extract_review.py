@@ -23,8 +23,14 @@ SECTION = "四"
 _HEADER_WORDS = ("行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "直接起诉", "复议后起诉", "维持", "纠正", "审结")
 
 
-def _grid_values(units: list[RowUnit]) -> tuple[list, str] | None:
-    best = None
+def _grid_values(units: list[RowUnit], n: int) -> tuple[list, str] | None:
+    """The value cells under the header rows: one row of fifteen, or the value rows together.
+
+    Most reports print the fifteen numbers in one row; some print 行政复议 and 行政诉讼
+    as separate tables, so value rows are concatenated in order when no single row
+    holds all of them.
+    """
+    value_rows = []
     for unit in units:
         seen = set()
         cells = []
@@ -39,10 +45,16 @@ def _grid_values(units: list[RowUnit]) -> tuple[list, str] | None:
         # value cells: everything that is a number, a blank marker or empty once numbers start
         first = cells.index(numeric[0])
         values = [c for c in cells[first:] if is_value_text(c.text) or not c.text.strip()]
-        if best is None or len(numeric) > best[2]:
-            best = (values, unit.location, len(numeric))
-    if best is None:
+        while values and not values[-1].text.strip():
+            values.pop()
+        value_rows.append((values, unit.location, len(numeric)))
+    if not value_rows:
         return None
+    best = max(value_rows, key=lambda r: r[2])
+    if len(best[0]) < n and len(value_rows) > 1:
+        joined = [c for values, _, _ in value_rows for c in values]
+        if len(joined) == n:
+            return joined, value_rows[0][1]
     return best[0], best[1]
 
 
@@ -51,7 +63,7 @@ def extract_review(units: list[Unit], layout: Layout, report: ParsedReport, writ
     n = len(layout.review_cells)
     kinds = ("count",) * n
     grid = [u for u in units if isinstance(u, RowUnit)]
-    found = _grid_values(grid) if grid else None
+    found = _grid_values(grid, n) if grid else None
     if found is not None:
         values, location = found
         while len(values) > n and not values[-1].text.strip():

@@ -21,6 +21,9 @@ _YEAR = r"((?:19|20)\d{2}|[〇零○O一二][〇零○O一二三四五六七八�
 _TITLE_RE = re.compile(
     rf"(?P<bureau>[^\s:：,，。；;]*?)(?:关于)?{_YEAR}\s*年度?\s*(?:的)?\s*(?:政府)?(?:信息公开|政务公开|政府信息公开)(?:工作)?(?:年度)?(?:报告|年报)"
 )
+_TITLE_YEAR_FIRST = re.compile(
+    rf"{_YEAR}\s*年度?(?P<bureau>[^\s:：,，。；;]{{2,40}}?)(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报)"
+)
 _TITLE_NO_YEAR = re.compile(r"(?P<bureau>[^\s:：,，。；;]{2,40}?)(?:关于)?(?:政府)?信息公开(?:工作)?年度报告")
 _PERIOD_RE = re.compile(rf"统计(?:期限|时限|时间|周期|区间)[^0-9〇零一二]{{0,12}}{_YEAR}\s*年\s*(?:1|一|01)\s*月\s*(?:1|一|01)\s*日")
 _PERIOD_RANGE = re.compile(rf"{_YEAR}\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|—|-)\s*{_YEAR}\s*年\s*12\s*月\s*31\s*日")
@@ -52,6 +55,11 @@ def find_title(doc: Document) -> tuple[str | None, str | None, int | None]:
         if m:
             bureau = _clean_bureau(m.group("bureau"))
             return text[m.start("bureau") if bureau else m.start():m.end()], bureau, cn_year(m.group(2))
+    for raw in _candidate_titles(doc):
+        text = re.sub(r"\s+", "", raw)
+        m = _TITLE_YEAR_FIRST.search(text)
+        if m and _clean_bureau(m.group("bureau")):
+            return text[m.start():m.end()], _clean_bureau(m.group("bureau")), cn_year(m.group(1))
     for raw in _candidate_titles(doc):
         text = re.sub(r"\s+", "", raw)
         m = _TITLE_NO_YEAR.search(text)

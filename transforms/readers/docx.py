@@ -1,14 +1,19 @@
 """DOCX reader: WordprocessingML body → ``Document`` (paragraphs and span-expanded tables).
 
-Why lxml on the raw XML and not python-docx's object layer: on the 030 sample
-(10 KB, 3 tables, 40 rows) python-docx takes ~27 ms to open the package and walk
-``doc.tables`` / ``doc.paragraphs`` (it also needs a second pass to interleave the
-two in body order, and exposes vMerge only through private ``_tc`` objects),
-while unzipping ``word/document.xml`` and walking it with lxml takes ~2 ms
-(measured 2026-11-26, 20 repeats, 2-core box; see ``benchmarks/bench_readers.py``).
-The XML walk also gives us, in one pass, what the model needs: body order of
-``w:p``/``w:tbl``, ``w:gridSpan``, ``w:vMerge``, ``w:gridBefore``. So python-docx
-is not used at run time; it stays a dependency only for building test fixtures.
+Why lxml on the raw XML and not python-docx's object layer (measured 2026-11-26 on
+the 030 sample, 10 KB, 3 tables, 46 rows; 2-core box, median of 20 warm runs):
+
+| approach | ms/report |
+|---|---|
+| python-docx: open + ``doc.tables`` cells + ``doc.paragraphs`` | 27 (quiet box) – 31 (loaded) |
+| lxml: unzip + parse ``word/document.xml`` + every ``w:t`` | 2 |
+| this reader (lxml walk, numbering, spans, ``expand_spans``) | 7 (loaded box) |
+
+python-docx also needs a second pass to interleave tables and paragraphs in
+body order and exposes vMerge only through private ``_tc`` objects, while one
+lxml walk gives everything the model needs: body order of ``w:p``/``w:tbl``,
+``w:gridSpan``, ``w:vMerge``, ``w:gridBefore``. So python-docx is not a
+dependency; ``benchmarks/bench_readers.py`` re-measures it when it is installed.
 
 What is read and what is skipped, and why:
 - ``w:p`` and ``w:tbl`` children of ``w:body`` in order; ``w:sdt`` (content

@@ -1,22 +1,26 @@
 """PDF reader: text-layer PDFs → ``Document`` (paragraphs, ruled tables as span grids, borderless rows as text tables).
 
 Library choice, measured on the 030 sample (4 pages, A3 landscape, LibreOffice
-7.4; 2-core box, warm, 10 repeats; ``benchmarks/bench_readers.py`` re-measures):
+7.4; 2-core box, median of 10–20 warm runs; ``benchmarks/bench_readers.py``
+re-measures). Two runs: a quiet box, and one loaded by other test suites:
 
-| library | what | ms/page |
-|---|---|---|
-| pypdfium2 5.15 | text + every char box | ~1.7 |
-| pdfplumber 0.11.10 (pdfminer.six) | ``extract_words`` | ~25 |
-| pdfplumber 0.11.10 | words + ``find_tables`` + cell text | ~29 |
+| library | what | ms/page quiet | ms/page loaded |
+|---|---|---|---|
+| pypdfium2 5.15 | text + every char box | 1.7 | 3.0 |
+| pdfplumber 0.11.10 (pdfminer.six) | ``extract_words`` | 25 | 25 |
+| pdfplumber 0.11.10 | words + ``find_tables`` + cell text | 29 | — |
+| this reader (pdfplumber) | everything below | — | 42 |
 
 pdfplumber is ~15× slower, and we take it anyway: the hard part of these
 reports is the section 三 table, whose cell borders are the only reliable
 record of its spans (a 22-row group label, a two-row header, blank cells that
 print nothing). pdfplumber's lattice finder turns ruling lines into cell boxes,
 which gives merged cells and empty cells for free; with pypdfium2 we would
-have to rebuild the same from path objects ourselves. 30 ms/page is ~0.1 s per
-report — nothing next to the rest of ingestion. (pdfplumber already depends on
-pypdfium2, so the fast path stays one import away if it is ever needed.)
+have to rebuild the same from path objects ourselves. A profile shows 85% of
+the time is pdfminer interpreting content streams, not our code; ~0.15 s per
+report is nothing next to the rest of ingestion. (pdfplumber already depends on
+pypdfium2, so a fast path — pdfium chars + path objects into the same grid
+code — stays open if volume ever demands it.)
 
 What the reader does, page by page:
 1. Ruled tables (``find_tables``, lines strategy) become a grid of cells; a cell
@@ -39,6 +43,18 @@ Problems: no text layer at all → no blocks and ``file.no_text``; some pages
 without text → ``file.no_text_pages``; glyphs without Unicode mapping →
 ``file.unmapped_glyphs``. Unreadable bytes (truncated, corrupt, password) raise
 ``PdfReadError`` (a ValueError) naming the file.
+
+Known limits (what the reconstruction cannot do yet):
+- Borderless tables get no spans: a header cell over several columns lands in
+  one column, and a group label printed one character per line between the rows
+  stays a run of one-character lines instead of one label.
+- The split-row rule joins a first row whose values are all blank into the row
+  above it when the break falls exactly there (indistinguishable in the PDF).
+- A table continues across pages only if it is the last item on its page and
+  the first on the next; a running header between them keeps two tables (rows
+  still in order). Paragraphs cut by a page break stay two paragraphs.
+- One reading column per page: two-column layouts and rotated text are read
+  line by line across the page.
 """
 
 from __future__ import annotations

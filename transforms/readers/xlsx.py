@@ -24,6 +24,10 @@ LibreOffice lays a 10-column HTML table on a 29-column sheet grid (a label merge
 over A:V), and the extractor should see the 10 columns the reader of the report
 sees. This loses nothing — every dropped position was a copy of a kept cell —
 and each Cell's location still names its real sheet coordinate.
+
+Known limits: a formula cell whose file carries no cached value (written by a
+library, never opened in Excel) reads as blank; number formats other than
+percent are not applied (3 formatted "0.00" reads "3", the value the bureau typed).
 """
 
 from __future__ import annotations
