@@ -76,21 +76,24 @@ def _number_prefixes(text: str, start: int, kind: Kind) -> list[tuple[int, Decim
         pos += 1
     if pos >= len(text) or not text[pos].isdigit():
         return out
-    pattern = _MONEY_RE if kind == "money" else _COUNT_RE
-    # candidate ends: every digit boundary, each optionally followed by a unit
     end = pos
     while end < len(text) and (text[end].isdigit() or (kind == "money" and text[end] == ".")):
         end += 1
-    for stop in range(pos + 1, end + 1):
-        body = text[pos:stop]
-        if not pattern.fullmatch(body):
-            continue
-        value = Decimal(body) * sign
-        raw = text[start:stop]
-        out.append((stop, value, raw))
+    if kind != "money":
+        # no leading zeros: a number starting with 0 is exactly "0"
+        stops = range(pos + 1, pos + 2) if text[pos] == "0" else range(pos + 1, end + 1)
+        for stop in stops:
+            out.append((stop, Decimal(text[pos:stop]) * sign, text[start:stop]))
+    else:
+        for stop in range(pos + 1, end + 1):
+            if _MONEY_RE.fullmatch(text, pos, stop):
+                out.append((stop, Decimal(text[pos:stop]) * sign, text[start:stop]))
+    # a unit can only follow the last digit of the run
+    if out and out[-1][0] == end:
         for unit in _UNITS:
-            if text.startswith(unit, stop):
-                out.append((stop + len(unit), value, raw + unit))
+            if text.startswith(unit, end):
+                stop, value, raw = out[-1]
+                out.append((end + len(unit), value, raw + unit))
                 break
     return out
 
@@ -220,6 +223,11 @@ def split_sum_group(tokens: list[Token], n_parts: int, free_blanks: bool, kinds:
     return list(results.values())
 
 
+@lru_cache(maxsize=4096)
+def _group_cached(tokens: tuple[Token, ...], n_parts: int, free_blanks: bool) -> tuple[Candidate, ...]:
+    return tuple(split_sum_group(list(tokens), n_parts, free_blanks))
+
+
 def split_sum_groups(tokens: list[Token], n_groups: int, n_parts: int, free_blanks: bool) -> list[Candidate]:
     """Readings of ``tokens`` as ``n_groups`` consecutive (parts…, total) groups (section 四)."""
     # positions where a group may end: every token boundary and every char boundary inside a token
@@ -259,7 +267,7 @@ def split_sum_groups(tokens: list[Token], n_groups: int, n_parts: int, free_blan
                 continue
             if not sub and not free_blanks:
                 continue
-            for cand in split_sum_group(sub, n_parts, free_blanks):
+            for cand in _group_cached(tuple(sub), n_parts, free_blanks):
                 for rest in rec(group + 1, end_index):
                     _merge(out, cand + rest)
                     if len(out) > MAX_DISTINCT:

@@ -27,7 +27,8 @@ What the reader does, page by page:
    box covering several grid columns/rows is a span, its copies share the origin.
    Text of a cell is its lines joined — without a space between CJK characters,
    so a merged label printed one character per line (三/、/本/年/…) becomes one label.
-2. Text outside tables is grouped into lines (by vertical overlap); a line whose
+2. Text outside tables is grouped into lines (by vertical overlap; a label
+   printed one character per line is first taken out as one line); a line whose
    words are split by wide gaps (> 1.5 em) is a row of cells. Consecutive such
    rows form a borderless Table (``spans_known=False``), columns aligned on the
    row with most cells so a blank cell stays an empty cell; other lines are
@@ -46,8 +47,9 @@ without text → ``file.no_text_pages``; glyphs without Unicode mapping →
 
 Known limits (what the reconstruction cannot do yet):
 - Borderless tables get no spans: a header cell over several columns lands in
-  one column, and a group label printed one character per line between the rows
-  stays a run of one-character lines instead of one label.
+  one column, and a group label printed one character per line becomes one row
+  of its own (at its first character's height), not a span over its rows.
+  Only first-column stacks at single line pitch are recognised.
 - The split-row rule joins a first row whose values are all blank into the row
   above it when the break falls exactly there (indistinguishable in the PDF).
 - A table continues across pages only if it is the last item on its page and
@@ -71,6 +73,7 @@ NUMERIC = re.compile(r"^[\s\d０-９,，.．%％+\-—/]*\d[\s\d０-９,，.．%
 CELL_GAP_EM = 1.5  # a gap wider than this many font heights separates cells on a text line
 DIGITISH = frozenset("0123456789,.")
 EDGE_TOL = 2.0
+STACK_GAP_EM = 0.35  # one-character lines closer than this (in font heights) are one vertical label
 MARGIN_SHARE = 0.08  # page numbers are dropped only in the top/bottom 8% of the page, never a lone "19" mid-page  # pt: column borders closer than this are the same border
 
 
@@ -164,6 +167,7 @@ class _Line:
     x1: float
     size: float
     segments: list[tuple[str, float, float]]  # (text, x0, x1)
+    stacked: bool = False  # a label printed one character per line, read as one line
 
     @property
     def text(self) -> str:
@@ -194,7 +198,8 @@ def _read_page(page, number: int) -> _Page:
             items.append((grid.top, grid))
             boxes.append(found.bbox)
     words = [w for w in page.extract_words(extra_attrs=["size"]) if not _inside_any(w, boxes)]
-    lines = _lines(words)
+    words, stacks = _vertical_labels(words)
+    lines = sorted(_lines(words) + stacks, key=lambda ln: ln.top)
     margin = MARGIN_SHARE * float(page.height)
     for line in lines:
         in_margin = line.top < margin or line.bottom > float(page.height) - margin
@@ -203,6 +208,52 @@ def _read_page(page, number: int) -> _Page:
     items.sort(key=lambda it: it[0])
     right_edge = max((ln.x1 for ln in lines), default=0.0)
     return _Page(number, len(chars), n_unmapped, items, right_edge)
+
+
+def _vertical_labels(words: list[dict]) -> tuple[list[dict], list[_Line]]:
+    """Find merged labels printed one character per line outside ruled tables (三/、/本/年/…).
+
+    A stack is ≥ 3 one-character CJK words (a trailing 、 or ． allowed) on one
+    vertical axis, set at paragraph line pitch (gap ≤ STACK_GAP_EM), with no
+    word to its left on those lines: the first column's group label. It becomes
+    one stacked line at the height of its first character. Which rows it groups
+    is not recoverable without borders, so no span is claimed.
+    """
+    def single(w: dict) -> bool:
+        t = w["text"].strip().rstrip("、．.")
+        return len(t) == 1 and _is_wide(t)
+
+    cands = sorted((w for w in words if single(w)), key=lambda w: (w["x0"] + w["x1"]) / 2)
+    clusters: list[list[dict]] = []
+    for w in cands:
+        xc = (w["x0"] + w["x1"]) / 2
+        if clusters and xc - (clusters[-1][0]["x0"] + clusters[-1][0]["x1"]) / 2 <= 0.5 * (w["bottom"] - w["top"]):
+            clusters[-1].append(w)
+        else:
+            clusters.append([w])
+    used: set[int] = set()
+    stacks: list[_Line] = []
+    for cluster in clusters:
+        cluster.sort(key=lambda w: w["top"])
+        run: list[dict] = []
+        for w in cluster + [None]:  # type: ignore[list-item]
+            if w is not None and run and 0 <= w["top"] - run[-1]["bottom"] <= STACK_GAP_EM * (w["bottom"] - w["top"]):
+                run.append(w)
+                continue
+            if len(run) >= 3 and not _has_word_left_of(run, words):
+                used.update(id(x) for x in run)
+                size = max(x["bottom"] - x["top"] for x in run)
+                stacks.append(_Line(run[0]["top"], run[-1]["bottom"], min(x["x0"] for x in run), max(x["x1"] for x in run),
+                                    size, [(join_lines([x["text"] for x in run]), min(x["x0"] for x in run),
+                                            max(x["x1"] for x in run))], stacked=True))
+            run = [w] if w is not None else []
+    return [w for w in words if id(w) not in used], stacks
+
+
+def _has_word_left_of(run: list[dict], words: list[dict]) -> bool:
+    x0, top, bottom = min(w["x0"] for w in run), run[0]["top"], run[-1]["bottom"]
+    members = {id(w) for w in run}
+    return any(id(w) not in members and w["x1"] <= x0 + 1 and w["bottom"] > top and w["top"] < bottom for w in words)
 
 
 def _inside_any(word: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
@@ -354,10 +405,10 @@ def _text_blocks(lines: list[_Line], page: int, right_edge: float) -> list[Parag
     line_no = {id(ln): n + 1 for n, ln in enumerate(lines)}
     while i < len(lines):
         line = lines[i]
-        if len(line.segments) >= 2:
-            j = i
-            while j + 1 < len(lines) and len(lines[j + 1].segments) >= 2:
-                j += 1
+        j = i
+        while j + 1 < len(lines) and _is_row(lines[j + 1]):
+            j += 1
+        if _is_row(line) and any(len(ln.segments) >= 2 for ln in lines[i:j + 1]):
             run = lines[i:j + 1]
             first, last = line_no[id(run[0])], line_no[id(run[-1])]
             blocks.append(make_table(_align(run), f"page {page} lines {first}-{last}",
@@ -371,6 +422,11 @@ def _text_blocks(lines: list[_Line], page: int, right_edge: float) -> list[Parag
         blocks.append(Paragraph(join_lines([p.text for p in parts]), f"page {page} line {line_no[id(parts[0])]}"))
         i += 1
     return blocks
+
+
+def _is_row(line: _Line) -> bool:
+    """A line that belongs in a borderless table: several cells, or a vertical group label among such lines."""
+    return len(line.segments) >= 2 or line.stacked
 
 
 def _continues(prev: _Line, nxt: _Line, right_edge: float) -> bool:
