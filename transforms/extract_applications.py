@@ -18,7 +18,7 @@ from transforms.findings import make_finding
 from transforms.flat import LabelHit, best_chain, flat_text, label_span, value_region
 from transforms.labels import is_app_header_text, match_app_column, match_app_row, norm_label
 from transforms.numbers import is_value_text
-from transforms.report import CellValue, ExtraRow, Location, ParsedReport
+from transforms.report import ExtraRow, Location, ParsedReport, TraceLine
 from transforms.sections import RowUnit, TextUnit, Unit
 from transforms.spec import GroupSpec, Layout, RowSpec
 from transforms.splitting import Candidate, describe_candidates
@@ -99,6 +99,8 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, res
         values = distinct[vstart:]
         has_numbers = any(is_value_text(c.text) and c.text.strip() for c in values)
         if spec is None:
+            report.trace.append(TraceLine(SECTION, " / ".join(t.strip() for t in labels), group.key if group else None,
+                                          " | ".join(c.text.strip() for c in values), "unmatched", unit.location))
             if has_numbers and not any(is_app_header_text(t) for t in labels):
                 report.extra_rows.append(ExtraRow(SECTION, " / ".join(t.strip() for t in labels), [c.text for c in values], unit.location))
                 what = f"小计行“{group.label}”" if group else f"“{' '.join(t.strip() for t in labels)}”"
@@ -278,6 +280,8 @@ def _report(result: AppExtraction, layout: Layout, report: ParsedReport, settled
             continue
         reading = r.reading
         report.applications[spec.key] = reading.cells
+        report.trace.append(TraceLine(SECTION, r.label, spec.key, r.raw_values,
+                                      reading.status + ("*" if spec.key in settled else ""), r.location))
         blank += sum(1 for c in reading.cells if c.is_blank)
         loc = Location(SECTION, spec.label, None, r.location)
         for i, raw in reading.not_numeric:

@@ -19,7 +19,7 @@ from transforms.findings import make_finding
 from transforms.flat import flat_text, value_region
 from transforms.labels import find_block_headers, item_names, match_block_column, match_block_header, match_item, norm_label, unit_in_header
 from transforms.numbers import is_value_text
-from transforms.report import ActiveDisclosureCell, Location, ParsedReport
+from transforms.report import ActiveDisclosureCell, Location, ParsedReport, TraceLine
 from transforms.sections import RowUnit, TextUnit, Unit
 from transforms.spec import BlockSpec, ItemSpec, Layout
 from transforms.splitting import describe_candidates
@@ -35,6 +35,7 @@ class _BlockState:
 
 def _store(report: ParsedReport, block: BlockSpec, item: ItemSpec, reading: RowReading, raw: str, location: str,
            seen: set[tuple[str, str]]) -> None:
+    report.trace.append(TraceLine(SECTION, item.label, f"{block.key}.{item.key}", raw, reading.status, location))
     if (block.key, item.key) in seen:
         report.add(make_finding(
             "table.row_duplicate", f"第二部分“{block.label}”的“{item.label}”出现了两次，采用第一次出现的数字。",

@@ -14,7 +14,7 @@ from transforms.findings import make_finding
 from transforms.flat import flat_text
 from transforms.labels import norm_label
 from transforms.numbers import is_numeric_text, is_value_text
-from transforms.report import Location, ParsedReport
+from transforms.report import Location, ParsedReport, TraceLine
 from transforms.sections import RowUnit, TextUnit, Unit
 from transforms.spec import Layout
 from transforms.splitting import describe_candidates
@@ -90,6 +90,7 @@ def extract_review(units: list[Unit], layout: Layout, report: ParsedReport, writ
         free_blanks = not writes_zeros
     reading = read_values(src, kinds, "group_sums", allow_free_blanks=free_blanks, group_shape=(3, 4))
     report.review_litigation = reading.cells
+    report.trace.append(TraceLine(SECTION, "行政复议·行政诉讼", "review_litigation", raw, reading.status, location))
     loc = Location(SECTION, None, None, location)
     labels = [f"{c.group_label}·{c.outcome_label}" for c in layout.review_cells]
     if reading.status == "too_few":

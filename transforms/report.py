@@ -105,6 +105,18 @@ class ExtraRow:
     location: str
 
 
+@dataclass(frozen=True)
+class TraceLine:
+    """What the matcher saw for one row: printed label, what it matched, the raw values, how they read."""
+
+    section: str
+    printed: str
+    matched: str | None
+    raw: str
+    status: str
+    location: str
+
+
 @dataclass
 class ParsedReport:
     source: str
@@ -122,6 +134,7 @@ class ParsedReport:
     extra_rows: list[ExtraRow] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     sections_found: list[str] = field(default_factory=list)
+    trace: list[TraceLine] = field(default_factory=list)  # for ``gongkai parse --debug``
 
     def add(self, finding: Finding) -> None:
         self.findings.append(finding)

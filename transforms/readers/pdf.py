@@ -67,7 +67,8 @@ from dataclasses import dataclass, field
 
 from transforms.document import Cell, Document, Paragraph, Table, make_table
 
-PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,3})\s*$")
+PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,3})\s*$")
 SECTION_HEADING = re.compile(r"^\s*[一二三四五六七八九十]{1,3}\s*[、.．]")
 NUMERIC = re.compile(r"^[\s\d０-９,，.．%％+\-—/]*\d[\s\d０-９,，.．%％+\-—/]*(?:万?元|件|个|条|项)?\s*$")
 CELL_GAP_EM = 1.5  # a gap wider than this many font heights separates cells on a text line
@@ -235,18 +236,19 @@ def _vertical_labels(words: list[dict]) -> tuple[list[dict], list[_Line]]:
     stacks: list[_Line] = []
     for cluster in clusters:
         cluster.sort(key=lambda w: w["top"])
-        run: list[dict] = []
-        for w in cluster + [None]:  # type: ignore[list-item]
-            if w is not None and run and 0 <= w["top"] - run[-1]["bottom"] <= STACK_GAP_EM * (w["bottom"] - w["top"]):
-                run.append(w)
-                continue
+        runs: list[list[dict]] = []
+        for w in cluster:
+            if runs and 0 <= w["top"] - runs[-1][-1]["bottom"] <= STACK_GAP_EM * (w["bottom"] - w["top"]):
+                runs[-1].append(w)
+            else:
+                runs.append([w])
+        for run in runs:
             if len(run) >= 3 and not _has_word_left_of(run, words):
                 used.update(id(x) for x in run)
+                x0, x1 = min(x["x0"] for x in run), max(x["x1"] for x in run)
                 size = max(x["bottom"] - x["top"] for x in run)
-                stacks.append(_Line(run[0]["top"], run[-1]["bottom"], min(x["x0"] for x in run), max(x["x1"] for x in run),
-                                    size, [(join_lines([x["text"] for x in run]), min(x["x0"] for x in run),
-                                            max(x["x1"] for x in run))], stacked=True))
-            run = [w] if w is not None else []
+                text = join_lines([x["text"] for x in run])
+                stacks.append(_Line(run[0]["top"], run[-1]["bottom"], x0, x1, size, [(text, x0, x1)], stacked=True))
     return [w for w in words if id(w) not in used], stacks
 
 
