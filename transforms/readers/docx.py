@@ -5,9 +5,9 @@ the 030 sample, 10 KB, 3 tables, 46 rows; 2-core box, median of 20 warm runs):
 
 | approach | ms/report |
 |---|---|
-| python-docx: open + ``doc.tables`` cells + ``doc.paragraphs`` | 27 (quiet box) – 31 (loaded) |
+| python-docx: open + ``doc.tables`` cells + ``doc.paragraphs`` | 27 (quiet box), 31–81 (loaded) |
 | lxml: unzip + parse ``word/document.xml`` + every ``w:t`` | 2 |
-| this reader (lxml walk, numbering, spans, ``expand_spans``) | 7 (loaded box) |
+| this reader (lxml walk, numbering, spans, ``expand_spans``) | 7–17 (loaded box) |
 
 python-docx also needs a second pass to interleave tables and paragraphs in
 body order and exposes vMerge only through private ``_tc`` objects, while one

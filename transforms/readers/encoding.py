@@ -36,6 +36,8 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8", False, False)
     except UnicodeDecodeError:
         pass
+    if declared and declared.lower().replace("_", "-") in ("gb2312", "gbk", "x-gbk", "cp936", "euc-cn", "hz-gb-2312"):
+        declared = "gb18030"  # the superset: GB2312-declared pages routinely hold GBK characters
     if declared:
         try:
             return Decoded(data.decode(declared), declared.lower(), False, False)

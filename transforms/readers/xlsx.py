@@ -4,8 +4,9 @@ openpyxl in normal mode, not read-only: read-only worksheets do not expose
 ``merged_cells``, and merges are exactly what the section 三/四 headers and the
 grouped labels (三、本年度办理结果 over 22 rows) are made of. ``data_only=True``
 gives the value Excel last computed for a formula, i.e. what the bureau saw.
-Normal mode on the 030 sample (one sheet, 65 × 29) costs ~15 ms
-(``benchmarks/bench_readers.py``), well inside budget.
+Normal mode on the 030 sample (one sheet, 65 × 29) costs 30–90 ms per report
+on a 2-core box loaded by other suites (``benchmarks/bench_readers.py``), which
+is fine for one workbook per bureau per year.
 
 A workbook may hold the whole report on one sheet (LibreOffice's export of a
 Word/HTML report lays paragraphs as rows merged across the sheet and the tables

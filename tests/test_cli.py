@@ -1,0 +1,149 @@
+"""The ``gongkai`` command: help everywhere, README coverage, output formats, a fresh-machine ingest."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gongkai import cli
+from gongkai.cli import build_parser, display_width, main
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = REPO_ROOT / "samples" / "real" / "002_pingtan_2019.txt"
+
+
+def _subcommands() -> dict[str, object]:
+    parser = build_parser()
+    (action,) = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
+    return dict(action.choices)
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    assert main(list(argv)) == 0
+    return capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def loaded_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse holding the bundled samples, loaded once for the query tests."""
+    from flows.ingest import annual_ingest
+
+    data = tmp_path_factory.mktemp("cli") / "data"
+    annual_ingest.fn(source=str(REPO_ROOT / "samples"), data_dir=str(data))
+    return data
+
+
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = build_parser()
+    (action,) = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
+    helps = {c.dest: c.help for c in action._choices_actions}
+    assert set(helps) == set(_subcommands()) == {"parse", "ingest", "query", "findings", "demo"}
+    for name, sub in _subcommands().items():
+        assert helps[name], f"{name} has no one-line help"
+        assert sub.description, f"{name} has no description"
+        with pytest.raises(SystemExit) as exit_:
+            main([name, "--help"])
+        assert exit_.value.code == 0
+        assert f"gongkai {name}" in capsys.readouterr().out
+
+
+def test_every_command_is_in_the_readme() -> None:
+    readme = REPO_ROOT / "README.md"
+    assert readme.exists(), "README.md is missing"
+    text = readme.read_text(encoding="utf-8")
+    missing = [name for name in _subcommands() if f"gongkai {name}" not in text]
+    assert not missing, f"README.md does not show: {', '.join('gongkai ' + m for m in missing)}"
+
+
+def test_parse_json_prints_exactly_one_object(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _run(capsys, "parse", str(SAMPLE), "--json")
+    obj = json.loads(out)  # raises on anything but exactly one JSON document
+    assert isinstance(obj, dict)
+    assert "平潭" in out and "\\u" not in out  # Chinese is not escaped
+
+
+def test_parse_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _run(capsys, "parse", str(SAMPLE))
+    assert "002_pingtan_2019.txt" in out and "2019" in out and "findings:" in out
+
+
+def test_parse_missing_file_fails_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parse", str(REPO_ROOT / "no-such-file.txt")]) == 1
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_query_prints_an_aligned_table(loaded_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = _run(capsys, "query", "SELECT bureau, year, status FROM reports ORDER BY year, bureau",
+               "--data-dir", str(loaded_data))
+    lines = out.rstrip("\n").split("\n")
+    assert lines[0].split() == ["bureau", "year", "status"]
+    assert set(lines[1].replace(" ", "")) == {"-"}
+    assert lines[-1].endswith("rows)")
+    assert any("平潭" in line for line in lines)
+
+
+def test_query_csv_and_json(loaded_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sql = "SELECT COUNT(*) AS n FROM reports"
+    csv_out = _run(capsys, "query", sql, "--format", "csv", "--data-dir", str(loaded_data))
+    json_out = _run(capsys, "query", sql, "--format", "json", "--data-dir", str(loaded_data))
+    n = json.loads(json_out)[0]["n"]
+    assert n > 0 and csv_out.split() == ["n", str(n)]
+
+
+def test_findings_filters(loaded_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = json.loads(_run(capsys, "findings", "--format", "json", "--data-dir", str(loaded_data)))
+    assert rows, "the bundled samples have findings"
+    errors = json.loads(_run(capsys, "findings", "--severity", "error", "--format", "json",
+                             "--data-dir", str(loaded_data)))
+    assert all(r["severity"] == "error" for r in errors)
+    year = rows[0]["year"]
+    if year is not None:
+        of_year = json.loads(_run(capsys, "findings", "--year", str(year), "--format", "json",
+                                  "--data-dir", str(loaded_data)))
+        assert of_year and all(r["year"] == year for r in of_year)
+    table = _run(capsys, "findings", "--bureau", "平潭", "--limit", "3", "--data-dir", str(loaded_data))
+    assert table.splitlines()[0].split()[:3] == ["bureau", "year", "severity"]
+
+
+def test_bad_sql_is_an_error_not_a_traceback(loaded_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["query", "SELECT * FROM no_such_table", "--data-dir", str(loaded_data)]) == 1
+    assert "error:" in capsys.readouterr().err
+
+
+def test_text_table_aligns_chinese() -> None:
+    import pyarrow as pa
+
+    text = cli.format_table(pa.table({"单位": ["平潭综合实验区", "abc"], "n": [1, 23]}))
+    body = text.splitlines()[:-1]
+    assert len({display_width(line) for line in body}) == 1
+
+
+@pytest.mark.prefect
+def test_ingest_command_runs_the_flow(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / SAMPLE.name).write_bytes(SAMPLE.read_bytes())
+    out = _run(capsys, "ingest", str(src), "--data-dir", str(tmp_path / "data"), "--year", "2019")
+    assert "1 report(s) loaded" in out
+    assert f"duckdb:///{tmp_path}/data/gongkai.duckdb" in out and str(tmp_path / "data" / "parquet") in out
+
+
+def test_ingest_from_a_fresh_prefect_home(tmp_path: Path) -> None:
+    """What a new user runs: no Prefect server, no profile — Prefect starts its own ephemeral server."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / SAMPLE.name).write_bytes(SAMPLE.read_bytes())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "GONGKAI_"))}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    proc = subprocess.run(
+        [sys.executable, "-m", "gongkai", "ingest", str(src), "--data-dir", str(tmp_path / "data")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "1 report(s) loaded" in proc.stdout
+    assert (tmp_path / "prefect-home").is_dir()

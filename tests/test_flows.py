@@ -1,0 +1,229 @@
+"""The ingest flow: discovery, per-file isolation, idempotent reloads, the Parquet mirror.
+
+Most tests run the flow body through ``annual_ingest.fn`` (no Prefect server);
+the ones marked ``prefect`` run real flows against the session's test server.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import fsspec
+import pytest
+import yaml
+
+from flows.discover import SourceFile, discover_files
+from flows.ingest import ARTIFACT_KEY, annual_ingest
+from flows.summary import IngestSummary
+from flows.tasks import FileBlob, is_transient, parse_batch, read_batch
+from gongkai.config import default_warehouse_url, resolve_settings
+from transforms.tables import REPORT_TABLES, content_sha256
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _counts(data_dir: Path) -> dict[str, int]:
+    from warehouse.store import Warehouse
+
+    wh = Warehouse.open(url=default_warehouse_url(data_dir))
+    try:
+        return {t: wh.query(f"SELECT COUNT(*) AS n FROM {t}").column("n")[0].as_py() for t in REPORT_TABLES}
+    finally:
+        wh.close()
+
+
+def _mirror_counts(root: Path) -> dict[str, int]:
+    from warehouse.parquet import read_mirror
+
+    return {t: read_mirror(str(root), t).num_rows for t in REPORT_TABLES}
+
+
+def _ingest(source: Path | str, data_dir: Path, **kw) -> IngestSummary:
+    return annual_ingest.fn(source=str(source), data_dir=str(data_dir), **kw)
+
+
+# -- settings -----------------------------------------------------------------
+
+def test_settings_resolve_flag_then_env_then_default(tmp_path: Path) -> None:
+    env = {"GONGKAI_DATA_DIR": str(tmp_path / "env"), "GONGKAI_PARQUET_ROOT": "s3://b/p"}
+    s = resolve_settings(env=env)
+    assert s.data_dir == tmp_path / "env"
+    assert s.warehouse_url == f"duckdb:///{tmp_path}/env/gongkai.duckdb"
+    assert s.parquet_root == "s3://b/p"
+    s = resolve_settings(data_dir=tmp_path / "flag", warehouse_url="postgresql+psycopg://x/y", env=env)
+    assert (s.data_dir, s.warehouse_url, s.parquet_root) == (tmp_path / "flag", "postgresql+psycopg://x/y", "s3://b/p")
+    s = resolve_settings(env={})
+    assert (str(s.data_dir), s.warehouse_url, s.parquet_root) == ("data", "duckdb:///data/gongkai.duckdb",
+                                                                  os.path.join("data", "parquet"))
+
+
+# -- discovery and reading ------------------------------------------------------
+
+@pytest.fixture
+def memory_folder() -> str:
+    fs = fsspec.filesystem("memory")
+    root = f"/gongkai-test-{os.getpid()}-{id(fs)}"
+    for src in sorted((REPO_ROOT / "samples" / "real").glob("00*_pingtan_*.txt")):
+        fs.pipe(f"{root}/in/{src.name}", src.read_bytes())
+        fs.pipe(f"{root}/in/{src.stem}.expected.json", b"{}")
+    fs.pipe(f"{root}/in/.hidden.txt", b"x")
+    fs.pipe(f"{root}/in/.cache/a.txt", b"x")
+    fs.pipe(f"{root}/in/notes.rtf", b"{\\rtf1 not a report}")
+    yield f"memory://{root}/in"
+    fs.rm(root, recursive=True)
+
+
+def test_discover_skips_json_and_hidden_keeps_unsupported(memory_folder: str) -> None:
+    names = [f.name for f in discover_files(memory_folder)]
+    assert "notes.rtf" in names
+    assert not any(n.endswith(".json") or n.startswith(".") or "/." in n for n in names)
+    assert names == sorted(names) and len(names) == 4
+    assert all(f.path.startswith("memory://") for f in discover_files(memory_folder))
+
+
+def test_discover_single_file_and_missing_source(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x")
+    assert discover_files(str(tmp_path / "a.txt")) == [SourceFile(str(tmp_path / "a.txt"), "a.txt")]
+    with pytest.raises(FileNotFoundError):
+        discover_files(str(tmp_path / "nope"))
+
+
+def test_read_batch_isolates_a_missing_file(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(b"abc")
+    blobs = read_batch.fn([SourceFile(str(tmp_path / "a.txt"), "a.txt"),
+                           SourceFile(str(tmp_path / "gone.txt"), "gone.txt")])
+    assert blobs[0].data == b"abc" and blobs[0].sha256 == content_sha256(b"abc")
+    assert blobs[1].data is None and "FileNotFoundError" in blobs[1].error
+
+
+def test_transient_errors_are_told_apart() -> None:
+    assert is_transient(ConnectionResetError()) and is_transient(TimeoutError())
+    assert is_transient(OSError(errno.EIO, "I/O error"))
+    assert not is_transient(FileNotFoundError()) and not is_transient(PermissionError())
+    assert not is_transient(ValueError())
+
+
+def test_parse_batch_isolates_an_exploding_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    import transforms.parse as parse
+
+    real = parse.parse_bytes
+
+    def explode_on_b(data: bytes, name: str):
+        if name == "b.txt":
+            raise RuntimeError("boom")
+        return real(data, name)
+
+    monkeypatch.setattr(parse, "parse_bytes", explode_on_b)
+    text = (REPO_ROOT / "samples/real/002_pingtan_2019.txt").read_bytes()
+    blobs = [FileBlob(SourceFile(f"/x/{n}", n), text, content_sha256(text)) for n in ("a.txt", "b.txt")]
+    blobs.append(FileBlob(SourceFile("/x/c.txt", "c.txt"), None, None, "ConnectionError: reset"))
+    (_, a), (_, b), (_, c) = parse_batch.fn(blobs)
+    assert a.year == 2019 and not any(f.code == "file.unreadable" for f in a.findings)
+    assert [f.code for f in b.findings] == ["file.unreadable"] and "boom" in b.findings[0].message
+    assert [f.code for f in c.findings] == ["file.unreadable"] and "reset" in c.findings[0].message
+
+
+# -- whole ingests through .fn --------------------------------------------------
+
+def test_ingest_twice_keeps_one_copy_and_skips_unchanged(samples_copy: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = _ingest(samples_copy, data)
+    n_docs = len(discover_files(str(samples_copy)))
+    assert first.files_seen == first.files_parsed == n_docs and first.files_skipped == 0
+    assert first.reports_loaded == n_docs - first.files_duplicate
+    counts = _counts(data)
+    assert counts["reports"] == first.reports_loaded
+    assert counts["findings"] == sum(first.findings_by_severity.values())
+    assert _mirror_counts(data / "parquet") == counts
+
+    second = _ingest(samples_copy, data)
+    assert second.files_skipped == n_docs and second.files_parsed == 0 and second.reports_loaded == 0
+    assert _counts(data) == counts and _mirror_counts(data / "parquet") == counts
+
+    forced = _ingest(samples_copy, data, force=True)
+    assert forced.files_parsed == n_docs and forced.reports_loaded == first.reports_loaded
+    assert _counts(data) == counts and _mirror_counts(data / "parquet") == counts
+
+
+def test_changed_file_is_reparsed_and_replaced(samples_copy: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    _ingest(samples_copy, data)
+    before = _counts(data)
+    target = samples_copy / "real" / "002_pingtan_2019.txt"
+    target.write_bytes(target.read_bytes() + "\n附：本报告为测试改动。\n".encode())
+    rerun = _ingest(samples_copy, data)
+    assert rerun.files_parsed == 1 and rerun.reports_loaded == 1
+    after = _counts(data)
+    assert after["reports"] == before["reports"]  # the old version of the report was replaced
+    assert _mirror_counts(data / "parquet") == after
+
+
+def test_year_filter_and_memory_source(memory_folder: str, tmp_path: Path) -> None:
+    summary = _ingest(memory_folder, tmp_path / "data", year=2021, parquet_root=str(tmp_path / "pq"))
+    assert summary.files_seen == 4
+    assert summary.reports_loaded >= 1 and summary.files_filtered >= 1
+    assert summary.years == [2021]
+    assert _mirror_counts(tmp_path / "pq")["reports"] == summary.reports_loaded
+
+
+def test_summary_markdown_has_the_counts() -> None:
+    s = IngestSummary(source="x", warehouse_url="duckdb:///d", parquet_root="p", files_seen=3, files_skipped=1,
+                      reports_loaded=2, reports_by_status={"clean": 1, "quarantined": 1},
+                      findings_by_severity={"error": 4}, findings_by_code={"identity.I1": 4})
+    md = s.to_markdown()
+    assert "| 3 | 1 |" in md and "| quarantined | 1 |" in md and "| error | 4 |" in md and "`identity.I1`" in md
+
+
+def test_deployment_declares_the_flow_and_a_valid_schedule() -> None:
+    from prefect.client.schemas.schedules import CronSchedule
+    from prefect.flows import load_flow_from_entrypoint
+
+    config = yaml.safe_load((REPO_ROOT / "prefect.yaml").read_text())
+    (dep,) = [d for d in config["deployments"] if d["name"] == "annual-ingest"]
+    assert load_flow_from_entrypoint(str(REPO_ROOT / dep["entrypoint"])).name == "annual-ingest"
+    for sched in dep["schedules"]:
+        CronSchedule(cron=sched["cron"], timezone=sched["timezone"])
+
+
+# -- real flow runs -----------------------------------------------------------
+
+@pytest.mark.prefect
+def test_real_flow_run_publishes_its_summary(tmp_path: Path) -> None:
+    from prefect.artifacts import Artifact
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("002_pingtan_2019.txt", "004_pingtan_2021.txt"):
+        (src / name).write_bytes((REPO_ROOT / "samples/real" / name).read_bytes())
+    summary = annual_ingest(source=str(src), data_dir=str(tmp_path / "data"), batch_size=1)
+    assert summary.reports_loaded == 2 and summary.years == [2019, 2021]
+    artifact = Artifact.get(ARTIFACT_KEY)
+    assert artifact is not None and "reports loaded" in artifact.data
+
+
+@pytest.mark.prefect
+def test_transient_read_failure_is_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect import flow
+
+    import flows.tasks as tasks
+
+    (tmp_path / "a.txt").write_bytes(b"abc")
+    calls: list[str] = []
+    real = tasks.read_bytes
+
+    def flaky(path: str) -> bytes:
+        calls.append(path)
+        if len(calls) == 1:
+            raise ConnectionResetError("reset by peer")
+        return real(path)
+
+    monkeypatch.setattr(tasks, "read_bytes", flaky)
+
+    @flow
+    def read_one() -> list[FileBlob]:
+        return tasks.read_batch.with_options(retry_delay_seconds=0)([SourceFile(str(tmp_path / "a.txt"), "a.txt")])
+
+    (blob,) = read_one()
+    assert len(calls) == 2 and blob.data == b"abc"
