@@ -101,7 +101,7 @@ def test_suite_is_generated_from_every_spec_identity():
         for ident in layout.identities:
             assert f"{layout.id}.{ident.id}" in names
     domain = [s for s in summary if s["suite"] == "domains"]
-    assert {s["where"]["kind"] for s in domain} == {"count", "money"}  # delta is unbounded
+    assert {s["meta"]["kind"] for s in domain} == {"count", "money"}  # delta is unbounded
     assert all(s["finding_code"] == "domain.negative" for s in domain)
 
 
@@ -239,3 +239,21 @@ def test_identity_failures_frame():
     frame = identity_failures(to_tables(rows))
     assert list(frame["identity_id"]) == ["I1", "I3", "I3"]
     assert list(frame["lhs_value"]) == [0, 8, 19] and list(frame["rhs_value"]) == [1, 9, 20]
+
+
+def test_one_quiet_validation_per_frame_kind(capfd, monkeypatch):
+    import expectations.validate as validate_module
+
+    calls: list[list[str]] = []
+    real = validate_module.run_suites
+
+    def counting(frames):
+        calls.append(sorted(frames))
+        return real(frames)
+
+    monkeypatch.setattr(validate_module, "run_suites", counting)
+    capfd.readouterr()
+    validate(*(make_report("2021") for _ in range(5)), make_report("2019"))
+    assert calls == [["domains", "identities"]]
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""  # no progress bars, no GE log lines
