@@ -82,3 +82,25 @@ def test_block_label_sharing_row_with_item_and_negative_delta() -> None:
 def test_review_split_over_two_tables() -> None:
     out = report_to_json(parse_bytes(_doc(_app_table_2019(False, False), REVIEW_TWO_TABLES), "x.html"))
     assert out["review_litigation"] == [1, 0, 0, 0, 1, 0, 0, 0, 2, 2, 0, 0, 0, 0, 0]
+
+
+def test_words_and_fractions_in_value_cells_are_findings_not_numbers() -> None:
+    from pathlib import Path
+
+    html = (Path(__file__).resolve().parent.parent / "samples/real/030_pingtan_zrz_2023_page.html").read_text(encoding="utf-8")
+    i = html.index("1.本机关不掌握")
+    j = html.index(">4</p>", i)
+    html = html[:j] + ">见附件</p>" + html[j + 6:]
+    i = html.index("（一）予以公开")
+    j = html.index(">6</p>", i)
+    html = html[:j] + ">6.5</p>" + html[j + 6:]
+    report = parse_bytes(html.encode("utf-8"), "030_mutated.html")
+    not_held = report.applications["unavailable_not_held"]
+    assert not_held[0].value is None and not_held[0].raw == "见附件"
+    assert [c.value for c in not_held[1:]] == [0, 0, 0, 0, 0, 4]
+    granted = report.applications["granted"]
+    assert granted[0].value is None and granted[0].raw == "6.5"
+    by_code = {f.code: f for f in report.findings}
+    assert by_code["cell.not_numeric"].location.column == "自然人"
+    assert by_code["cell.not_numeric"].location.row == "1.本机关不掌握相关政府信息"
+    assert by_code["cell.not_integer"].found == "6.5"

@@ -33,6 +33,7 @@ class RowReading:
     status: Status
     candidates: list[Candidate] = field(default_factory=list)
     not_numeric: list[tuple[int, str]] = field(default_factory=list)  # (cell index, raw)
+    not_integer: list[tuple[int, str]] = field(default_factory=list)  # counts printed with a fraction
     token_count: int = 0
 
 
@@ -91,6 +92,7 @@ def read_values(
 
     if len(tokens) == n:
         cells = []
+        not_integer: list[tuple[int, str]] = []
         bad_idx = {i for i, _ in bad}
         for i, (tok, kind) in enumerate(zip(tokens, kinds)):
             loc = src.locations[i] if not src.free_text and i < len(src.locations) else location
@@ -102,11 +104,15 @@ def read_values(
                 bad.append((i, tok.raw))
                 cells.append(CellValue(None, tok.raw, False, loc))
                 continue
+            if kind != "money" and parsed.value != parsed.value.to_integral_value():
+                not_integer.append((i, tok.raw))  # a count of 1.5 is kept as printed, not as a number
+                cells.append(CellValue(None, tok.raw, False, loc))
+                continue
             value = parsed.value
             if kind == "money":
                 value = to_wan_yuan(parsed, money_unit)
             cells.append(CellValue(value, tok.raw, parsed.is_blank, loc, False, parsed.unit))
-        return RowReading(cells, "ok", not_numeric=bad, token_count=len(tokens))
+        return RowReading(cells, "ok", not_numeric=bad, not_integer=not_integer, token_count=len(tokens))
 
     if bad:  # a word among the numbers and the count is off: nothing can be placed with certainty
         status: Status = "too_few" if len(tokens) < n else "too_many"
@@ -150,3 +156,25 @@ def candidates_to_cells(cands: list[Candidate], kinds: tuple[str, ...], money_un
         else:
             cells.append(CellValue(None, "", None, location, False))
     return cells
+
+
+def cell_findings(reading: RowReading, section: str, row_label: str | None, column_labels: list[str], location: str) -> list:
+    """Findings for single cells that could not be read: words and fractional counts."""
+    from transforms.findings import make_finding
+    from transforms.report import Location
+
+    out = []
+    placed = reading.status == "ok"
+    where = f"“{row_label}”" if row_label else ""
+    for code, entries, what in (
+        ("cell.not_numeric", reading.not_numeric, "不是数字"),
+        ("cell.not_integer", reading.not_integer, "不是整数（件数必须为整数）"),
+    ):
+        for i, raw in entries:
+            col = column_labels[i] if placed and i < len(column_labels) else None
+            col_text = f"“{col}”列" if col else ""
+            out.append(make_finding(
+                code, f"第{section}部分{where}{col_text}的内容“{raw}”{what}，该单元格未读取，原文保留。",
+                Location(section, row_label, col, location), found=raw,
+            ))
+    return out

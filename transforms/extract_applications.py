@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from transforms.cells import RowReading, ValueSource, candidates_to_cells, read_values
+from transforms.cells import RowReading, ValueSource, candidates_to_cells, cell_findings, read_values
 from transforms.findings import make_finding
 from transforms.flat import LabelHit, best_chain, flat_text, label_span, value_region
 from transforms.labels import is_app_header_text, match_app_column, match_app_row, norm_label
@@ -55,19 +55,27 @@ def split_label_values(texts: list[str]) -> tuple[list[str], int]:
     return labels, i
 
 
-def _match_labels(labels: list[str], layout: Layout) -> tuple[RowSpec | None, GroupSpec | None]:
+def _match_labels(labels: list[str], layout: Layout) -> tuple[RowSpec | None, GroupSpec | None, int]:
+    """The row the label cells name, the group around it, and the index of the naming cell.
+
+    Cells after the naming cell are values even when they hold words (见附件): a word in
+    a value cell is a finding, not part of the label.
+    """
     group = None
-    for text in reversed(labels):
+    matched: tuple[RowSpec, int] | None = None
+    for i, text in enumerate(labels):
         m = match_app_row(text, layout)
         if isinstance(m, RowSpec):
-            return m, group
-        if isinstance(m, GroupSpec) and group is None:
+            matched = (m, i)
+        elif isinstance(m, GroupSpec) and matched is None:
             group = m
+    if matched is not None:
+        return matched[0], group, matched[1]
     if len(labels) > 1:
         m = match_app_row("".join(labels), layout)
         if isinstance(m, RowSpec):
-            return m, group
-    return None, group
+            return m, group, len(labels) - 1
+    return None, group, len(labels) - 1
 
 
 def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, result: AppExtraction) -> None:
@@ -95,8 +103,9 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, res
         labels, vstart = split_label_values(texts)
         if not labels:
             continue
-        spec, group = _match_labels(labels, layout)
-        values = distinct[vstart:]
+        spec, group, named_at = _match_labels(labels, layout)
+        first_label = vstart - len(labels)
+        values = distinct[first_label + named_at + 1:]
         has_numbers = any(is_value_text(c.text) and c.text.strip() for c in values)
         if spec is None:
             report.trace.append(TraceLine(SECTION, " / ".join(t.strip() for t in labels), group.key if group else None,
@@ -284,12 +293,8 @@ def _report(result: AppExtraction, layout: Layout, report: ParsedReport, settled
                                       reading.status + ("*" if spec.key in settled else ""), r.location))
         blank += sum(1 for c in reading.cells if c.is_blank)
         loc = Location(SECTION, spec.label, None, r.location)
-        for i, raw in reading.not_numeric:
-            col = col_labels[i] if i < len(col_labels) and reading.status == "ok" else None
-            report.add(make_finding(
-                "cell.not_numeric", f"第三部分“{spec.label}”行{('“' + col + '”列') if col else ''}的内容“{raw}”不是数字，该单元格未读取。",
-                Location(SECTION, spec.label, col, r.location), found=raw,
-            ))
+        for f in cell_findings(reading, SECTION, spec.label, col_labels, r.location):
+            report.add(f)
         if reading.status == "too_few":
             report.add(make_finding(
                 "table.row_too_few_cells",

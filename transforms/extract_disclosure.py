@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from transforms.cells import RowReading, ValueSource, read_values
+from transforms.cells import RowReading, ValueSource, cell_findings, read_values
 from transforms.extract_applications import split_label_values
 from transforms.findings import make_finding
 from transforms.flat import flat_text, value_region
@@ -69,12 +69,8 @@ def _store(report: ParsedReport, block: BlockSpec, item: ItemSpec, reading: RowR
         report.add(make_finding(
             "cell.split_recovered", f"第二部分“{item.label}”的数字“{raw}”连在一起，只有一种读法，已拆分。", loc, found=raw,
         ))
-    for i, bad in reading.not_numeric:
-        col = labels[i] if i < len(labels) and reading.status == "ok" else None
-        report.add(make_finding(
-            "cell.not_numeric", f"第二部分“{item.label}”{('“' + col + '”') if col else ''}的内容“{bad}”不是数字，该单元格未读取。",
-            Location(SECTION, item.label, col, location), found=bad,
-        ))
+    for f in cell_findings(reading, SECTION, item.label, labels, location):
+        report.add(f)
 
 
 def _money_unit(block: BlockSpec, units: dict[str, str] | None) -> str:

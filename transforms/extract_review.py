@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from transforms.cells import ValueSource, read_values
+from transforms.cells import ValueSource, cell_findings, read_values
 from transforms.findings import make_finding
 from transforms.flat import flat_text
 from transforms.labels import norm_label
@@ -121,11 +121,8 @@ def extract_review(units: list[Unit], layout: Layout, report: ParsedReport, writ
         report.add(make_finding(
             "cell.split_recovered", f"第四部分的数字“{raw}”连在一起，已依据各组“总计=各项之和”唯一拆分。", loc, found=raw,
         ))
-    for i, bad in reading.not_numeric:
-        report.add(make_finding(
-            "cell.not_numeric", f"第四部分“{labels[i] if i < n else ''}”的内容“{bad}”不是数字，该单元格未读取。",
-            Location(SECTION, None, labels[i] if i < n else None, location), found=bad,
-        ))
+    for f in cell_findings(reading, SECTION, None, labels, location):
+        report.add(f)
     blank = sum(1 for c in reading.cells if c.is_blank)
     if blank:
         report.add(make_finding("cell.blank", f"第四部分有{blank}个空白单元格，按0计。", Location(SECTION), found=str(blank)))
