@@ -15,8 +15,11 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 _PREFECT_HOME = tempfile.mkdtemp(prefix="gongkai-test-prefect-")
@@ -62,3 +65,70 @@ def samples_copy(tmp_path: Path) -> Path:
     target = tmp_path / "samples"
     shutil.copytree(SAMPLES_DIR, target)
     return target
+
+
+# -- `gongkai ingest` on a machine that has never run Prefect -------------------
+#
+# The honest check that a new user's first ingest works is a separate process with
+# an empty PREFECT_HOME and no server, which then migrates a fresh database and
+# starts Prefect's ephemeral server: ~15 s, mostly waiting. It is started in the
+# background as soon as collection finds a test asking for it, and that test is
+# moved to the end, so the wait overlaps the rest of the suite instead of adding to it.
+
+FRESH_INGEST_FIXTURE = "fresh_prefect_ingest"
+FRESH_INGEST_SAMPLE = SAMPLES_DIR / "real" / "002_pingtan_2019.txt"
+
+
+@dataclass
+class FreshIngest:
+    workdir: Path
+    process: subprocess.Popen[str]
+
+
+def _start_fresh_ingest() -> FreshIngest:
+    workdir = Path(tempfile.mkdtemp(prefix="gongkai-test-fresh-"))
+    source = workdir / "in"
+    source.mkdir()
+    shutil.copy(FRESH_INGEST_SAMPLE, source)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "GONGKAI_"))}
+    env["PREFECT_HOME"] = str(workdir / "prefect-home")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gongkai", "ingest", str(source), "--data-dir", str(workdir / "data")],
+        cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    return FreshIngest(workdir, process)
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Check the background ingest last, so the whole suite runs while it works."""
+    items.sort(key=lambda item: FRESH_INGEST_FIXTURE in getattr(item, "fixturenames", ()))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if any(FRESH_INGEST_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items):
+        session.config.stash[_FRESH_KEY] = _start_fresh_ingest()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    fresh = config.stash.get(_FRESH_KEY, None)
+    if fresh is not None:
+        if fresh.process.poll() is None:
+            fresh.process.kill()
+            fresh.process.communicate()
+        shutil.rmtree(fresh.workdir, ignore_errors=True)
+
+
+_FRESH_KEY = pytest.StashKey[FreshIngest]()
+
+
+@pytest.fixture
+def fresh_prefect_ingest(request: pytest.FixtureRequest) -> tuple[FreshIngest, subprocess.CompletedProcess[str]]:
+    """The finished background ``gongkai ingest`` run from an empty PREFECT_HOME."""
+    fresh = request.config.stash.get(_FRESH_KEY, None) or _start_fresh_ingest()
+    request.config.stash[_FRESH_KEY] = fresh
+    try:
+        out, err = fresh.process.communicate(timeout=240)
+    except subprocess.TimeoutExpired:
+        fresh.process.kill()
+        out, err = fresh.process.communicate()
+    return fresh, subprocess.CompletedProcess(fresh.process.args, fresh.process.returncode, out, err)

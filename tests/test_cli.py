@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -77,6 +74,12 @@ def test_parse_missing_file_fails_cleanly(capsys: pytest.CaptureFixture[str]) ->
     assert "no such file" in capsys.readouterr().err
 
 
+def test_ingest_missing_source_fails_before_starting_prefect(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ingest", str(tmp_path / "nope"), "--data-dir", str(tmp_path / "data")]) == 1
+    assert "source not found" in capsys.readouterr().err
+
+
 def test_query_prints_an_aligned_table(loaded_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = _run(capsys, "query", "SELECT bureau, year, status FROM reports ORDER BY year, bureau",
                "--data-dir", str(loaded_data))
@@ -133,17 +136,23 @@ def test_ingest_command_runs_the_flow(tmp_path: Path, capsys: pytest.CaptureFixt
     assert f"duckdb:///{tmp_path}/data/gongkai.duckdb" in out and str(tmp_path / "data" / "parquet") in out
 
 
-def test_ingest_from_a_fresh_prefect_home(tmp_path: Path) -> None:
-    """What a new user runs: no Prefect server, no profile — Prefect starts its own ephemeral server."""
-    src = tmp_path / "in"
-    src.mkdir()
-    (src / SAMPLE.name).write_bytes(SAMPLE.read_bytes())
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "GONGKAI_"))}
-    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
-    proc = subprocess.run(
-        [sys.executable, "-m", "gongkai", "ingest", str(src), "--data-dir", str(tmp_path / "data")],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180,
-    )
+@pytest.mark.prefect
+def test_demo_ingests_the_samples_and_shows_a_query(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = _run(capsys, "demo", "--data-dir", str(tmp_path / "data"))
+    assert "report(s) loaded" in out and "Warehouse: duckdb:///" in out
+    header = [line for line in out.splitlines() if line.startswith("bureau")]
+    assert header and "new_received_total" in header[0]
+    assert "平潭综合实验区" in out
+
+
+def test_ingest_from_a_fresh_prefect_home(fresh_prefect_ingest) -> None:
+    """What a new user runs: no Prefect server, no profile — Prefect starts its own ephemeral server.
+
+    The command itself runs in the background from the start of the session (see conftest).
+    """
+    fresh, proc = fresh_prefect_ingest
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "1 report(s) loaded" in proc.stdout
-    assert (tmp_path / "prefect-home").is_dir()
+    assert f"duckdb:///{fresh.workdir}/data/gongkai.duckdb" in proc.stdout
+    assert (fresh.workdir / "prefect-home").is_dir()
+    assert (fresh.workdir / "data" / "parquet" / "reports").is_dir()

@@ -44,6 +44,16 @@ def _ingest(source: Path | str, data_dir: Path, **kw) -> IngestSummary:
     return annual_ingest.fn(source=str(source), data_dir=str(data_dir), **kw)
 
 
+def _current_reports(data_dir: Path) -> int:
+    from warehouse.store import Warehouse
+
+    wh = Warehouse.open(url=default_warehouse_url(data_dir))
+    try:
+        return wh.query("SELECT COUNT(*) AS n FROM reports WHERE is_current").column("n")[0].as_py()
+    finally:
+        wh.close()
+
+
 # -- settings -----------------------------------------------------------------
 
 def test_settings_resolve_flag_then_env_then_default(tmp_path: Path) -> None:
@@ -153,11 +163,16 @@ def test_changed_file_is_reparsed_and_replaced(samples_copy: Path, tmp_path: Pat
     before = _counts(data)
     target = samples_copy / "real" / "002_pingtan_2019.txt"
     target.write_bytes(target.read_bytes() + "\n附：本报告为测试改动。\n".encode())
+    current_before = _current_reports(data)
     rerun = _ingest(samples_copy, data)
     assert rerun.files_parsed == 1 and rerun.reports_loaded == 1
     after = _counts(data)
-    assert after["reports"] == before["reports"]  # the old version of the report was replaced
+    # the new content is a new version of the report; the old one stays, no longer current
+    assert after["reports"] == before["reports"] + 1
+    assert _current_reports(data) == current_before
     assert _mirror_counts(data / "parquet") == after
+    again = _ingest(samples_copy, data)
+    assert again.files_parsed == 0 and _counts(data) == after
 
 
 def test_year_filter_and_memory_source(memory_folder: str, tmp_path: Path) -> None:
@@ -227,3 +242,64 @@ def test_transient_read_failure_is_retried(tmp_path: Path, monkeypatch: pytest.M
 
     (blob,) = read_one()
     assert len(calls) == 2 and blob.data == b"abc"
+
+
+@pytest.mark.postgres
+def test_ingest_into_postgres(samples_copy: Path, tmp_path: Path) -> None:
+    """The same flow against PostgreSQL: only the URL changes (a private schema per test)."""
+    import uuid
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from warehouse.store import Warehouse
+
+    base = os.environ.get("GONGKAI_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("GONGKAI_TEST_POSTGRES_URL not set (.ci/run starts a server and sets it)")
+    schema = f"t_flow_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False)
+    try:
+        first = _ingest(samples_copy, tmp_path / "data", warehouse_url=url)
+        second = _ingest(samples_copy, tmp_path / "data", warehouse_url=url)
+        assert second.files_skipped == first.files_seen and second.reports_loaded == 0
+        wh = Warehouse.open(url=url)
+        try:
+            n = wh.query("SELECT COUNT(*) AS n FROM reports").column("n")[0].as_py()
+        finally:
+            wh.close()
+        assert n == first.reports_loaded
+        assert _mirror_counts(tmp_path / "data" / "parquet")["reports"] == n
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
+@pytest.mark.prefect
+def test_read_failure_that_outlasts_the_retries_becomes_a_finding(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect import flow
+
+    import flows.tasks as tasks
+
+    calls: list[str] = []
+
+    def always_down(path: str) -> bytes:
+        calls.append(path)
+        raise TimeoutError("remote store timed out")
+
+    monkeypatch.setattr(tasks, "read_bytes", always_down)
+
+    @flow
+    def read_and_parse() -> list:
+        blobs = tasks.read_batch.with_options(retry_delay_seconds=0)([SourceFile("s3://b/a.txt", "a.txt")])
+        return tasks.parse_batch(blobs)
+
+    ((blob, report),) = read_and_parse()
+    assert len(calls) == tasks.READ_RETRIES + 1
+    assert blob.data is None and [f.code for f in report.findings] == ["file.unreadable"]

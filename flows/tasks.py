@@ -1,0 +1,207 @@
+"""The ingest flow's tasks: one per step, each working on a whole batch of documents.
+
+Work is batched because a Prefect task costs milliseconds of bookkeeping and the
+corpus has tens of thousands of documents; a task per document would spend more
+time in Prefect than in the parser. Failures are isolated per document inside a
+batch: a file that cannot be read or makes the parser stumble becomes a
+``file.unreadable`` finding on its own report and the batch goes on.
+
+Only reading is retried, because only reading can succeed on a second try (a
+remote path that timed out). Parsing the same bytes again gives the same result.
+All tasks use ``NO_CACHE``: their inputs are bytes and live connections, which
+are neither worth hashing nor hashable.
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+import pyarrow as pa
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from flows.discover import SourceFile, read_bytes
+from transforms.findings import make_finding
+from transforms.report import Finding, ParsedReport
+from transforms.tables import ReportRow, content_sha256, report_id_for
+
+READ_RETRIES = 2
+READ_RETRY_DELAYS_SECONDS: list[float] = [2.0, 10.0]
+
+# Errors that say the file is not there or not readable by us: retrying cannot help.
+_TERMINAL_ERRNOS = {errno.ENOENT, errno.EACCES, errno.EPERM, errno.EISDIR, errno.ENOTDIR}
+
+
+class TransientReadError(OSError):
+    """Some files in a batch could not be read for a reason a retry may fix."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Network hiccups and I/O errors are worth a retry; a missing or forbidden file is not."""
+    if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)):
+        return False
+    if isinstance(exc, (ConnectionError, TimeoutError)):
+        return True
+    if isinstance(exc, OSError):
+        return exc.errno not in _TERMINAL_ERRNOS
+    return False
+
+
+@dataclass
+class FileBlob:
+    """One document's bytes (or why there are none) on its way from reading to parsing."""
+
+    file: SourceFile
+    data: bytes | None
+    sha256: str | None
+    error: str | None = None
+
+
+def _attempt_is_final() -> bool:
+    """True on the last Prefect attempt, and whenever the task body is called directly (``.fn``)."""
+    from prefect.context import TaskRunContext
+
+    ctx = TaskRunContext.get()
+    if ctx is None:
+        return True
+    return ctx.task_run.run_count >= READ_RETRIES + 1
+
+
+def _retry_transient_only(task: Any, task_run: Any, state: Any) -> bool:
+    try:
+        state.result()
+    except TransientReadError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(
+    name="read-batch",
+    retries=READ_RETRIES,
+    retry_delay_seconds=READ_RETRY_DELAYS_SECONDS,
+    retry_condition_fn=_retry_transient_only,
+    cache_policy=NO_CACHE,
+)
+def read_batch(files: list[SourceFile]) -> list[FileBlob]:
+    """Read every file of a batch. Transient failures retry the batch; on the last try they become findings."""
+    blobs: list[FileBlob] = []
+    transient: list[str] = []
+    for f in files:
+        try:
+            data = read_bytes(f.path)
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
+            if is_transient(exc):
+                transient.append(f"{f.path}: {exc}")
+            blobs.append(FileBlob(f, None, None, f"{type(exc).__name__}: {exc}"))
+            continue
+        blobs.append(FileBlob(f, data, content_sha256(data)))
+    if transient and not _attempt_is_final():
+        raise TransientReadError(f"{len(transient)} file(s) failed to read, will retry: " + "; ".join(transient[:5]))
+    return blobs
+
+
+def unreadable_report(blob: FileBlob, message: str) -> ParsedReport:
+    """An empty report that carries only the reason its file could not be read or parsed."""
+    carrier = PurePosixPath(blob.file.name).suffix.lower().lstrip(".") or "unknown"
+    report = ParsedReport(source=blob.file.name, carrier=carrier, sha256=blob.sha256)
+    report.add(make_finding("file.unreadable", message, found=blob.file.name, report=blob.file.name))
+    return report
+
+
+@task(name="parse-batch", cache_policy=NO_CACHE)
+def parse_batch(blobs: list[FileBlob]) -> list[tuple[FileBlob, ParsedReport]]:
+    """Parse each document; an unexpected parser exception is that document's finding, not the batch's."""
+    from transforms.parse import parse_bytes
+
+    out: list[tuple[FileBlob, ParsedReport]] = []
+    for blob in blobs:
+        if blob.data is None:
+            report = unreadable_report(blob, f"文件无法读取：{blob.error}")
+        else:
+            try:
+                report = parse_bytes(blob.data, blob.file.name)
+            except Exception as exc:  # noqa: BLE001 - parse_bytes should not raise; if it does, isolate it
+                report = unreadable_report(blob, f"解析文件时出现意外错误：{type(exc).__name__}: {exc}")
+            if report.sha256 is None:
+                report.sha256 = blob.sha256
+        out.append((blob, report))
+    return out
+
+
+def report_id_of(blob: FileBlob) -> str:
+    """Content identifies a report; a file with no readable content is identified by its path."""
+    if blob.sha256 is not None:
+        return report_id_for(blob.sha256)
+    return report_id_for(content_sha256(f"unreadable:{blob.file.path}".encode()))
+
+
+def loaded_contents(known: dict[str, tuple[str | None, str | None]]) -> set[tuple[str, str]]:
+    """``(content_sha256, parser_version)`` pairs already in the warehouse, whatever path they came from."""
+    return {(sha, version) for sha, version in known.values() if sha is not None and version is not None}
+
+
+def is_unchanged(blob: FileBlob, loaded: set[tuple[str, str]], parser_version: str) -> bool:
+    """These bytes are already loaded by this parser version: nothing new to learn from them.
+
+    Keyed by content rather than path so a file copied or moved to another name
+    is not parsed again (the report id is the content, so loading it again would
+    only move the report between paths).
+    """
+    return blob.sha256 is not None and (blob.sha256, parser_version) in loaded
+
+
+def build_rows(
+    parsed: Iterable[tuple[FileBlob, ParsedReport]],
+    run_id: str,
+    parser_version: str,
+    year: int | None = None,
+    seen_ids: set[str] | None = None,
+) -> tuple[list[ReportRow], int, int]:
+    """Rows to load, plus how many reports the year filter dropped and how many were duplicates.
+
+    A document whose bytes were already taken in this run (the same file under
+    two names) is loaded once: the report id is its content.
+    """
+    seen_ids = set() if seen_ids is None else seen_ids
+    rows: list[ReportRow] = []
+    filtered = duplicates = 0
+    for blob, report in parsed:
+        if year is not None and report.year != year:
+            filtered += 1
+            continue
+        rid = report_id_of(blob)
+        if rid in seen_ids:
+            duplicates += 1
+            continue
+        seen_ids.add(rid)
+        rows.append(ReportRow(report=report, report_id=rid, source_path=blob.file.path,
+                              parser_version=parser_version, run_id=run_id))
+    return rows, filtered, duplicates
+
+
+@task(name="validate-batch", cache_policy=NO_CACHE)
+def validate_tables(tables: dict[str, pa.Table]) -> dict[str, list[Finding]]:
+    """Expectation findings by report id (Great Expectations is imported here, lazily: it costs seconds)."""
+    from expectations.validate import validate_batch
+
+    return validate_batch(tables)
+
+
+@task(name="load-batch", cache_policy=NO_CACHE)
+def load_tables(warehouse: Any, tables: dict[str, pa.Table]) -> Any:
+    """Replace the batch's reports in the warehouse; returns the warehouse's ``LoadResult``."""
+    return warehouse.load(tables)
+
+
+@task(name="write-parquet-mirror", cache_policy=NO_CACHE)
+def mirror_years(warehouse: Any, years: list[int | None], root: str) -> Any:
+    """Rewrite the Parquet mirror for the years this run touched, from the warehouse."""
+    from warehouse.parquet import write_mirror
+
+    return write_mirror(warehouse, years, root)

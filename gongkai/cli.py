@@ -1,0 +1,433 @@
+"""The ``gongkai`` command: parse one report, ingest a folder, query and list findings.
+
+Commands follow an analyst's work — look at one file (``parse``), load a
+folder (``ingest``), ask questions (``query``, ``findings``), or try it all on
+the bundled samples (``demo``). Result tables share one set of output formats
+(aligned text, CSV, JSON), always UTF-8 with Chinese unescaped.
+
+Heavy imports (Prefect, pyarrow, the warehouse) happen inside the commands, so
+``gongkai --help`` is instant and Prefect's local defaults can be set before
+Prefect is first imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+import unicodedata
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gongkai.config import resolve_settings
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+FORMATS = ("table", "csv", "json")
+SEVERITIES = ("error", "warning", "info")
+_MAX_CELL = 60
+
+# Where ``gongkai demo`` finds its documents: the repository's bundled samples.
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
+
+DEMO_SQL = """\
+SELECT bureau, year, layout, status, is_current, new_received_total
+FROM v_applications_wide
+ORDER BY year, bureau, version_no"""
+
+EXAMPLES = """\
+examples:
+  gongkai demo                                   # ingest samples/ into ./data, show one row per report
+  gongkai parse samples/real/002_pingtan_2019.txt --json
+  gongkai ingest reports/ --year 2023            # only files changed since the last run are parsed
+  gongkai query "SELECT bureau, year, status FROM reports" --format csv
+  gongkai findings --severity error --bureau 平潭
+
+settings: GONGKAI_DATA_DIR (./data), GONGKAI_WAREHOUSE_URL (duckdb:///DATA_DIR/gongkai.duckdb),
+GONGKAI_PARQUET_ROOT (DATA_DIR/parquet); command-line flags win over them."""
+
+# Prefect settings for a local, quiet, one-off run. Only defaults: anything the
+# user (or a deployment's worker) set in the environment wins.
+PREFECT_LOCAL_DEFAULTS = {
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "DO_NOT_TRACK": "1",
+}
+
+
+# ---------------------------------------------------------------------------
+# Output: aligned text, CSV, JSON.
+# ---------------------------------------------------------------------------
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: wide and full-width (CJK) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value).replace("\r", " ").replace("\n", " ")
+    if display_width(text) <= _MAX_CELL:
+        return text
+    out, width = [], 0
+    for ch in text:
+        width += display_width(ch)
+        if width > _MAX_CELL - 1:
+            break
+        out.append(ch)
+    return "".join(out) + "…"
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * (width - display_width(text))
+    return gap + text if right else text + gap
+
+
+def format_table(table: pa.Table) -> str:
+    """A plain aligned text table, numbers right-aligned, with a row count footer."""
+    import pyarrow as pa
+
+    names = table.column_names
+    rows = [[_cell_text(v) for v in row.values()] for row in table.to_pylist()]
+    right = [pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
+             for t in table.schema.types]
+    widths = [max([display_width(n)] + [display_width(r[i]) for r in rows]) for i, n in enumerate(names)]
+    lines = ["  ".join(_pad(n, w, r) for n, w, r in zip(names, widths, right, strict=True)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(_pad(v, w, r) for v, w, r in zip(row, widths, right, strict=True)).rstrip() for row in rows]
+    lines.append(f"({table.num_rows} row{'' if table.num_rows == 1 else 's'})")
+    return "\n".join(lines)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    if hasattr(value, "as_dict"):
+        return value.as_dict()
+    return str(value)
+
+
+def to_json(value: Any, indent: int | None = 2) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_json_default, indent=indent)
+
+
+def format_csv(table: pa.Table) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(table.column_names)
+    for row in table.to_pylist():
+        writer.writerow(["" if v is None else str(v).lower() if isinstance(v, bool) else v for v in row.values()])
+    return buf.getvalue().rstrip("\n")
+
+
+def render(table: pa.Table, fmt: str) -> str:
+    """``table`` in one of ``FORMATS``."""
+    if fmt == "csv":
+        return format_csv(table)
+    if fmt == "json":
+        return to_json(table.to_pylist())
+    return format_table(table)
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+# ---------------------------------------------------------------------------
+# Commands.
+# ---------------------------------------------------------------------------
+
+def _open_warehouse(args: argparse.Namespace) -> Any:
+    from warehouse.store import Warehouse
+
+    settings = resolve_settings(data_dir=args.data_dir, warehouse_url=args.warehouse)
+    return Warehouse.open(url=settings.warehouse_url, data_dir=str(settings.data_dir))
+
+
+def _query(args: argparse.Namespace, sql: str) -> pa.Table:
+    warehouse = _open_warehouse(args)
+    try:
+        return warehouse.query(sql)
+    finally:
+        warehouse.close()
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no such file: {path}", file=sys.stderr)
+        return 1
+    from transforms.parse import parse_file
+    from transforms.tables import report_status
+
+    report = parse_file(path)
+    if args.json:
+        from transforms.serialize import report_to_json
+
+        _print(to_json(report_to_json(report)))
+        return 0
+    counts = {sev: sum(f.severity == sev for f in report.findings) for sev in SEVERITIES}
+    _print(f"{path.name}: {report.bureau or '?'} {report.year or '?'}年, layout {report.layout or '?'}, "
+           f"carrier {report.carrier}, status {report_status(report.findings)}")
+    _print(f"  sections: {' '.join(report.sections_found) or '-'}; "
+           f"application rows: {len(report.applications)}; disclosure cells: {len(report.active_disclosure)}")
+    _print("  findings: " + ", ".join(f"{n} {sev}" for sev, n in counts.items()))
+    shown = [f for f in report.findings if f.severity != "info"][:10]
+    for f in shown:
+        where = f.location.describe()
+        _print(f"  [{f.severity}] {f.code}: {f.message}" + (f" — {where}" if where else ""))
+    hidden = len(report.findings) - len(shown)
+    if hidden:
+        _print(f"  … {hidden} more (use --json for all)")
+    return 0
+
+
+def _run_ingest(source: str, *, year: int | None = None, force: bool = False, warehouse_url: str | None = None,
+                parquet_root: str | None = None, data_dir: str | None = None, batch_size: int = 200) -> Any:
+    from contextlib import nullcontext
+
+    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    from flows.ingest import annual_ingest
+
+    # Heartbeats let a server notice a crashed run; a run on its own ephemeral server,
+    # gone when the command exits, has no one to notice, and each one delays the exit.
+    ephemeral = not PREFECT_API_URL.value()
+    quiet = temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}) if ephemeral else nullcontext()
+    with quiet:
+        return annual_ingest(source=source, year=year, force=force, warehouse_url=warehouse_url,
+                             parquet_root=parquet_root, batch_size=batch_size, data_dir=data_dir)
+
+
+def _print_summary(summary: Any) -> None:
+    s = summary
+    _print(f"Ingested {s.source}: {s.files_seen} file(s) seen, {s.files_skipped} unchanged (skipped), "
+           f"{s.files_parsed} parsed, {s.reports_loaded} report(s) loaded"
+           + (f", {s.files_filtered} of another year" if s.files_filtered else "")
+           + (f", {s.files_duplicate} duplicate(s)" if s.files_duplicate else ""))
+    if s.reports_loaded:
+        _print("Reports by status: " + ", ".join(f"{k} {v}" for k, v in sorted(s.reports_by_status.items())))
+        _print("Findings by severity: " + ", ".join(f"{sev} {s.findings_by_severity.get(sev, 0)}"
+                                                     for sev in SEVERITIES))
+    _print(f"Warehouse: {s.warehouse_url}")
+    _print(f"Parquet:   {s.parquet_root}")
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from flows.discover import source_exists
+
+    if not source_exists(args.path):
+        print(f"error: source not found: {args.path}", file=sys.stderr)
+        return 1
+    summary = _run_ingest(args.path, year=args.year, force=args.force, warehouse_url=args.warehouse,
+                          parquet_root=args.parquet, data_dir=args.data_dir, batch_size=args.batch_size)
+    _print_summary(summary)
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    _print(render(_query(args, args.sql), args.format))
+    return 0
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def findings_sql(year: int | None = None, bureau: str | None = None, severity: str | None = None,
+                 code: str | None = None, limit: int | None = None, all_versions: bool = False) -> str:
+    """The findings listing, one row per finding, worst first; current report versions unless ``all_versions``."""
+    where = [] if all_versions else ["r.is_current"]
+    if year is not None:
+        where.append(f"f.year = {int(year)}")
+    if bureau:
+        where.append(f"r.bureau LIKE {_sql_text('%' + bureau + '%')}")
+    if severity:
+        where.append(f"f.severity = {_sql_text(severity)}")
+    if code:
+        where.append(f"f.code LIKE {_sql_text(code + '%')}")
+    sql = ("SELECT r.bureau, f.year, f.severity, f.code, f.section, f.row_label, f.column_label, "
+           "f.expected, f.found, f.message, r.source_path\n"
+           "FROM findings f JOIN reports r ON r.report_id = f.report_id")
+    if where:
+        sql += "\nWHERE " + " AND ".join(where)
+    sql += ("\nORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, "
+            "r.bureau, f.year, r.source_path, f.finding_no")
+    if limit is not None:
+        sql += f"\nLIMIT {int(limit)}"
+    return sql
+
+
+def cmd_findings(args: argparse.Namespace) -> int:
+    sql = findings_sql(args.year, args.bureau, args.severity, args.code, args.limit, args.all_versions)
+    _print(render(_query(args, sql), args.format))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if not SAMPLES_DIR.is_dir():
+        print(f"error: the bundled samples are not at {SAMPLES_DIR} (run from a clone of the repository)",
+              file=sys.stderr)
+        return 1
+    settings = resolve_settings(data_dir=args.data_dir)
+    _print(f"$ gongkai ingest {SAMPLES_DIR} --data-dir {settings.data_dir} --force")
+    summary = _run_ingest(str(SAMPLES_DIR), data_dir=str(settings.data_dir), force=True)
+    _print_summary(summary)
+    _print("")
+    _print(f'$ gongkai query "{" ".join(DEMO_SQL.split())}" --data-dir {settings.data_dir}')
+    args.warehouse = summary.warehouse_url
+    args.data_dir = str(settings.data_dir)
+    _print(render(_query(args, DEMO_SQL), "table"))
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# Argument parsing.
+# ---------------------------------------------------------------------------
+
+def _warehouse_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--warehouse", metavar="URL",
+                   help="SQLAlchemy URL of the warehouse (default: $GONGKAI_WAREHOUSE_URL, "
+                        "else duckdb:///DATA_DIR/gongkai.duckdb)")
+    p.add_argument("--data-dir", metavar="DIR",
+                   help="where local data lives (default: $GONGKAI_DATA_DIR, else ./data)")
+
+
+def _verbose_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="show Prefect's run log (batches, counts) instead of warnings only")
+
+
+def _format_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=FORMATS, default="table",
+                   help="output format: aligned text table (default), CSV or JSON; always UTF-8")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gongkai",
+        description="Ingest, check and query China's government information-disclosure annual reports "
+                    "(政府信息公开工作年度报告).",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("parse", help="parse one report file and show what was read and what is wrong",
+                       description="Parse one report (.txt, .html, .docx, .xlsx, .pdf) without touching the "
+                                   "warehouse. Prints a short summary, or with --json the full standard tables "
+                                   "and findings as one JSON object.")
+    p.add_argument("file", metavar="FILE", help="the report file")
+    p.add_argument("--json", action="store_true", help="print exactly one JSON object (UTF-8, Chinese unescaped)")
+    p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("ingest", help="parse, check and load a folder (or file, or fsspec URL) of reports",
+                       description="Run the annual-ingest Prefect flow: discover documents under PATH, skip "
+                                   "those unchanged since the last load, parse and check the rest, load them "
+                                   "into the warehouse and refresh the Parquet mirror of the years touched.")
+    p.add_argument("path", metavar="PATH", help="folder, file or fsspec URL (e.g. s3://bucket/reports/)")
+    p.add_argument("--year", type=int, help="load only reports of this reporting year")
+    p.add_argument("--force", action="store_true", help="re-parse files even if unchanged since the last load")
+    p.add_argument("--parquet", metavar="ROOT",
+                   help="root of the Parquet mirror (default: $GONGKAI_PARQUET_ROOT, else DATA_DIR/parquet)")
+    p.add_argument("--batch-size", type=int, default=200, metavar="N",
+                   help="documents per batch (one Prefect task per step per batch; default 200)")
+    _verbose_flag(p)
+    _warehouse_flags(p)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("query", help="run SQL against the warehouse and print the result",
+                       description="Run one SQL statement against the warehouse (tables reports, "
+                                   "application_facts, review_facts, disclosure_facts, narratives, findings, "
+                                   "and the analyst views) and print the result.")
+    p.add_argument("sql", metavar="SQL", help="the SQL statement")
+    _format_flag(p)
+    _warehouse_flags(p)
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("findings", help="list findings from the warehouse, worst first",
+                       description="List what the parser and the checks found, one row per finding, "
+                                   "errors first.")
+    p.add_argument("--year", type=int, help="only reports of this reporting year")
+    p.add_argument("--bureau", help="only bureaus whose name contains this text")
+    p.add_argument("--severity", choices=SEVERITIES, help="only findings of this severity")
+    p.add_argument("--code", help="only finding codes starting with this (e.g. identity.)")
+    p.add_argument("--limit", type=int, metavar="N", help="at most N rows")
+    p.add_argument("--all-versions", action="store_true",
+                   help="include reports superseded by a newer version of the same file or bureau-year")
+    _format_flag(p)
+    _warehouse_flags(p)
+    p.set_defaults(func=cmd_findings)
+
+    p = sub.add_parser("demo", help="ingest the bundled samples/ and show an example query",
+                       description="Ingest the repository's samples/ folder into the local DuckDB warehouse "
+                                   "(./data unless --data-dir or $GONGKAI_DATA_DIR) and print one row per "
+                                   "report: bureau, year, layout, status and new applications received.")
+    p.add_argument("--data-dir", metavar="DIR", help="where to put the demo data (default: ./data)")
+    _verbose_flag(p)
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def set_prefect_defaults(environ: Any = None) -> None:
+    """Local, quiet Prefect runs unless told otherwise.
+
+    With no ``PREFECT_API_URL`` Prefect starts its own ephemeral server for the
+    run; the defaults keep it from chattering on the console, from phoning home,
+    and give its first start (database migrations in a fresh PREFECT_HOME) time.
+    """
+    environ = os.environ if environ is None else environ
+    for key, value in PREFECT_LOCAL_DEFAULTS.items():
+        environ.setdefault(key, value)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``gongkai`` console script; returns the exit status."""
+    set_prefect_defaults()
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() not in ("utf-8", "utf8"):
+            stream.reconfigure(encoding="utf-8")
+    args = build_parser().parse_args(argv)
+    if getattr(args, "verbose", False):
+        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `gongkai query ... | head`: the reader has all it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except (FileNotFoundError, NotADirectoryError, PermissionError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if _is_sql_error(exc):
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+def _is_sql_error(exc: Exception) -> bool:
+    """Bad SQL from the user is their mistake to fix, not a traceback to read."""
+    module = type(exc).__module__
+    return module.startswith(("sqlalchemy", "duckdb", "_duckdb", "psycopg"))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
