@@ -167,6 +167,17 @@ def _query(args: argparse.Namespace, sql: str) -> pa.Table:
         warehouse.close()
 
 
+def _check_one(report: Any, source_path: str) -> list:
+    """The batch expectations run on a batch of one, so `parse` reports what `ingest` would."""
+    from expectations.validate import validate_batch
+    from transforms.parse import PARSER_VERSION
+    from transforms.tables import ReportRow, report_id_for, to_tables
+
+    rid = report_id_for(report.sha256 or "0" * 64)
+    tables = to_tables([ReportRow(report, rid, source_path, PARSER_VERSION, "parse")])
+    return validate_batch(tables).get(rid, [])
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
@@ -176,6 +187,13 @@ def cmd_parse(args: argparse.Namespace) -> int:
     from transforms.tables import report_status
 
     report = parse_file(path)
+    if not args.no_checks:
+        report.findings.extend(_check_one(report, str(path)))
+    if args.debug:
+        from transforms.debug import explain
+
+        _print(explain(report))
+        return 0
     if args.json:
         from transforms.serialize import report_to_json
 
@@ -334,6 +352,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "and findings as one JSON object.")
     p.add_argument("file", metavar="FILE", help="the report file")
     p.add_argument("--json", action="store_true", help="print exactly one JSON object (UTF-8, Chinese unescaped)")
+    p.add_argument("--debug", action="store_true",
+                   help="show what the matcher saw: sections found, every row's printed label, matched row and raw values")
+    p.add_argument("--no-checks", action="store_true",
+                   help="skip the data-quality expectations (identities, domains); faster, parser findings only")
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("ingest", help="parse, check and load a folder (or file, or fsspec URL) of reports",
