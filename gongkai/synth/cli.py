@@ -1,0 +1,46 @@
+"""``gongkai synth --n N --out DIR --seed S [--carriers txt,html] [--mess LEVEL]``.
+
+Self-contained (its own argparse parser) so the main ``gongkai`` CLI can hand it
+``argv`` unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def build_parser(prog: str = "gongkai synth") -> argparse.ArgumentParser:
+    from gongkai.synth.generate import CARRIERS, MAX_MESS
+
+    p = argparse.ArgumentParser(
+        prog=prog,
+        description="Write deterministic synthetic annual reports with a .truth.json beside each file.",
+    )
+    p.add_argument("--n", type=int, required=True, help="number of reports (each is written in every carrier)")
+    p.add_argument("--out", type=Path, required=True, help="output directory (created if missing)")
+    p.add_argument("--seed", type=int, required=True, help="same seed, same bytes")
+    p.add_argument("--carriers", default="txt,html",
+                   help=f"comma-separated carriers out of {','.join(CARRIERS)} (default: txt,html)")
+    p.add_argument("--mess", type=int, default=0, choices=range(MAX_MESS + 1),
+                   help="0 clean; 1 cell formatting; 2 labels and structure; 3 run-together text and publisher errors")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from gongkai.synth.generate import CARRIERS, generate
+
+    args = build_parser().parse_args(argv)
+    carriers = tuple(c.strip() for c in args.carriers.split(",") if c.strip())
+    unknown = [c for c in carriers if c not in CARRIERS]
+    if unknown or not carriers:
+        print(f"gongkai synth: unknown carrier(s) {', '.join(unknown) or '(none given)'}; known: {', '.join(CARRIERS)}",
+              file=sys.stderr)
+        return 2
+    if args.n < 0:
+        print("gongkai synth: --n must be >= 0", file=sys.stderr)
+        return 2
+    paths = generate(args.n, args.out, args.seed, carriers, args.mess)
+    print(f"wrote {len(paths)} files ({args.n} reports × {len(carriers)} carriers, mess {args.mess}) to {args.out}")
+    return 0

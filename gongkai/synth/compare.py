@@ -1,0 +1,85 @@
+"""Cell-by-cell comparison of a parse (``report_to_json``) with a synthetic truth.
+
+Shared by the round-trip tests and the benchmark. A wrong cell is never
+acceptable; a null cell is acceptable only when a finding points at it, because
+a parser that says "I could not read this" is doing its job and one that guesses
+is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from transforms.spec import LAYOUTS
+
+
+@dataclass
+class Comparison:
+    cells: int = 0
+    correct: int = 0
+    wrong: list[tuple[Any, ...]] = field(default_factory=list)
+    null: list[tuple[Any, ...]] = field(default_factory=list)
+    null_unexplained: list[tuple[Any, ...]] = field(default_factory=list)
+    meta_wrong: list[tuple[str, Any, Any]] = field(default_factory=list)
+
+    @property
+    def perfect(self) -> bool:
+        return not (self.wrong or self.null or self.meta_wrong)
+
+    @property
+    def safe(self) -> bool:
+        """Nothing wrong, and every null explained by a finding."""
+        return not (self.wrong or self.null_unexplained or self.meta_wrong)
+
+
+def _dec(v: Any) -> Decimal:
+    return Decimal(str(v))
+
+
+def _explained(findings: list[dict[str, Any]], section: str, rows: tuple[str, ...]) -> bool:
+    """An error or warning in the cell's section that names the cell's row (or block), or no row at all."""
+    for f in findings:
+        loc = f.get("location") or {}
+        if f.get("severity") == "info" or loc.get("section") != section:
+            continue
+        if loc.get("row") is None or loc.get("row") in rows:
+            return True
+    return False
+
+
+def compare(truth: dict[str, Any], out: dict[str, Any]) -> Comparison:
+    res = Comparison()
+    for key in ("bureau", "year", "layout"):
+        if out.get(key) != truth[key]:
+            res.meta_wrong.append((key, out.get(key), truth[key]))
+    layout = LAYOUTS[truth["layout"]]
+    labels = {r.key: r.label for r in layout.app_rows}
+    findings = out.get("findings", [])
+
+    def check(where: tuple[Any, ...], got: Any, exp: Any, section: str, rows: tuple[str, ...]) -> None:
+        res.cells += 1
+        if got is None:
+            res.null.append(where)
+            if not _explained(findings, section, rows):
+                res.null_unexplained.append(where)
+        elif _dec(got) != _dec(exp):
+            res.wrong.append(where + (got, exp))
+        else:
+            res.correct += 1
+
+    cols = layout.app_column_keys
+    for row, cells in truth["applications"].items():
+        got_row = out.get("applications", {}).get(row) or [None] * len(cells)
+        for ci, exp in enumerate(cells):
+            got = got_row[ci] if ci < len(got_row) else None
+            check(("三", row, cols[ci]), got, exp, "三", (labels[row],))
+    got_rev = out.get("review_litigation") or [None] * 15
+    for i, exp in enumerate(truth["review_litigation"]):
+        check(("四", i), got_rev[i], exp, "四", ())
+    got_act = {(a["block"], a["item"], a["column"]): a["value"] for a in out.get("active_disclosure", [])}
+    for a in truth["active_disclosure"]:
+        k = (a["block"], a["item"], a["column"])
+        check(("二",) + k, got_act.get(k), a["value"], "二", (a["item"], a["block"]))
+    return res
