@@ -16,6 +16,7 @@ from transforms.numbers import normalize_text, parse_number, to_wan_yuan
 from transforms.report import CellValue
 from transforms.splitting import (
     Candidate,
+    Readings,
     Token,
     split_free,
     split_sum_group,
@@ -35,6 +36,8 @@ class RowReading:
     not_numeric: list[tuple[int, str]] = field(default_factory=list)  # (cell index, raw)
     not_integer: list[tuple[int, str]] = field(default_factory=list)  # counts printed with a fraction
     token_count: int = 0
+    tokens: tuple = ()  # what the splitter searched (for re-checking without the identity)
+    free_blanks: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class ValueSource:
     texts: tuple[str, ...]
     locations: tuple[str, ...]
     free_text: bool  # True: run-together text where blank cells may have vanished
+    spaces_separate: bool = True  # free text only: whitespace marks cell borders (PDF text), or means nothing
 
 
 def _money(piece_value: Decimal, raw: str, default_unit: str) -> Decimal:
@@ -79,7 +83,7 @@ def read_values(
 ) -> RowReading:
     n = len(kinds)
     if src.free_text:
-        tokens = tokenize(" ".join(src.texts))
+        tokens = tokenize(" ".join(src.texts), src.spaces_separate)
         bad: list[tuple[int, str]] = []
     else:
         tokens, bad = _grid_tokens(src)
@@ -128,6 +132,13 @@ def read_values(
     else:
         cands = split_free(tokens, kinds, free)
 
+    if not getattr(cands, "complete", True):
+        # too many readings to list: none of them can be taken, not even where they agree;
+        # the readings without vanished blanks are kept to show the clerk
+        shown = split_free(tokens, kinds, False) if constraint == "none" and free else []
+        listed = Readings(shown if getattr(shown, "complete", False) else [], complete=False)
+        return RowReading([CellValue(None, "", None, location) for _ in kinds], "ambiguous", listed,
+                          token_count=len(tokens))
     if not cands:
         if len(tokens) > n:
             status = "too_many"
@@ -137,7 +148,25 @@ def read_values(
             status = "impossible"
         return RowReading([CellValue(None, "", None, location) for _ in kinds], status, token_count=len(tokens))
     return RowReading(candidates_to_cells(cands, kinds, money_unit, location), "recovered" if len(cands) == 1 else "ambiguous",
-                      cands, token_count=len(tokens))
+                      cands, token_count=len(tokens), tokens=tuple(tokens), free_blanks=free)
+
+
+def without_identity(reading: RowReading, kinds: tuple[str, ...], money_unit: str, location: str) -> RowReading:
+    """Re-read a recovered row without the identity that made its split unique.
+
+    Used when the publisher is seen to break that identity elsewhere in the table: a
+    split that is unique only because it adds up is then no evidence at all.
+    """
+    if reading.status != "recovered" or not reading.tokens:
+        return reading
+    cands = split_free(list(reading.tokens), kinds, reading.free_blanks)
+    if getattr(cands, "complete", True) and len(cands) == 1:
+        return reading
+    reading.candidates = cands
+    reading.status = "ambiguous"
+    reading.cells = (candidates_to_cells(cands, kinds, money_unit, location) if getattr(cands, "complete", True)
+                     else [CellValue(None, "", None, location) for _ in kinds])
+    return reading
 
 
 def candidates_to_cells(cands: list[Candidate], kinds: tuple[str, ...], money_unit: str, location: str) -> list[CellValue]:

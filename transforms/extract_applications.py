@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from transforms.cells import RowReading, ValueSource, candidates_to_cells, cell_findings, read_values
+from transforms.cells import RowReading, ValueSource, candidates_to_cells, cell_findings, read_values, without_identity
 from transforms.findings import make_finding
 from transforms.flat import LabelHit, best_chain, flat_text, label_span, value_region
 from transforms.labels import is_app_header_text, match_app_column, match_app_row, norm_label
@@ -21,7 +21,8 @@ from transforms.numbers import is_value_text
 from transforms.report import ExtraRow, Location, ParsedReport, TraceLine
 from transforms.sections import RowUnit, TextUnit, Unit
 from transforms.spec import GroupSpec, Layout, RowSpec
-from transforms.splitting import Candidate, describe_candidates
+from transforms.report import CellValue
+from transforms.splitting import Candidate, describe_candidates, tokenize
 
 SECTION = "三"
 MAX_COMBOS = 20000
@@ -39,8 +40,7 @@ class RowResult:
 @dataclass
 class AppExtraction:
     rows: dict[str, RowResult] = field(default_factory=dict)
-    free_blanks_assumed: bool | None = None  # flat text: whether vanished blanks were considered
-    zero_rows: int = 0
+    spaces_separate: bool | None = None  # flat text: whether whitespace marked cell borders
 
 
 def split_label_values(texts: list[str]) -> tuple[list[str], int]:
@@ -81,6 +81,7 @@ def _match_labels(labels: list[str], layout: Layout) -> tuple[RowSpec | None, Gr
 def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, result: AppExtraction) -> None:
     kinds = ("count",) * len(layout.app_columns)
     header_cols: dict[int, dict[int, str]] = {}  # id(table) -> grid col -> column key
+    template: list[str | None] = []  # the latest header's value columns, left to right
     for unit in units:
         row = unit.cells
         distinct = []
@@ -95,10 +96,17 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, res
             is_value_text(t) and t.strip() for t in texts
         ):
             mapping = header_cols.setdefault(id(unit.table), {})
+            row_keys: list[str | None] = []
             for cell in row:
                 col = match_app_column(cell.text, layout.app_columns)
                 if col is not None:
                     mapping[cell.col] = col.key
+                row_keys.append(col.key if col is not None else None)
+            mapped = [i for i, k in enumerate(row_keys) if k is not None]
+            if len(mapped) >= len(kinds):
+                # the header's value columns in order (None for a 小计 between them): used for rows
+                # of a continuation table that repeats no header (a page break)
+                template = row_keys[mapped[0]:mapped[-1] + 1]
             continue
         labels, vstart = split_label_values(texts)
         if not labels:
@@ -129,6 +137,12 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, res
                     by_key[key] = c
             if len(by_key) == len(kinds):
                 values = [by_key[k] for k in layout.app_column_keys]
+        if len(values) != len(kinds) and len(values) == len(template) and len({k for k in template if k}) == len(kinds):
+            by_key = {k: c for c, k in zip(values, template) if k is not None}
+            values = [by_key[k] for k in layout.app_column_keys]
+        # text copied out of a table keeps one empty field per merged label column: placeholders
+        while len(values) > len(kinds) and not values[0].text.strip():
+            values = values[1:]
         src = ValueSource(tuple(c.text for c in values), tuple(c.location for c in values), free_text=False)
         reading = read_values(src, kinds, "row_sum")
         _store(result, report, spec, reading, " ".join(t.strip() for t in labels), unit.location,
@@ -176,6 +190,43 @@ def _row_hits(ft, layout: Layout) -> list[list[LabelHit]]:
     return out
 
 
+def _boundaries(ft, layout: Layout) -> list[tuple[int, str]]:
+    """Group labels (（三）不予公开 …) and 小计/合计 markers: where a row's values must stop.
+
+    A group label may carry the group's subtotal; its digits belong to no standard row.
+    """
+    out: list[tuple[int, str]] = []
+    for group in layout.app_groups:
+        for kw in group.keywords:
+            for m in re.finditer(re.escape(kw), ft.norm):
+                start = m.start()
+                num = re.search(r"(?:\([一二三四五六七八九十]\)|[一二三四五六七八九十][、.,])$", ft.norm[max(0, start - 4):start])
+                if num:
+                    start -= len(num.group(0))
+                out.append((start, group.label))
+    for m in re.finditer("小计|合计", ft.norm):
+        out.append((m.start(), m.group(0)))
+    return sorted(out)
+
+
+def nxt_is_label(hit: LabelHit, starts: list[int], ft) -> bool:
+    """True when another label follows this one (the text was not cut right after it)."""
+    return any(s >= hit.end for s in starts)
+
+
+def spaces_separate_cells(regions: list[str], n_cells: int) -> bool:
+    """Whether this document's free text separates cells by whitespace (PDF text) or not (crawler text).
+
+    Decided from the document itself: when most rows print exactly as many
+    whitespace-separated numbers as the row has cells, whitespace is a border.
+    """
+    with_digits = [r for r in regions if re.search(r"\d", r)]
+    if not with_digits:
+        return True
+    exact = sum(1 for r in with_digits if len(tokenize(r, True)) == n_cells)
+    return exact / len(with_digits) >= 0.6
+
+
 def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, result: AppExtraction) -> None:
     ft = flat_text(units)
     if not ft.norm:
@@ -184,32 +235,67 @@ def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, re
     hits = [(layout.app_rows[i], h) for i, h in enumerate(chain) if h is not None]
     if not hits:
         return
-    starts = sorted(h.start for _, h in hits)
+    bounds = _boundaries(ft, layout)
+    starts = sorted([h.start for _, h in hits] + [b for b, _ in bounds])
     regions = []
     for spec, hit in hits:
         nxt = next((s for s in starts if s >= hit.end), len(ft.norm))
         prefix, _, offset = value_region(ft, hit.end, nxt)
         regions.append((spec, hit, prefix, offset))
-    # Blank-cell model: a publisher who prints zero rows as 0000000 writes 0 rather than
-    # leaving cells empty, so vanished blanks need not be considered for this table.
     n_cols = len(layout.app_columns)
-    zero_rows = sum(1 for _, _, p, _ in regions if re.sub(r"\s", "", p) == "0" * n_cols)
-    empty_rows = sum(1 for _, _, p, _ in regions if not re.sub(r"\s", "", p))
-    free_blanks = not (zero_rows >= 1 and empty_rows == 0)
-    result.free_blanks_assumed = free_blanks
-    result.zero_rows = zero_rows
+    header = ft.norm[:min(h.start for _, h in hits)]
+    subtotal_col = "小计" in header
+    separated = spaces_separate_cells([p for _, _, p, _ in regions], n_cols + (1 if subtotal_col else 0))
+    result.spaces_separate = separated
     kinds = ("count",) * n_cols
     for spec, hit, prefix, offset in regions:
         loc = ft.location_at(offset)
-        src = ValueSource((prefix,), (loc,), free_text=True)
-        reading = read_values(src, kinds, "row_sum", allow_free_blanks=free_blanks)
         label = ft.norm[hit.start:hit.end]
+        if not prefix.strip() and nxt_is_label(hit, starts, ft):
+            # nothing between this label and the next: every cell was left blank
+            cells = [CellValue(Decimal(0), "", True, loc) for _ in kinds]
+            reading = RowReading(cells, "recovered", token_count=0)
+        elif subtotal_col:
+            tokens = tokenize(prefix, separated)
+            if len(tokens) == n_cols + 1 and separated:
+                # drop the 法人或其他组织 subtotal printed after 其他
+                kept = [t.raw for i, t in enumerate(tokens) if i != n_cols - 1]
+                src = ValueSource(tuple(kept), (loc,) * n_cols, free_text=False)
+                reading = read_values(src, kinds, "row_sum")
+            else:
+                reading = RowReading([CellValue(None, "", None, loc) for _ in kinds], "subtotal_column", token_count=len(tokens))
+        else:
+            src = ValueSource((prefix,), (loc,), free_text=True, spaces_separate=separated)
+            reading = read_values(src, kinds, "row_sum")
         _store(result, report, spec, reading, label, loc, prefix.strip())
+    # a group label printed with numbers: a subtotal row, kept as printed
+    for start, name in bounds:
+        nxt = next((s for s in starts if s > start), len(ft.norm))
+        end = start + len(name) if ft.norm.startswith(name, start) else start + 2
+        prefix, _, offset = value_region(ft, min(end, nxt), nxt)
+        if prefix.strip() and re.search(r"\d", prefix):
+            loc = ft.location_at(offset)
+            report.extra_rows.append(ExtraRow(SECTION, name, [prefix.strip()], loc))
+            report.add(make_finding(
+                "table.extra_row", f"第三部分表格中有格式之外的小计行“{name}”（{prefix.strip()}），已原样保留，未计入标准表格。",
+                Location(SECTION, name, None, loc), found=prefix.strip(),
+            ))
+
+
+def distrust_row_sums(result: AppExtraction, layout: Layout) -> None:
+    """When some row's digits add up under no split, the publisher's 总计 does not follow I3:
+    rows whose split was unique only because it added up are unread again."""
+    if not any(r.reading.status == "impossible" for r in result.rows.values()):
+        return
+    kinds = ("count",) * len(layout.app_columns)
+    for r in result.rows.values():
+        without_identity(r.reading, kinds, "万元", r.location)
 
 
 def resolve_by_columns(result: AppExtraction, layout: Layout) -> set[str]:
     """Settle ambiguous rows with the column identities; returns the keys settled."""
-    ambiguous = [k for k, r in result.rows.items() if r.reading.status == "ambiguous" and r.reading.candidates]
+    ambiguous = [k for k, r in result.rows.items()
+                 if r.reading.status == "ambiguous" and r.reading.candidates and getattr(r.reading.candidates, "complete", True)]
     if not ambiguous:
         return set()
     options: dict[str, list[tuple]] = {}
@@ -244,6 +330,8 @@ def resolve_by_columns(result: AppExtraction, layout: Layout) -> set[str]:
     combos = [dict(zip(ambiguous, choice)) for choice in itertools.product(*(options[k] for k in ambiguous))]
     # an instance no combination satisfies is the publisher's own error: it cannot discriminate
     usable = [(i, c) for i, c in instances if any(holds(a, i, c) for a in combos)]
+    if len(usable) < len(instances):
+        return set()  # the publisher breaks these identities: they settle nothing
     survivors = [a for a in combos if all(holds(a, i, c) for i, c in usable)]
     if not survivors:
         return set()
@@ -267,13 +355,13 @@ def extract_applications(units: list[Unit], layout: Layout, report: ParsedReport
     text = [u for u in units if isinstance(u, TextUnit)]
     if grid:
         extract_grid(grid, layout, report, result)
-    if text and len(result.rows) < len(layout.app_rows):
+    if text and not result.rows:  # free text only when no grid row was found: narrative is not a table
         flat = AppExtraction()
         extract_flat(text, layout, report, flat)
         for key, row in flat.rows.items():
             result.rows.setdefault(key, row)
-        result.free_blanks_assumed = flat.free_blanks_assumed
-        result.zero_rows = flat.zero_rows
+        result.spaces_separate = flat.spaces_separate
+    distrust_row_sums(result, layout)
     settled = resolve_by_columns(result, layout)
     _report(result, layout, report, settled)
     return result
@@ -323,6 +411,12 @@ def _report(result: AppExtraction, layout: Layout, report: ParsedReport, settled
                 f"该行数字均未采用。",
                 loc, found=r.raw_values,
             ))
+        elif reading.status == "subtotal_column":
+            report.add(make_finding(
+                "cell.split_ambiguous",
+                f"第三部分表格含“小计”列，“{spec.label}”行的数字“{r.raw_values}”连在一起，无法可靠地分到各列，未采用。",
+                loc, found=r.raw_values,
+            ))
         elif reading.status == "empty":
             report.add(make_finding(
                 "cell.not_numeric", f"第三部分“{spec.label}”行没有数字。", loc, found="",
@@ -332,8 +426,6 @@ def _report(result: AppExtraction, layout: Layout, report: ParsedReport, settled
     if recovered_rows:
         basis = "行合计" + ("及列勾稽关系" if settled else "")
         assumption = ""
-        if result.free_blanks_assumed is False:
-            assumption = f"（本表有{result.zero_rows}行全部填写0，按空白单元格均填0处理）"
         report.add(make_finding(
             "cell.split_recovered",
             f"第三部分有{len(recovered_rows)}行数字连在一起，已依据{basis}唯一拆分{assumption}："
@@ -362,7 +454,8 @@ def _missing_rows(result: AppExtraction, layout: Layout, report: ParsedReport) -
         report.add(make_finding(
             "table.truncated",
             f"第三部分表格在“{after}”行之后中断，缺少以下{len(tail)}行：" + "；".join(tail),
-            Location(SECTION, after), expected=str(len(keys)), found=str(sum(present)),
+            Location(SECTION, None, None, result.rows[keys[last_present]].location),
+            expected=str(len(keys)), found=str(sum(present)),
         ))
     for label in inner_missing:
         report.add(make_finding(

@@ -124,15 +124,19 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, see
             state = _BlockState(block, {})
         values = distinct[vstart:]
         kinds = tuple(c.kind for c in block.columns)
-        # drop padding cells beyond the block's columns (text tables have no spans)
+        # drop padding cells beyond the block's columns (text tables have no spans):
+        # trailing ones, then placeholders of merged label columns before the values
         while len(values) > len(kinds) and not values[-1].text.strip():
             values = values[:-1]
+        while len(values) > len(kinds) and not values[0].text.strip():
+            values = values[1:]
         src = ValueSource(tuple(c.text for c in values), tuple(c.location for c in values), free_text=False)
         reading = read_values(src, kinds, "none", money_unit=_money_unit(block, state.units))
         _store(report, block, item, reading, " | ".join(c.text.strip() for c in values), unit.location, seen)
 
 
-def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, seen: set) -> None:
+def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, seen: set,
+                 spaces_separate: bool | None) -> None:
     ft = flat_text(units)
     if not ft.norm:
         return
@@ -174,19 +178,22 @@ def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, se
                         break
         kinds = tuple(c.kind for c in block.columns)
         loc = ft.location_at(offset)
-        src = ValueSource((prefix,), (loc,), free_text=True)
+        src = ValueSource((prefix,), (loc,), free_text=True,
+                          spaces_separate=True if spaces_separate is None else spaces_separate)
         reading = read_values(src, kinds, "none", money_unit=_money_unit(block, units_decl))
         _store(report, block, item, reading, prefix.strip(), loc, seen)
 
 
-def extract_disclosure(units: list[Unit], layout: Layout, report: ParsedReport, section_found: bool) -> None:
+def extract_disclosure(units: list[Unit], layout: Layout, report: ParsedReport, section_found: bool,
+                       spaces_separate: bool | None = None) -> None:
+    """``spaces_separate``: in free text, whether whitespace marks cell borders (decided on section 三)."""
     seen: set[tuple[str, str]] = set()
     grid = [u for u in units if isinstance(u, RowUnit)]
     text = [u for u in units if isinstance(u, TextUnit)]
     if grid:
         extract_grid(grid, layout, report, seen)
     if text:
-        extract_flat(text, layout, report, seen)
+        extract_flat(text, layout, report, seen, spaces_separate)
     # keep the layout's order: block, item, column
     order = {(b.key, i.key, c.key): n for n, (b, i, c) in enumerate(
         (b, i, c) for b in layout.blocks for i in b.items for c in b.columns)}

@@ -11,8 +11,9 @@ import re
 
 from transforms.cells import ValueSource, cell_findings, read_values
 from transforms.findings import make_finding
-from transforms.flat import flat_text
+from transforms.flat import flat_text, value_region
 from transforms.labels import norm_label
+from transforms.extract_applications import split_label_values
 from transforms.numbers import is_numeric_text, is_value_text
 from transforms.report import Location, ParsedReport, TraceLine
 from transforms.sections import RowUnit, TextUnit, Unit
@@ -26,9 +27,10 @@ _HEADER_WORDS = ("行政复议", "行政诉讼", "结果维持", "结果纠正",
 def _grid_values(units: list[RowUnit], n: int) -> tuple[list, str] | None:
     """The value cells under the header rows: one row of fifteen, or the value rows together.
 
-    Most reports print the fifteen numbers in one row; some print 行政复议 and 行政诉讼
-    as separate tables, so value rows are concatenated in order when no single row
-    holds all of them.
+    A value row holds only numbers and blank markers after any leading label cells;
+    blank cells count (a row of "/" is fifteen blanks, not a header). Most reports print
+    the fifteen numbers in one row; some print 行政复议 and 行政诉讼 as separate tables,
+    so value rows are concatenated in order when no single row holds all of them.
     """
     value_rows = []
     for unit in units:
@@ -39,27 +41,31 @@ def _grid_values(units: list[RowUnit], n: int) -> tuple[list, str] | None:
                 continue
             seen.add(cell.origin)
             cells.append(cell)
-        numeric = [c for c in cells if is_numeric_text(c.text)]
-        if not numeric:
+        texts = [c.text for c in cells]
+        labels, vstart = split_label_values(texts)
+        values = cells[vstart:]
+        if not values or not all(is_value_text(c.text) or not c.text.strip() for c in values):
             continue
-        # value cells: everything that is a number, a blank marker or empty once numbers start
-        first = cells.index(numeric[0])
-        values = [c for c in cells[first:] if is_value_text(c.text) or not c.text.strip()]
-        while values and not values[-1].text.strip():
+        if not any(c.text.strip() for c in values):
+            continue  # an empty spacer row
+        if labels and not any(is_numeric_text(c.text) for c in values) and len(values) < n:
+            continue
+        while len(values) > n and not values[-1].text.strip():
             values.pop()
-        value_rows.append((values, unit.location, len(numeric)))
+        value_rows.append((values, unit.location))
     if not value_rows:
         return None
-    best = max(value_rows, key=lambda r: r[2])
-    if len(best[0]) < n and len(value_rows) > 1:
-        joined = [c for values, _, _ in value_rows for c in values]
-        if len(joined) == n:
-            return joined, value_rows[0][1]
-    return best[0], best[1]
+    full = [r for r in value_rows if len(r[0]) == n]
+    if full:
+        return full[0]
+    joined = [c for values, _ in value_rows for c in values]
+    if len(joined) == n:
+        return joined, value_rows[0][1]
+    return max(value_rows, key=lambda r: len(r[0]))
 
 
-def extract_review(units: list[Unit], layout: Layout, report: ParsedReport, writes_zeros: bool = False) -> None:
-    """``writes_zeros``: the publisher prints 0 rather than leaving cells empty (seen in section 三)."""
+def extract_review(units: list[Unit], layout: Layout, report: ParsedReport, spaces_separate: bool = True) -> None:
+    """``spaces_separate``: in free text, whether whitespace marks cell borders (decided on section 三)."""
     n = len(layout.review_cells)
     kinds = ("count",) * n
     grid = [u for u in units if isinstance(u, RowUnit)]
@@ -74,20 +80,23 @@ def extract_review(units: list[Unit], layout: Layout, report: ParsedReport, writ
     else:
         text_units = [u for u in units if isinstance(u, TextUnit)]
         ft = flat_text(text_units)
-        # the numbers are the first digits after the header words (header words hold no digits)
+        # the numbers follow the header words (which hold no digits)
         first = min((i for i in (ft.norm.find(w) for w in _HEADER_WORDS) if i >= 0), default=0)
-        start = ft.text_pos(first)
-        tail = ft.text[start:]
-        m = re.search(r"[0-9０-９]", tail)
-        if m is None:
+        digit = re.search(r"[0-9/—–\-\\]", ft.norm[first:])
+        if digit is None:
             return
-        v = re.match(r"[0-9０-９\s\u00a0\u3000\-－—/／]*", tail[m.start():])
-        prefix = v.group(0) if v else ""
-        location = ft.location_at(start + m.start())
-        src = ValueSource((prefix,), (location,), free_text=True)
+        d = first + digit.start()
+        header_end = first
+        for w in _HEADER_WORDS:
+            for hit in re.finditer(re.escape(w), ft.norm[:d]):
+                header_end = max(header_end, hit.end())
+        prefix, _, offset = value_region(ft, header_end, len(ft.norm))
+        if not prefix.strip():
+            return
+        location = ft.location_at(offset)
+        src = ValueSource((prefix,), (location,), free_text=True, spaces_separate=spaces_separate)
         raw = prefix.strip()
-        # vanished blank cells are considered unless the publisher is seen to print 0 for nothing
-        free_blanks = not writes_zeros
+        free_blanks = True  # an empty cell leaves no trace in free text
     reading = read_values(src, kinds, "group_sums", allow_free_blanks=free_blanks, group_shape=(3, 4))
     report.review_litigation = reading.cells
     report.trace.append(TraceLine(SECTION, "行政复议·行政诉讼", "review_litigation", raw, reading.status, location))

@@ -27,6 +27,8 @@ _TYPES = (
     FindingType("file.encoding_guessed", "info", "文件编码为自动识别"),
     FindingType("file.decode_errors", "warning", "文件含有无法解码的字符"),
     FindingType("file.no_text", "error", "文件中没有可读取的文字"),
+    FindingType("file.no_text_pages", "warning", "部分页面没有文字层（可能是扫描件），这些页面未读取"),
+    FindingType("file.unmapped_glyphs", "warning", "PDF 中有无法对应到文字的字形，部分文字可能缺失"),
     FindingType("file.too_large", "error", "文件过大，未读取"),
     FindingType("file.traditional_script", "info", "文件为繁体字，已转换为简体后识别"),
     # metadata
@@ -61,6 +63,24 @@ _TYPES = (
     FindingType("identity.I4", "error", "勾稽关系不符：行政复议/诉讼总计 ≠ 各项结果之和"),
     FindingType("domain.negative", "error", "只有“本年增/减”可以为负数"),
     FindingType("domain.not_integer", "error", "件数必须为整数"),
+    # the rulebook (expectations/): identities across reports, completeness, text, history
+    FindingType("identity.I5", "warning", "跨年度不符：本年“上年结转”≠ 上一年度报告的“结转下年度”"),
+    FindingType("identity.I6", "warning", "跨年度不符：上年现行有效 + 本年制发 − 本年废止 ≠ 本年现行有效"),
+    FindingType("identity.I7", "warning", "汇总不符：汇总报告的数字 ≠ 所辖各单位报告之和"),
+    FindingType("identity.subtotal", "warning", "小计不符：单位自加的小计行 ≠ 其所含各行之和"),
+    FindingType("rollup.cannot_check", "info", "所辖单位报告不全，暂无法核对汇总数"),
+    FindingType("completeness.blank_cells", "info", "表格中有空白单元格（按0计）"),
+    FindingType("completeness.cells_missing", "error", "表格缺少规定的单元格"),
+    FindingType("meta.year_narrative", "warning", "正文所述年度与报告年度不一致"),
+    FindingType("meta.bureau_unknown", "warning", "报告单位不在单位名录中"),
+    FindingType("text.new_received", "warning", "正文所述收到申请件数与第三部分表格不一致"),
+    FindingType("text.granted", "warning", "正文所述予以公开件数与第三部分表格不一致"),
+    FindingType("text.review_total", "warning", "正文所述行政复议件数与第四部分表格不一致"),
+    FindingType("text.litigation_total", "warning", "正文所述行政诉讼件数与第四部分表格不一致"),
+    FindingType("text.info_fee", "info", "第六部分所述信息处理费多于第二部分行政事业性收费金额"),
+    FindingType("duplicate.conflict", "warning", "同一单位同一年度有两份数字不同的报告"),
+    FindingType("plausibility.jump", "warning", "与上一年度相比变化异常大"),
+    FindingType("plausibility.zero", "warning", "往年数量较大，本年为0"),
 )
 
 FINDING_TYPES: dict[str, FindingType] = {t.code: t for t in _TYPES}

@@ -10,12 +10,13 @@ label, so it is never read as the last digit of the previous row.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from transforms.labels import CN_NUM, norm_label, split_numbering
 from transforms.sections import TextUnit, Unit, normalized_with_map
 
-_VALUE_CHARS = re.compile(r"[0-9０-９.,，\s\u00a0\u3000元万件个项次条\-－—/／]*")
+_VALUE_CHARS = re.compile(r"[0-9.,\s\u00a0\u3000元万件个项次条\-－—–/／\\]*")
 
 
 @dataclass(frozen=True)
@@ -127,17 +128,18 @@ def value_region(ft: FlatText, start_norm: int, end_norm: int) -> tuple[str, str
     """(numeric prefix, the text after it, text offset) between a label's end and the next label."""
     a = ft.text_pos(start_norm)
     b = ft.text_pos(end_norm) if end_norm < len(ft.norm) else len(ft.text)
-    region = ft.text[a:b]
+    region = unicodedata.normalize("NFKC", ft.text[a:b])
     # skip leftover label characters (a wrapped or abbreviated label) up to the first digit
-    m = re.search(r"[0-9０-９]", region)
+    m = re.search(r"[0-9]", region)
     if m is None:
-        return "", region, a
+        # a row of blank markers only ("//////")
+        markers = re.match(r"[\s/—–\-\\]*", region)
+        only = markers.group(0) if markers else ""
+        return (only, region[len(only):], a) if only.strip() else ("", region, a)
     lead = region[:m.start()]
-    if re.search(r"[\u4e00-\u9fff]", lead) and not re.fullmatch(r"[^\u4e00-\u9fff]*", lead[-1:] or ""):
-        pass
     body = region[m.start():]
     # a leading blank marker directly before the first digit belongs to the values
-    marker = re.search(r"(?:[-－—/／]\s*)+$", lead)
+    marker = re.search(r"(?:[-—–/\\]\s*)+$", lead)
     if marker:
         body = lead[marker.start():] + body
         lead = lead[:marker.start()]

@@ -13,7 +13,7 @@ from transforms.document import Document, Paragraph
 from transforms.extract_applications import extract_applications
 from transforms.extract_disclosure import extract_disclosure
 from transforms.extract_review import extract_review
-from transforms.findings import make_finding
+from transforms.findings import FINDING_TYPES, make_finding
 from transforms.labels import norm_label
 from transforms.metadata import detect_layout, find_period_year, find_title, prescribed_layout
 from transforms.readers import UnsupportedFormat, read_document, sniff_carrier
@@ -67,6 +67,9 @@ def parse_document(doc: Document, report: ParsedReport | None = None) -> ParsedR
     report.carrier = doc.carrier
     report.encoding = doc.encoding
     for code, message in doc.reader_problems:
+        if code not in FINDING_TYPES:  # a reader's new problem must not stop the batch
+            message = f"[{code}] {message}"
+            code = "file.unreadable" if code.startswith("file.no") else "file.decode_errors"
         report.add(make_finding(code, message, Location(source=doc.source)))
     if not doc.blocks:
         if not any(code == "file.no_text" for code, _ in doc.reader_problems):
@@ -126,13 +129,6 @@ def parse_document(doc: Document, report: ParsedReport | None = None) -> ParsedR
     if layout is None:
         return report
 
-    # Section 二: its own span, or (heading lost, e.g. a fragment) what precedes section 三.
-    found_2 = sections.found("active_disclosure")
-    units_2 = sections.units.get("active_disclosure") if found_2 else sections.preamble
-    extract_disclosure(units_2 or [], layout, report, found_2)
-    if not found_2 and not report.active_disclosure:
-        report.add(make_finding("section.missing", "报告缺少第二部分“主动公开政府信息情况”。", Location("二")))
-
     found_3 = sections.found("applications")
     units_3 = sections.units.get("applications") if found_3 else [u for u in all_units if isinstance(u, RowUnit)]
     apps = extract_applications(units_3 or [], layout, report)
@@ -141,10 +137,17 @@ def parse_document(doc: Document, report: ParsedReport | None = None) -> ParsedR
     elif not report.applications:
         report.add(make_finding("table.truncated", "第三部分有标题，但没有找到申请情况表格的任何一行。", Location("三")))
 
+    # Section 二: its own span, or (heading lost, e.g. a fragment) what precedes section 三.
+    found_2 = sections.found("active_disclosure")
+    units_2 = sections.units.get("active_disclosure") if found_2 else sections.preamble
+    extract_disclosure(units_2 or [], layout, report, found_2, apps.spaces_separate)
+    if not found_2 and not report.active_disclosure:
+        report.add(make_finding("section.missing", "报告缺少第二部分“主动公开政府信息情况”。", Location("二")))
+
     found_4 = sections.found("review_litigation")
     if found_4:
-        writes_zeros = apps.free_blanks_assumed is False
-        extract_review(sections.units["review_litigation"], layout, report, writes_zeros)
+        separated = apps.spaces_separate if apps.spaces_separate is not None else True
+        extract_review(sections.units["review_litigation"], layout, report, separated)
         if report.review_litigation is None:
             report.add(make_finding("table.truncated", "第四部分有标题，但没有找到行政复议、行政诉讼的数字。", Location("四")))
     else:

@@ -47,22 +47,98 @@ class Piece:
 Candidate = tuple[Piece, ...]
 
 
-def tokenize(text: str) -> list[Token]:
-    """Whitespace and punctuation the carrier kept are hard boundaries."""
+class TooManyReadings(Exception):
+    """More than MAX_DISTINCT distinct readings: the set is not enumerated, nothing is certain."""
+
+
+class Readings(list):
+    """The distinct readings of a row; ``complete`` is False when there were too many to list."""
+
+    def __init__(self, items=(), complete: bool = True):
+        super().__init__(items)
+        self.complete = complete
+
+
+_DASHES = "—–"
+_SLASHES = "/\\"
+
+
+def tokenize(text: str, spaces_separate: bool = True) -> list[Token]:
+    """Tokens of free text; blank markers are tokens of their own.
+
+    ``spaces_separate``: whitespace (and commas that are not thousands separators)
+    are cell borders, as in text extracted from a PDF. When False — crawler text whose
+    spaces are &nbsp; padding, possibly inside a number ("1 2") — whitespace and commas
+    carry no information and digits on both sides join one run.
+    """
     text = unicodedata.normalize("NFKC", text).replace("\u00a0", " ").replace("\u3000", " ")
     tokens: list[Token] = []
-    for part in re.split(r"[\s|｜;；]+", text):
-        if not part:
+    buf: list[str] = []
+
+    def flush() -> None:
+        if buf:
+            part = "".join(buf)
+            buf.clear()
+            if spaces_separate and "," in part:
+                if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?\D*", part):
+                    tokens.append(Token(part.replace(",", ""), False, part))
+                    return
+                for sub in part.split(","):
+                    if sub:
+                        tokens.append(Token(sub, False, sub))
+                return
+            part = part.replace(",", "")
+            if part:
+                tokens.append(Token(part, False, part))
+
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch.isspace() or ch in "|;":
+            if spaces_separate or ch in "|;":
+                flush()
+            i += 1
             continue
-        if part in BLANK_MARKERS or re.fullmatch(r"[-－—–/／\\]+", part):
-            tokens.append(Token("", True, part))
+        if ch in _SLASHES:
+            flush()
+            tokens.append(Token("", True, ch))
+            i += 1
             continue
-        if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?\D*", part):
-            tokens.append(Token(part.replace(",", ""), False, part))
+        if ch in _DASHES:
+            flush()
+            j = i
+            while j < len(text) and text[j] in _DASHES:
+                j += 1
+            for _ in range((j - i + 1) // 2):  # "——" is one blank, as is a lone "—"
+                tokens.append(Token("", True, "—"))
+            i = j
             continue
-        for sub in re.split(r"[,，、]+", part):
-            if sub:
-                tokens.append(Token(sub, False, sub))
+        if ch == "-":
+            if i + 1 < len(text) and text[i + 1].isdigit():
+                flush()  # the sign of a (negative 本年增/减) number starts a new run
+                buf.append(ch)
+            else:
+                flush()
+                tokens.append(Token("", True, ch))
+            i += 1
+            continue
+        if ch == "、":
+            flush()
+            i += 1
+            continue
+        buf.append(ch)
+        i += 1
+    flush()
+    if not spaces_separate:
+        # whitespace meant nothing: neighbouring runs join (a sign still starts a new run)
+        merged: list[Token] = []
+        for tok in tokens:
+            if merged and not tok.explicit_blank and not merged[-1].explicit_blank and not tok.text.startswith("-"):
+                prev = merged.pop()
+                merged.append(Token(prev.text + tok.text, False, prev.raw + tok.raw))
+            else:
+                merged.append(tok)
+        tokens = merged
     return tokens
 
 
@@ -154,14 +230,15 @@ def split_free(tokens: list[Token], kinds: tuple[Kind, ...], free_blanks: bool) 
             for rest in rec(nti, noff, cell + 1):
                 _merge(out, (piece,) + rest)
                 if len(out) > MAX_DISTINCT:
-                    break
-            if len(out) > MAX_DISTINCT:
-                break
+                    raise TooManyReadings
         return tuple(out.values())
 
-    for cand in rec(0, 0, 0):
-        _merge(results, cand)
-    return list(results.values())
+    try:
+        for cand in rec(0, 0, 0):
+            _merge(results, cand)
+    except TooManyReadings:
+        return Readings(complete=False)
+    return Readings(results.values())
 
 
 def split_sum_group(tokens: list[Token], n_parts: int, free_blanks: bool, kinds: tuple[Kind, ...] | None = None) -> list[Candidate]:
@@ -211,21 +288,25 @@ def split_sum_group(tokens: list[Token], n_parts: int, free_blanks: bool, kinds:
                 for rest in rec(nti, noff, cell + 1, remaining - piece.value):
                     _merge(out, (piece,) + rest)
                     if len(out) > MAX_DISTINCT:
-                        break
-                if len(out) > MAX_DISTINCT:
-                    break
+                        raise TooManyReadings
             return tuple(out.values())
 
-        for parts in rec(0, 0, 0, target):
-            _merge(results, parts + (total_piece,))
+        try:
+            for parts in rec(0, 0, 0, target):
+                _merge(results, parts + (total_piece,))
+        except TooManyReadings:
+            return Readings(complete=False)
         if len(results) > MAX_DISTINCT:
-            break
-    return list(results.values())
+            return Readings(complete=False)
+    return Readings(results.values())
 
 
 @lru_cache(maxsize=4096)
 def _group_cached(tokens: tuple[Token, ...], n_parts: int, free_blanks: bool) -> tuple[Candidate, ...]:
-    return tuple(split_sum_group(list(tokens), n_parts, free_blanks))
+    found = split_sum_group(list(tokens), n_parts, free_blanks)
+    if not found.complete:
+        raise TooManyReadings
+    return tuple(found)
 
 
 def split_sum_groups(tokens: list[Token], n_groups: int, n_parts: int, free_blanks: bool) -> list[Candidate]:
@@ -271,14 +352,21 @@ def split_sum_groups(tokens: list[Token], n_groups: int, n_parts: int, free_blan
                 for rest in rec(group + 1, end_index):
                     _merge(out, cand + rest)
                     if len(out) > MAX_DISTINCT:
-                        return tuple(out.values())
+                        raise TooManyReadings
         return tuple(out.values())
 
-    return list(rec(0, 0))
+    try:
+        return Readings(rec(0, 0))
+    except TooManyReadings:
+        return Readings(complete=False)
 
 
 def describe_candidates(cands: list[Candidate], limit: int = 10) -> str:
     """Readings for a clerk, those with fewest vanished blanks first (the likelier ones)."""
+    if isinstance(cands, Readings) and not cands.complete:
+        if not cands:
+            return f"超过{MAX_DISTINCT}种读法"
+        return f"超过{MAX_DISTINCT}种读法，其中不含空白单元格的有：" + describe_candidates(list(cands), limit)
     cands = sorted(cands, key=lambda c: sum(1 for p in c if p.is_blank and p.raw == ""))
     shown = [" · ".join("空" if p.is_blank and p.value == 0 else _fmt(p.value) for p in c) for c in cands[:limit]]
     more = f" 等共{len(cands)}种" if len(cands) > limit else ""
