@@ -7,7 +7,9 @@ Run on demand (not a test):
 Generates application_facts-shaped rows (7 columns x 25 rows per report, like a
 2021 report), loads them through ``Warehouse.load`` (one atomic replace: the
 DuckDB Arrow path, and PostgreSQL COPY when ``GONGKAI_TEST_POSTGRES_URL`` is set),
-loads them again (delete + insert of every row), then times ``DataFrame.to_sql``
+loads them again (delete + insert of every row), loads a second batch with new
+content for the same bureau-years (every report a new version, superseding the
+first batch's current ones), then times ``DataFrame.to_sql``
 on a smaller sample. Prints rows/s; the numbers are for comparing paths on one
 machine, not absolute.
 """
@@ -97,10 +99,10 @@ def timed(fn: Callable[[], object], setup: Callable[[], object] | None = None) -
 
 
 def report(label: str, n: int, seconds: float) -> None:
-    print(f"{label:<52} {n:>10,} rows {seconds:8.2f} s {n / seconds:>12,.0f} rows/s", flush=True)
+    print(f"{label:<60} {n:>10,} rows {seconds:8.2f} s {n / seconds:>12,.0f} rows/s", flush=True)
 
 
-def bench_warehouse(label: str, url: str, batch: dict[str, pa.Table]) -> None:
+def bench_warehouse(label: str, url: str, batch: dict[str, pa.Table], resubmission: dict[str, pa.Table]) -> None:
     n = sum(t.num_rows for t in batch.values())
     with Warehouse.open(url) as wh:
         def empty() -> None:
@@ -108,8 +110,15 @@ def bench_warehouse(label: str, url: str, batch: dict[str, pa.Table]) -> None:
                 for table in report_tables.values():
                     conn.execute(table.delete())
 
+        def drop_resubmission() -> None:
+            with wh.engine.begin() as conn:
+                for table in report_tables.values():
+                    conn.execute(table.delete().where(table.c.report_id.like("bench001%")))
+
         report(f"{label}: load into empty tables", n, timed(lambda: wh.load(batch), setup=empty))
         report(f"{label}: reload (delete + insert, one txn)", n, timed(lambda: wh.load(batch)))
+        report(f"{label}: new versions (insert, supersede, one txn)", n,
+               timed(lambda: wh.load(resubmission), setup=drop_resubmission))
 
 
 def bench_to_sql(label: str, url: str, batch: dict[str, pa.Table], n_rows: int) -> None:
@@ -155,8 +164,9 @@ def main() -> None:
     print(f"generated {batch['application_facts'].num_rows:,} fact rows + {batch['reports'].num_rows:,} reports "
           f"in {time.perf_counter() - start:.1f} s", flush=True)
 
+    resubmission = make_batch(args.rows, seed=1)  # other report ids, same bureau-years
     with tempfile.TemporaryDirectory() as tmp:
-        bench_warehouse("duckdb arrow", f"duckdb:///{Path(tmp) / 'bench.duckdb'}", batch)
+        bench_warehouse("duckdb arrow", f"duckdb:///{Path(tmp) / 'bench.duckdb'}", batch, resubmission)
         bench_to_sql("duckdb", f"duckdb:///{Path(tmp) / 'naive.duckdb'}", batch, args.naive_rows)
 
     base = os.environ.get(POSTGRES_ENV)
@@ -165,7 +175,7 @@ def main() -> None:
         return
     url, drop = postgres_url(base)
     try:
-        bench_warehouse("postgresql copy", url, batch)
+        bench_warehouse("postgresql copy", url, batch, resubmission)
     finally:
         drop()
     url, drop = postgres_url(base)

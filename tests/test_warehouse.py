@@ -29,7 +29,8 @@ from transforms.tables import REPORT_TABLES, SCHEMAS, ReportRow, to_tables
 from warehouse import BatchError, Warehouse
 from warehouse.backends import backend_for
 from warehouse.parquet import read_mirror, rebuild_mirror, write_mirror
-from warehouse.views import app_column_keys, app_row_keys
+from warehouse.schema import SCHEMA_VERSION, TABLE_SCHEMAS
+from warehouse.views import VIEWS, app_column_keys, app_row_keys
 
 POSTGRES_ENV = "GONGKAI_TEST_POSTGRES_URL"
 
@@ -148,9 +149,10 @@ def sort_all(table: pa.Table) -> pa.Table:
 
 def assert_mirror_equals_warehouse(wh: Warehouse, root: str) -> None:
     for name in REPORT_TABLES:
-        expected = pa.concat_tables([wh.export_table(name, y) for y in wh.years()] or [SCHEMAS[name].empty_table()])
+        expected = pa.concat_tables([wh.export_table(name, y) for y in wh.years()]
+                                    or [TABLE_SCHEMAS[name].empty_table()])
         got = read_mirror(root, name)
-        assert got.schema.equals(SCHEMAS[name]), name
+        assert got.schema.equals(TABLE_SCHEMAS[name]), name
         assert sort_all(got).equals(sort_all(expected)), name
 
 
@@ -169,7 +171,7 @@ def test_open_creates_tables_dims_and_views_idempotently(warehouse_url: str) -> 
         with Warehouse.open(warehouse_url) as wh:
             for name in REPORT_TABLES + ("ingest_runs",):
                 assert count(wh, name) == 0
-            assert wh.query("SELECT version FROM schema_version")["version"].to_pylist() == [1]
+            assert wh.query("SELECT version FROM schema_version")["version"].to_pylist() == [SCHEMA_VERSION]
             assert count(wh, "dim_app_row") == sum(len(lay.app_rows) for lay in LAYOUTS.values())
             assert count(wh, "dim_app_row", "layout = '2019'") == 23
             assert count(wh, "dim_app_row", "layout = '2021'") == 25
@@ -179,8 +181,8 @@ def test_open_creates_tables_dims_and_views_idempotently(warehouse_url: str) -> 
                 len(b.items) * len(b.columns) for lay in LAYOUTS.values() for b in lay.blocks)
             label = wh.query("SELECT label FROM dim_app_row WHERE layout = '2021' AND row_key = 'other_no_fee'")
             assert label["label"][0].as_py() == LAYOUTS["2021"].row("other_no_fee").label
-            for view in ("v_applications_wide", "v_review_wide", "v_findings", "v_quarantine"):
-                assert wh.query(f"SELECT * FROM {view}").num_rows == 0
+            for view in VIEWS:
+                assert wh.query(f"SELECT * FROM {view.name}").num_rows == 0, view.name
 
 
 def test_default_url_is_duckdb_under_data_dir(tmp_path: Path) -> None:
@@ -206,23 +208,29 @@ def test_load_twice_leaves_one_copy(wh: Warehouse, tmp_path: Path) -> None:
     assert_mirror_equals_warehouse(wh, root)
 
 
-def test_changed_file_at_same_path_replaces_its_report(wh: Warehouse, tmp_path: Path) -> None:
+def test_changed_file_at_same_path_becomes_a_new_version(wh: Warehouse, tmp_path: Path) -> None:
     root = str(tmp_path / "mirror")
     old = wh.load(batch((make_report(sha(1), year=2020, layout="2019"), "inbox/x.txt"),
                         (make_report(sha(2)), "inbox/y.txt")))
     write_mirror(wh, old.years, root)
 
-    # x.txt was edited: new content (new report_id) and a corrected year.
-    new = wh.load(batch((make_report(sha(3), year=2021, base=5), "inbox/x.txt")))
+    # x.txt was edited: new content (new report_id) and a corrected year. The old parse
+    # stays as history (not current); the file's new content is current.
+    new = wh.load(batch((make_report(sha(3), year=2021, base=5, bureau="乙局"), "inbox/x.txt")))
     write_mirror(wh, new.years, root)
 
-    assert new.replaced_report_ids == (sha(1)[:20],)
-    assert new.years == (2020, 2021)  # 2020 lost its only report, 2021 gained one
-    assert sorted(wh.query("SELECT report_id FROM reports")["report_id"].to_pylist()) == [sha(2)[:20], sha(3)[:20]]
-    assert count(wh, "application_facts", f"report_id = '{sha(1)[:20]}'") == 0
+    assert new.replaced_report_ids == ()
+    assert new.superseded_report_ids == (sha(1)[:20],)
+    assert new.years == (2020, 2021)  # 2020's report changed (no longer current), 2021 gained one
+    rows = wh.query("SELECT report_id, is_current, superseded_by FROM reports ORDER BY report_id").to_pylist()
+    assert rows == [
+        {"report_id": sha(1)[:20], "is_current": False, "superseded_by": sha(3)[:20]},
+        {"report_id": sha(2)[:20], "is_current": True, "superseded_by": None},
+        {"report_id": sha(3)[:20], "is_current": True, "superseded_by": None},
+    ]
+    assert count(wh, "application_facts", f"report_id = '{sha(1)[:20]}'") > 0  # history keeps its facts
     assert wh.known_files() == {"inbox/x.txt": (sha(3), "0.1"), "inbox/y.txt": (sha(2), "0.1")}
-    assert not (tmp_path / "mirror" / "reports" / "year=2020").exists()  # emptied year: partition removed
-    assert all(wh.export_table(name, 2020).num_rows == 0 for name in REPORT_TABLES)
+    assert wh.export_table("reports", 2020)["is_current"].to_pylist() == [False]
     assert_mirror_equals_warehouse(wh, root)
 
 
@@ -251,6 +259,9 @@ def test_bad_batch_is_rejected_before_touching_the_database(wh: Warehouse) -> No
         wh.load(tables)
     with pytest.raises(BatchError, match="unknown tables"):
         wh.load({"facts": tables["reports"]})
+    two = batch((make_report(sha(1)), "a.txt"), (make_report(sha(2)), "b.txt"))
+    with pytest.raises(BatchError, match="missing from table 'reports'"):
+        wh.load({"reports": two["reports"].slice(0, 1), "application_facts": two["application_facts"]})
     with pytest.raises(BatchError, match="missing columns"):
         wh.load({"reports": tables["reports"].drop_columns(["bureau"])})
     assert count(wh, "reports") == 0
@@ -261,7 +272,8 @@ def test_wide_views_return_the_published_numbers(wh: Warehouse) -> None:
                   (make_report(sha(2), year=2020, layout="2019", base=3), "b.txt")))
     wide = {r["report_id"]: r for r in wh.query("SELECT * FROM v_applications_wide").to_pylist()}
     assert set(wide) == {sha(1)[:20], sha(2)[:20]}
-    assert len(next(iter(wide.values()))) == 5 + len(app_row_keys()) * len(app_column_keys())
+    n_keys = len(wh.query("SELECT * FROM v_review_wide").column_names) - len(REVIEW_CELLS)
+    assert len(next(iter(wide.values()))) == n_keys + len(app_row_keys()) * len(app_column_keys())
 
     r2021 = wide[sha(1)[:20]]
     assert (r2021["year"], r2021["layout"], r2021["status"]) == (2021, "2021", "flagged")
@@ -360,6 +372,9 @@ def test_rebuild_mirror_drops_years_the_warehouse_lost(duck: Warehouse, tmp_path
     root = f"file://{tmp_path / 'mirror'}"
     write_mirror(duck, duck.load(batch((make_report(sha(1), year=2020, layout="2019"), "a.txt"))).years, root)
     duck.load(batch((make_report(sha(2)), "a.txt")))  # same path, now 2021; mirror not told
+    with duck.engine.begin() as conn:  # versions keep history, so 2020 is lost only by hand
+        for name in REPORT_TABLES:
+            conn.exec_driver_sql(f"DELETE FROM {name} WHERE year = 2020")
     rebuild_mirror(duck, root)
     assert not (tmp_path / "mirror" / "reports" / "year=2020").exists()
     assert_mirror_equals_warehouse(duck, root)
@@ -389,7 +404,8 @@ def test_warehouse_to_parquet_keeps_every_value(duck: Warehouse, tmp_path: Path,
     root = str(tmp_path / f"m-{uuid.uuid4().hex}")
     write_mirror(duck, duck.load(tables).years, root)
     for name in REPORT_TABLES:
-        assert sort_all(read_mirror(root, name)).equals(sort_all(tables[name])), name
+        got = read_mirror(root, name).select(SCHEMAS[name].names)
+        assert sort_all(got).equals(sort_all(tables[name])), name
 
 
 def test_query_passes_sql_through_untouched(wh: Warehouse) -> None:

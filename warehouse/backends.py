@@ -62,6 +62,9 @@ class Backend:
     engine_options: Mapping[str, Any] = field(default_factory=dict)
     # Called before the engine is created (e.g. make the directory a database file lives in).
     prepare_url: Callable[[URL], None] = field(default=lambda url: None)
+    # Called first in every writing transaction that recomputes report versions, with the
+    # table to guard: two concurrent loads must not both decide which version is current.
+    serialize_writers: Callable[[Connection, Table], None] = field(default=lambda conn, table: None)
 
 
 def _quote(conn: Connection, name: str) -> str:
@@ -148,6 +151,13 @@ def _postgres_bulk_insert(conn: Connection, table: Table, data: pa.Table) -> int
     return data.num_rows
 
 
+def _postgres_serialize_writers(conn: Connection, table: Table) -> None:
+    # SHARE ROW EXCLUSIVE conflicts with itself and with writes, not with plain reads:
+    # readers keep reading the committed state while one load at a time decides versions.
+    target = conn.dialect.identifier_preparer.format_table(table)
+    conn.exec_driver_sql(f"LOCK TABLE {target} IN SHARE ROW EXCLUSIVE MODE")
+
+
 # Type OIDs psycopg reports in cursor.description, for typed (also empty) results.
 _PG_OID_TYPES: dict[int, pa.DataType] = {
     16: pa.bool_(),
@@ -222,6 +232,7 @@ POSTGRES = Backend(
     bulk_insert=_postgres_bulk_insert,
     read_arrow=_postgres_read_arrow,
     engine_options={"pool_pre_ping": True},
+    serialize_writers=_postgres_serialize_writers,
 )
 
 GENERIC = Backend(

@@ -28,7 +28,8 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 from fsspec.implementations.local import LocalFileSystem as FsspecLocal
 
-from transforms.tables import REPORT_TABLES, SCHEMAS
+from transforms.tables import REPORT_TABLES
+from warehouse.schema import TABLE_SCHEMAS
 from warehouse.store import Warehouse, Year
 
 PARTITION_COLUMN = "year"
@@ -134,12 +135,15 @@ def rebuild_mirror(warehouse: Warehouse, root: str) -> dict[str, dict[Year, int]
 
 
 def read_mirror(root: str, table: str) -> pa.Table:
-    """One table of the mirror, all years, typed as ``transforms.tables.SCHEMAS``."""
-    if table not in SCHEMAS:
+    """One table of the mirror, all years, typed as ``warehouse.schema.TABLE_SCHEMAS``.
+
+    ``reports`` carries the version columns: filter ``is_current`` for what the views call current.
+    """
+    if table not in TABLE_SCHEMAS:
         raise KeyError(f"unknown table {table!r}; known: {', '.join(REPORT_TABLES)}")
     fs, base = filesystem_for(root)
     path = f"{base}/{table}"
-    schema = SCHEMAS[table]
+    schema = TABLE_SCHEMAS[table]
     if not _exists(fs, path):
         return schema.empty_table()
     dataset = ds.dataset(path, filesystem=fs, format="parquet", partitioning=_PARTITIONING, schema=schema)

@@ -3,8 +3,13 @@
 The report tables mirror ``transforms.tables.SCHEMAS`` column for column: the Arrow
 schema is the contract, this module only translates it to SQLAlchemy types, so a
 column added in ``transforms`` appears here without anyone typing it twice. The
-dimension tables are filled from ``transforms.spec.LAYOUTS`` (never from hand-typed
-row lists) so analysts can join labels and ordinals onto the long fact tables.
+warehouse adds its own bookkeeping to ``reports`` (``REPORT_VERSION_FIELDS``: which
+bureau a report resolves to and where it sits in that bureau-year's history);
+``TABLE_SCHEMAS`` is the Arrow schema of every report table *as stored*, which the
+Parquet mirror also uses. The bureau registry (``bureaus``, ``bureau_aliases``) is
+the office's master list. The dimension tables are filled from
+``transforms.spec.LAYOUTS`` (never from hand-typed row lists) so analysts can join
+labels and ordinals onto the long fact tables.
 """
 
 from __future__ import annotations
@@ -30,8 +35,10 @@ from transforms.spec import LAYOUTS, REVIEW_CELLS
 from transforms.tables import REPORT_TABLES, SCHEMAS
 from warehouse.backends import capabilities_for_dialect
 
-#: Bumped whenever a table or column changes shape; ``Warehouse.open`` refuses a mismatch.
-SCHEMA_VERSION = 1
+#: Bumped whenever a table or column changes shape. ``Warehouse.open`` upgrades an older
+#: database in place (``warehouse.migrations``) and refuses a newer one.
+#: 1: report tables, ingest runs, dimensions. 2: bureau registry, report versions.
+SCHEMA_VERSION = 2
 
 # The natural key a report table's rows hang off; every report table carries both.
 REPORT_KEY = "report_id"
@@ -66,6 +73,27 @@ def _wants_secondary_indexes(ddl: Any, target: Any, bind: Any, *, dialect: Any, 
     return capabilities_for_dialect(dialect.name).secondary_indexes
 
 
+#: Columns the warehouse adds to ``reports`` (not produced by ``transforms``): the
+#: resolved bureau and the report's place among the versions of its bureau-year.
+REPORT_VERSION_FIELDS: tuple[pa.Field, ...] = (
+    pa.field("bureau_id", pa.string()),  # bureaus.bureau_id the title's bureau resolves to (NULL: unresolved)
+    # What versions are versions of: the bureau-year, or the file when bureau or year is unknown.
+    pa.field("version_key", pa.string()),
+    pa.field("version_no", pa.int32()),  # 1, 2, ... in order of acceptance within version_key
+    pa.field("is_current", pa.bool_()),  # the version analysts see; at most one per version_key
+    pa.field("load_seq", pa.int64()),  # warehouse-wide order in which contents were first accepted
+    pa.field("accepted_at", pa.timestamp("us", tz="UTC")),  # when this content was first loaded
+    pa.field("superseded_at", pa.timestamp("us", tz="UTC")),  # accepted_at of the version that replaced it
+    pa.field("superseded_by", pa.string()),  # report_id of that version
+)
+
+#: Every report table's Arrow schema as stored: ``transforms`` columns, then the warehouse's own.
+TABLE_SCHEMAS: dict[str, pa.Schema] = {
+    name: (pa.schema(list(SCHEMAS[name]) + list(REPORT_VERSION_FIELDS)) if name == "reports" else SCHEMAS[name])
+    for name in REPORT_TABLES
+}
+
+
 def _report_table(name: str, schema: pa.Schema) -> Table:
     columns = [
         Column(
@@ -81,12 +109,40 @@ def _report_table(name: str, schema: pa.Schema) -> Table:
     table = Table(name, metadata, *columns)
     if name != "reports":  # the primary key already indexes reports.report_id
         Index(f"ix_{name}_{REPORT_KEY}", table.c[REPORT_KEY]).ddl_if(callable_=_wants_secondary_indexes)
+    else:
+        Index("ix_reports_version_key", table.c.version_key).ddl_if(callable_=_wants_secondary_indexes)
+        Index("ix_reports_source_path", table.c.source_path).ddl_if(callable_=_wants_secondary_indexes)
     Index(f"ix_{name}_{YEAR}", table.c[YEAR]).ddl_if(callable_=_wants_secondary_indexes)
     return table
 
 
 #: The tables one report's rows live in, in the order ``transforms.tables`` lists them.
-report_tables: dict[str, Table] = {name: _report_table(name, SCHEMAS[name]) for name in REPORT_TABLES}
+report_tables: dict[str, Table] = {name: _report_table(name, TABLE_SCHEMAS[name]) for name in REPORT_TABLES}
+
+# ---------------------------------------------------------------------------
+# The bureau registry: the office's list of who must report (or, without one,
+# the bureaus seen in report titles).
+# ---------------------------------------------------------------------------
+
+bureaus = Table(
+    "bureaus",
+    metadata,
+    Column("bureau_id", Text, primary_key=True),  # the registry's id, or the bureau's name
+    Column("name", Text, nullable=False, unique=True),
+    Column("region", Text),
+    Column("parent_bureau_id", Text),
+    Column("level", Text),
+    Column("sector", Text),
+    # True: from the office's registry CSV; False: created from a report title (no registry loaded).
+    Column("is_registered", Boolean, nullable=False),
+)
+
+bureau_aliases = Table(
+    "bureau_aliases",
+    metadata,
+    Column("alias", Text, primary_key=True),  # a former or informal name, as titles print it
+    Column("bureau_id", Text, nullable=False),
+)
 
 ingest_runs = Table(
     "ingest_runs",

@@ -1,11 +1,17 @@
-"""The ``Warehouse``: open (and create) the database, load batches atomically, read back.
+"""The ``Warehouse``: open (and create or upgrade) the database, load batches atomically, read back.
 
-A load is an *atomic replace*: in one transaction every existing row of the
-incoming reports (by ``report_id``) and of any report previously loaded from the
-same ``source_path`` is deleted, then the batch is bulk-inserted through the
-backend's fast path. Loading the same batch twice therefore leaves one copy, and
-a file edited in place replaces its old report instead of sitting beside it. The
-years whose rows changed are returned so the Parquet mirror rewrites only those.
+A load is one transaction. Reports already present with the same ``report_id``
+(the same content) are deleted and inserted again, so loading a batch twice
+leaves one copy. A report with new content never deletes anything: it becomes a
+new *version* of its bureau-year (or of its file, when the bureau or year is
+unknown), the current one, and whatever it supersedes stays in the warehouse with
+``is_current = false`` (see ``warehouse.versions`` for the rules). Readers see the
+state before the load or after it, never half a report or two current versions.
+The years whose rows changed are returned so the Parquet mirror rewrites only those.
+
+Reports link to the bureau registry by name or alias (``bureau_id``, resolved at
+load and again whenever ``load_registry`` replaces the registry). Without a
+registry, every bureau named in a title becomes a registry entry of its own.
 """
 
 from __future__ import annotations
@@ -26,16 +32,39 @@ from sqlalchemy.engine import make_url
 
 from transforms.tables import REPORT_TABLES, SCHEMAS
 from warehouse.backends import Backend, backend_for
+from warehouse.errors import BatchError, RegistryError, SchemaVersionError, WarehouseError
+from warehouse.history import (
+    as_input,
+    link_bureaus,
+    next_load_seq,
+    read_bureau_maps,
+    read_meta,
+    relink_all,
+    state_values,
+    write_changes,
+)
+from warehouse.migrations import upgrade
+from warehouse.registry import parse_registry, read_registry_text
 from warehouse.schema import (
     DIMENSION_TABLES,
+    REPORT_VERSION_FIELDS,
     SCHEMA_VERSION,
+    TABLE_SCHEMAS,
+    bureau_aliases,
+    bureaus,
     dimension_rows,
     ingest_runs,
     metadata,
     report_tables,
     schema_version,
 )
-from warehouse.views import create_views
+from warehouse.versions import VersionInput, compute_versions, version_key
+from warehouse.views import create_views, drop_views
+
+__all__ = [
+    "BatchError", "LoadResult", "RegistryError", "RegistryResult", "SchemaVersionError", "Warehouse",
+    "WarehouseError", "conform", "default_url",
+]
 
 DEFAULT_DB_FILE = "gongkai.duckdb"
 # Bound the number of bind parameters per statement (IN lists of report ids).
@@ -44,27 +73,27 @@ _ID_CHUNK = 1000
 Year = int | None
 
 
-class WarehouseError(RuntimeError):
-    """The warehouse cannot be used as asked. Terminal: a retry will not help."""
-
-
-class SchemaVersionError(WarehouseError):
-    """The database was created by a different schema version of gongkai."""
-
-
-class BatchError(WarehouseError, ValueError):
-    """The batch handed to ``load`` is malformed (unknown table, missing column, duplicate report)."""
-
-
 @dataclass(frozen=True)
 class LoadResult:
     """What one ``load`` changed: the years to re-export and the row counts, per table."""
 
     report_ids: tuple[str, ...]  # reports in the batch
-    replaced_report_ids: tuple[str, ...]  # reports that existed before and were deleted
-    years: tuple[Year, ...]  # years of inserted or deleted rows (None = year unknown), None first
+    replaced_report_ids: tuple[str, ...]  # reports that existed before (same content) and were replaced
+    years: tuple[Year, ...]  # years of inserted, deleted or re-versioned rows (None = year unknown), None first
     rows_inserted: Mapping[str, int] = field(default_factory=dict)
     rows_deleted: Mapping[str, int] = field(default_factory=dict)
+    # Reports of earlier loads this load made non-current (a resubmission or a changed file).
+    superseded_report_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RegistryResult:
+    """What ``load_registry`` changed."""
+
+    bureaus: int  # bureaus in the new registry
+    aliases: int  # aliases in the new registry
+    relinked_report_ids: tuple[str, ...]  # reports whose bureau link or version changed
+    years: tuple[Year, ...]  # years to re-export to the Parquet mirror
 
 
 def default_url(data_dir: str | Path = "data") -> str:
@@ -81,7 +110,7 @@ def _sorted_years(years: Iterable[Year]) -> tuple[Year, ...]:
 
 
 def conform(name: str, data: pa.Table | None) -> pa.Table:
-    """A batch table in exactly the warehouse's column order and types (extra columns are an error)."""
+    """A batch table in exactly the ``transforms`` column order and types (extra columns are an error)."""
     schema = SCHEMAS[name]
     if data is None:
         return schema.empty_table()
@@ -123,15 +152,16 @@ class Warehouse:
 
     def _create(self) -> None:
         with self.engine.begin() as conn:
+            drop_views(conn)  # before any upgrade, so no view pins an old table shape
             metadata.create_all(conn, checkfirst=True)
             versions = conn.execute(select(schema_version.c.version)).scalars().all()
             if not versions:
                 conn.execute(schema_version.insert(), {"version": SCHEMA_VERSION})
-            elif versions != [SCHEMA_VERSION]:
-                raise SchemaVersionError(
-                    f"database has schema version {versions}, this gongkai needs {SCHEMA_VERSION}; "
-                    "migrate it or point at a new database"
-                )
+            elif len(versions) != 1:
+                raise SchemaVersionError(f"table schema_version holds {versions}; expected one version")
+            elif versions[0] != SCHEMA_VERSION:
+                upgrade(conn, versions[0])
+                conn.execute(schema_version.update().values(version=SCHEMA_VERSION))
             # Dimensions are a pure function of the spec: refresh them so they never go stale.
             rows = dimension_rows()
             for table in DIMENSION_TABLES:
@@ -151,7 +181,11 @@ class Warehouse:
 
     # -- loading --------------------------------------------------------------
     def load(self, tables: Mapping[str, pa.Table]) -> LoadResult:
-        """Replace the batch's reports in one transaction; see the module docstring."""
+        """Load a batch as new versions (or in-place replacements) in one transaction; see the module docstring.
+
+        Within a batch, reports are accepted in row order: of two reports of one
+        bureau-year in the same batch, the later row is current.
+        """
         unknown = sorted(set(tables) - set(REPORT_TABLES))
         if unknown:
             raise BatchError(f"unknown tables {unknown}; known: {', '.join(REPORT_TABLES)}")
@@ -167,24 +201,41 @@ class Warehouse:
         incoming: set[str] = set()
         for data in batch.values():
             incoming.update(v for v in pc.unique(data["report_id"]).to_pylist() if v is not None)
-        paths = [p for p in pc.unique(batch["reports"]["source_path"]).to_pylist() if p is not None]
+        orphans = sorted(incoming - set(report_col.to_pylist()))
+        if orphans:  # their reports row would be deleted and not replaced
+            raise BatchError(f"rows for reports missing from table 'reports': {orphans[:5]}")
 
         reports = report_tables["reports"]
         years: set[Year] = set()
         deleted: dict[str, int] = {}
         inserted: dict[str, int] = {}
         with self.engine.begin() as conn:
-            doomed = set(incoming)
-            for chunk in _chunks(sorted(paths)):
-                doomed.update(conn.execute(
-                    select(reports.c.report_id).where(reports.c.source_path.in_(chunk))
-                ).scalars())
-            doomed_ids = sorted(doomed)
-            replaced: list[str] = []
-            for chunk in _chunks(doomed_ids):
-                replaced.extend(conn.execute(
-                    select(reports.c.report_id).where(reports.c.report_id.in_(chunk))
-                ).scalars())
+            self.backend.serialize_writers(conn, reports)
+            meta = read_meta(conn)
+            new_rows = batch["reports"].select(["report_id", "year", "bureau", "source_path", "loaded_at"]).to_pylist()
+            links = link_bureaus(conn, read_bureau_maps(conn), [r["bureau"] for r in new_rows])
+            seq = next_load_seq(meta)
+            added: dict[str, dict[str, Any]] = {}
+            for r in new_rows:
+                old = meta.get(r["report_id"])
+                if old is not None and old["load_seq"] is not None:  # same content again: keep its place
+                    load_seq, accepted_at = old["load_seq"], old["accepted_at"]
+                else:
+                    load_seq, accepted_at, seq = seq, r["loaded_at"], seq + 1
+                bureau_id = links[r["bureau"]]
+                added[r["report_id"]] = {
+                    "bureau_id": bureau_id,
+                    "version_key": version_key(bureau_id, r["bureau"], r["year"], r["source_path"], r["report_id"]),
+                    "load_seq": load_seq, "accepted_at": accepted_at,
+                }
+            others = {rid: m for rid, m in meta.items() if rid not in added}
+            inputs = [as_input(m) for m in others.values()]
+            inputs += [VersionInput(rid, a["version_key"], r["source_path"], a["load_seq"], a["accepted_at"])
+                       for rid, a, r in ((r["report_id"], added[r["report_id"]], r) for r in new_rows)]
+            states = compute_versions(inputs)
+
+            replaced = sorted(incoming & set(meta))
+            doomed_ids = sorted(incoming)  # also clears fact rows a crashed writer may have orphaned
             for name, table in report_tables.items():
                 deleted[name] = 0
                 for chunk in _chunks(doomed_ids):
@@ -195,15 +246,47 @@ class Warehouse:
                         years.update(y for y, _ in counts)
                         deleted[name] += sum(n for _, n in counts)
                         conn.execute(table.delete().where(table.c.report_id.in_(chunk)))
+            batch["reports"] = _with_version_columns(batch["reports"], added, states)
             for name, data in batch.items():
                 inserted[name] = self.backend.bulk_insert(conn, report_tables[name], data) if data.num_rows else 0
                 years.update(pc.unique(data["year"]).to_pylist())
+            wanted = {rid: state_values(states[rid]) for rid in others}
+            years |= write_changes(conn, others, wanted)
+        superseded = sorted(rid for rid, m in others.items() if m["is_current"] and not states[rid].is_current)
         return LoadResult(
             report_ids=tuple(sorted(incoming)),
-            replaced_report_ids=tuple(sorted(replaced)),
+            replaced_report_ids=tuple(replaced),
             years=_sorted_years(years),
             rows_inserted=inserted,
             rows_deleted=deleted,
+            superseded_report_ids=tuple(superseded),
+        )
+
+    def load_registry(self, source: str | Path) -> RegistryResult:
+        """Replace the bureau registry with the office's CSV (a path or fsspec URL); see ``warehouse.registry``.
+
+        Every report is linked again (by name, then alias) in the same transaction, so a
+        renamed bureau's old reports join its new ones and version history follows.
+        Reports whose bureau is not in the registry keep ``bureau_id`` NULL.
+        """
+        registry = parse_registry(read_registry_text(source), str(source))
+        reports = report_tables["reports"]
+        with self.engine.begin() as conn:
+            self.backend.serialize_writers(conn, reports)
+            before = {rid: (m["bureau_id"], m["is_current"], m["version_no"]) for rid, m in read_meta(conn).items()}
+            conn.execute(bureau_aliases.delete())
+            conn.execute(bureaus.delete())
+            if registry.bureaus:
+                conn.execute(bureaus.insert(), list(registry.bureaus))
+            if registry.aliases:
+                conn.execute(bureau_aliases.insert(), list(registry.aliases))
+            years = relink_all(conn)
+            after = {rid: (m["bureau_id"], m["is_current"], m["version_no"]) for rid, m in read_meta(conn).items()}
+        return RegistryResult(
+            bureaus=len(registry.bureaus),
+            aliases=len(registry.aliases),
+            relinked_report_ids=tuple(sorted(rid for rid in after if after[rid] != before.get(rid))),
+            years=_sorted_years(years),
         )
 
     # -- runs -----------------------------------------------------------------
@@ -247,12 +330,16 @@ class Warehouse:
 
     # -- reading --------------------------------------------------------------
     def known_files(self) -> dict[str, tuple[str | None, str | None]]:
-        """``source_path -> (content_sha256, parser_version)`` so a rerun can skip unchanged files."""
+        """``source_path -> (content_sha256, parser_version)`` so a rerun can skip unchanged files.
+
+        A path with several versions (the file changed in place) maps to the one accepted last.
+        """
         reports = report_tables["reports"]
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(reports.c.source_path, reports.c.content_sha256, reports.c.parser_version)
                 .where(reports.c.source_path.is_not(None))
+                .order_by(reports.c.load_seq, reports.c.report_id)
             ).all()
         return {path: (sha, version) for path, sha, version in rows}
 
@@ -262,7 +349,11 @@ class Warehouse:
             return self.backend.read_arrow(conn, sql)
 
     def export_table(self, name: str, year: Year) -> pa.Table:
-        """All rows of one report table for one year (None: rows whose year is unknown)."""
+        """All rows of one report table for one year (None: rows whose year is unknown).
+
+        Typed as ``warehouse.schema.TABLE_SCHEMAS``: ``transforms`` columns, plus the
+        version columns on ``reports``, so the mirror can tell current from history.
+        """
         if name not in report_tables:
             raise KeyError(f"unknown table {name!r}; known: {', '.join(REPORT_TABLES)}")
         table = report_tables[name]
@@ -270,10 +361,10 @@ class Warehouse:
         stmt = select(*table.c).where(condition).order_by(table.c.report_id)
         with self.engine.connect() as conn:
             data = self.backend.read_arrow(conn, stmt)
-        return data.select(SCHEMAS[name].names).cast(SCHEMAS[name])
+        return data.select(TABLE_SCHEMAS[name].names).cast(TABLE_SCHEMAS[name])
 
     def export_year(self, year: Year) -> dict[str, pa.Table]:
-        """Every report table's rows for one year, typed exactly as ``transforms.tables.SCHEMAS``."""
+        """Every report table's rows for one year, typed as ``warehouse.schema.TABLE_SCHEMAS``."""
         return {name: self.export_table(name, year) for name in REPORT_TABLES}
 
     def years(self) -> tuple[Year, ...]:
@@ -283,3 +374,17 @@ class Warehouse:
             for table in report_tables.values():
                 found.update(conn.execute(select(table.c.year).distinct()).scalars())
         return _sorted_years(found)
+
+
+def _with_version_columns(reports: pa.Table, added: Mapping[str, Mapping[str, Any]],
+                          states: Mapping[str, Any]) -> pa.Table:
+    """The batch's ``reports`` with the warehouse's columns appended, in ``TABLE_SCHEMAS`` order."""
+    ids = reports["report_id"].to_pylist()
+    values: dict[str, list[Any]] = {f.name: [] for f in REPORT_VERSION_FIELDS}
+    for rid in ids:
+        row = {**added[rid], **state_values(states[rid])}
+        for name in values:
+            values[name].append(row[name])
+    for f in REPORT_VERSION_FIELDS:
+        reports = reports.append_column(f, pa.array(values[f.name], type=f.type))
+    return reports.select(TABLE_SCHEMAS["reports"].names)

@@ -1,0 +1,75 @@
+"""In-place upgrades from older schema versions, one step per version, inside ``open``'s transaction.
+
+A step only adds (columns, tables, indexes) and backfills; it never drops data.
+``Warehouse.open`` creates missing tables first (``metadata.create_all``), then runs
+the steps from the version the database records up to ``SCHEMA_VERSION``, then
+recreates the views, all in one transaction: a failed upgrade leaves the old
+database as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection, Table
+
+from warehouse.backends import capabilities_for_dialect
+from warehouse.errors import SchemaVersionError
+from warehouse.history import relink_all
+from warehouse.schema import SCHEMA_VERSION, report_tables
+
+Step = Callable[[Connection], None]
+
+
+def add_missing_columns(conn: Connection, table: Table) -> list[str]:
+    """``ALTER TABLE ... ADD COLUMN`` for every declared column the database lacks (all nullable)."""
+    preparer = conn.dialect.identifier_preparer
+    # An empty SELECT rather than the inspector: duckdb-engine's inspector queries PostgreSQL catalogs.
+    present = set(conn.exec_driver_sql(f"SELECT * FROM {preparer.format_table(table)} WHERE 1 = 0").keys())
+    added = []
+    for column in table.columns:
+        if column.name in present:
+            continue
+        sql_type = column.type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(
+            f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN {preparer.quote(column.name)} {sql_type}"
+        )
+        added.append(column.name)
+    return added
+
+
+def _v1_to_v2(conn: Connection) -> None:
+    """Bureau registry and report versions.
+
+    Adds the version columns to ``reports`` (the ``bureaus`` / ``bureau_aliases``
+    tables already exist: ``create_all`` made them), creates bureaus from the titles
+    of the reports already loaded, and backfills versions: reports are ordered by
+    ``loaded_at``, so of several reports of one bureau-year the last loaded is current.
+    """
+    reports = report_tables["reports"]
+    add_missing_columns(conn, reports)
+    if capabilities_for_dialect(conn.dialect.name).secondary_indexes:
+        for index in reports.indexes:
+            index.create(conn, checkfirst=True)
+    relink_all(conn)
+
+
+#: ``MIGRATIONS[n]`` upgrades a database from version n to n + 1.
+MIGRATIONS: dict[int, Step] = {1: _v1_to_v2}
+
+
+def upgrade(conn: Connection, found: int) -> list[int]:
+    """Run the steps from ``found`` to ``SCHEMA_VERSION``; returns the versions passed through."""
+    if found > SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"database has schema version {found}, newer than this gongkai's {SCHEMA_VERSION}; "
+            "upgrade gongkai or point at another database"
+        )
+    passed = []
+    for version in range(found, SCHEMA_VERSION):
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise SchemaVersionError(f"no upgrade from schema version {version}; point at a new database")
+        step(conn)
+        passed.append(version + 1)
+    return passed
