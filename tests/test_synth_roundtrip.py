@@ -10,9 +10,8 @@ default run takes ~15 s. The full corpus run is e.g.
 ``GONGKAI_SYNTH_N=200 GONGKAI_SYNTH_OFFICE_N=50 pytest tests/test_synth_roundtrip.py``.
 
 Parser bugs this corpus found are pinned in ``KNOWN_BUGS``: one generated report
-each (seed, index, mess, carrier), marked xfail(strict=False) so the suite stays
-green and flips to XPASS when the parser is fixed. The generator does not work
-around them.
+each (seed, index, mess, carrier), kept as regression cases now that they are fixed.
+The generator does not work around them.
 """
 
 from __future__ import annotations
@@ -34,13 +33,7 @@ SEED = int(os.environ.get("GONGKAI_SYNTH_SEED", "20240501"))
 GRID_CARRIERS = ("html", "docx", "xlsx", "pdf")
 
 # Whole (carrier, level) corpora that currently fail because of a pinned bug below.
-KNOWN = {
-    ("txt", 0): "parser bug txt-tab-colspan-placeholders",
-    ("txt", 3): "parser bugs run-together-* (wrong cells from guessed splits)",
-    ("xlsx", 3): "parser bug xlsx-blank-last-row-reads-narrative (seed-dependent)",
-    ("pdf", 2): "parser bug pdf-blank-page-crash (seed-dependent; hit at GONGKAI_SYNTH_OFFICE_N>=47)",
-    ("pdf", 3): "parser bug pdf-blank-page-crash (seed-dependent)",
-}
+KNOWN: dict[tuple[str, int], str] = {}
 
 # id -> (seed, index, mess, carrier, criterion, what goes wrong)
 KNOWN_BUGS: dict[str, tuple[int, int, int, str, str, str]] = {
@@ -133,16 +126,15 @@ def test_roundtrip(tmp_path: Path, carrier: str, mess: int) -> None:
 
 
 @pytest.mark.parametrize("carrier", GRID_CARRIERS)
-@pytest.mark.xfail(strict=False, reason="parser bug section4-blank-markers-*")
 def test_grid_carriers_read_blank_cells_as_zero(tmp_path: Path, carrier: str) -> None:
     """Mess 1 only changes how cells print; where the carrier keeps the grid, every cell is readable."""
     results = _run(tmp_path, carrier, 1)
     assert all(c.perfect for _, c in results), _summary(results, "perfect")
 
 
-@pytest.mark.parametrize("bug", [pytest.param(k, marks=pytest.mark.xfail(strict=False, reason=v[-1]), id=k)
-                                 for k, v in KNOWN_BUGS.items()])
+@pytest.mark.parametrize("bug", list(KNOWN_BUGS))
 def test_known_parser_bug(bug: str) -> None:
+    """Each report that once broke the parser stays fixed (regression cases, one per bug)."""
     seed, index, mess, carrier, criterion, _ = KNOWN_BUGS[bug]
     data, truth = render_report(seed, index, mess, carrier)
     res = _parse_and_compare(data, f"bug.{carrier}", truth)

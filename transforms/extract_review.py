@@ -43,7 +43,7 @@ def _grid_values(units: list[RowUnit], n: int) -> tuple[list, str] | None:
             cells.append(cell)
         texts = [c.text for c in cells]
         labels, vstart = split_label_values(texts)
-        values = cells[vstart:]
+        values = cells[vstart:] if labels else cells  # a leading blank cell is a value, not padding
         if not values or not all(is_value_text(c.text) or not c.text.strip() for c in values):
             continue
         if not any(c.text.strip() for c in values):

@@ -198,9 +198,19 @@ def _row_kinds(texts: dict[tuple[int, int], str], owner: dict[tuple[int, int], _
         text = filled[r][0].strip(BLANK)
         near_table = kinds.get(r - 1) == "table" or kinds.get(r + 1) == "table"
         inside_merge = any(_continues_vertical(owner, r, c) or _starts_vertical(owner, r, c) for c in range(1, max_col + 1))
-        short = len(text) <= ATTACHED_ROW_MAX_CHARS and not SECTION_HEADING.match(text)
+        short = len(text) <= ATTACHED_ROW_MAX_CHARS and not _is_section_heading(text)
         kinds[r] = "table" if (short and near_table) or inside_merge else "paragraph"
     return kinds
+
+
+def _is_section_heading(text: str) -> bool:
+    """一、总体情况 … 六、其他需要报告的事项 — but not a table row label such as 四、结转下年度继续办理
+    (a row of section 三 whose cells were all left blank must stay in its table)."""
+    from transforms.sections import SECTIONS, _HEADINGS
+
+    if not SECTION_HEADING.match(text):
+        return False
+    return any(_HEADINGS[s.key].match(text.strip()) for s in SECTIONS)
 
 
 def _continues_vertical(owner: dict[tuple[int, int], _Merge], r: int, c: int) -> bool:
