@@ -82,6 +82,7 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, res
     kinds = ("count",) * len(layout.app_columns)
     header_cols: dict[int, dict[int, str]] = {}  # id(table) -> grid col -> column key
     template: list[str | None] = []  # the latest header's value columns, left to right
+    subtotal_col = False  # the header has a 法人或其他组织 小计 column (printed after 其他)
     for unit in units:
         row = unit.cells
         distinct = []
@@ -102,6 +103,8 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, res
                 if col is not None:
                     mapping[cell.col] = col.key
                 row_keys.append(col.key if col is not None else None)
+            if any("小计" in norm_label(c.text) for c in row):
+                subtotal_col = True
             mapped = [i for i, k in enumerate(row_keys) if k is not None]
             if len(mapped) >= len(kinds):
                 # the header's value columns in order (None for a 小计 between them): used for rows
@@ -140,9 +143,15 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, res
         if len(values) != len(kinds) and len(values) == len(template) and len({k for k in template if k}) == len(kinds):
             by_key = {k: c for c, k in zip(values, template) if k is not None}
             values = [by_key[k] for k in layout.app_column_keys]
-        # text copied out of a table keeps one empty field per merged label column: placeholders
-        while len(values) > len(kinds) and not values[0].text.strip():
+        # text copied out of a table keeps one empty field per merged label column (placeholders)
+        # and pads rows on the right; a 小计 column adds one printed cell after 其他
+        target = len(kinds) + (1 if subtotal_col else 0)
+        while len(values) > target and not values[-1].text.strip():
+            values = values[:-1]
+        while len(values) > target and not values[0].text.strip():
             values = values[1:]
+        if subtotal_col and len(values) == target:
+            values = values[:len(kinds) - 1] + values[len(kinds):]
         src = ValueSource(tuple(c.text for c in values), tuple(c.location for c in values), free_text=False)
         reading = read_values(src, kinds, "row_sum")
         _store(result, report, spec, reading, " ".join(t.strip() for t in labels), unit.location,

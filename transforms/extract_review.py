@@ -33,6 +33,7 @@ def _grid_values(units: list[RowUnit], n: int) -> tuple[list, str] | None:
     so value rows are concatenated in order when no single row holds all of them.
     """
     value_rows = []
+    empty_rows: list = []
     for unit in units:
         seen = set()
         cells = []
@@ -47,14 +48,17 @@ def _grid_values(units: list[RowUnit], n: int) -> tuple[list, str] | None:
         if not values or not all(is_value_text(c.text) or not c.text.strip() for c in values):
             continue
         if not any(c.text.strip() for c in values):
-            continue  # an empty spacer row
+            if len(values) == n:
+                empty_rows.append((values, unit.location))
+            continue  # an empty spacer row — or fifteen cells all left blank
         if labels and not any(is_numeric_text(c.text) for c in values) and len(values) < n:
             continue
         while len(values) > n and not values[-1].text.strip():
             values.pop()
         value_rows.append((values, unit.location))
     if not value_rows:
-        return None
+        # a row of exactly fifteen empty cells under the header: every cell left blank
+        return empty_rows[0] if empty_rows else None
     full = [r for r in value_rows if len(r[0]) == n]
     if full:
         return full[0]
