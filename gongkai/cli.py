@@ -178,6 +178,12 @@ def _check_one(report: Any, source_path: str) -> list:
     return validate_batch(tables).get(rid, [])
 
 
+def cmd_synth(args: argparse.Namespace) -> int:
+    from gongkai.synth.cli import main as synth_main
+
+    return synth_main([])
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
@@ -403,6 +409,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", metavar="DIR", help="where to put the demo data (default: ./data)")
     _verbose_flag(p)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("synth", help="write synthetic reports (every carrier, mess levels) with their truth beside them",
+                       description="Generate deterministic synthetic annual reports for tests and benchmarks: "
+                                   "both layouts, realistic magnitudes, every carrier, mess levels 0-3, "
+                                   "a .truth.json beside each file. Options: --n N --out DIR --seed S "
+                                   "[--carriers txt,html,docx,xlsx,pdf] [--mess 0-3].")
+    p.set_defaults(func=cmd_synth)
     return parser
 
 
@@ -424,6 +437,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() not in ("utf-8", "utf8"):
             stream.reconfigure(encoding="utf-8")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["synth"]:  # the generator has its own parser (also `python -m gongkai.synth`)
+        from gongkai.synth.cli import build_parser as synth_parser, main as synth_main
+
+        if len(argv) > 1 and argv[1] in ("-h", "--help"):
+            synth_parser().print_help()
+            return 0
+        return synth_main(argv[1:])
     args = build_parser().parse_args(argv)
     if getattr(args, "verbose", False):
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
