@@ -47,6 +47,10 @@ examples:
   gongkai demo                                   # ingest samples/ into ./data, show one row per report
   gongkai parse samples/real/002_pingtan_2019.txt --json
   gongkai ingest reports/ --year 2023            # only files changed since the last run are parsed
+  gongkai ingest s3://landing/2024/ --runner dask --dask-address tcp://10.0.0.5:8786
+  gongkai rerun --year 2023 --bureau 平潭综合实验区公安局 --force   # that report only
+  gongkai backfill --from 2019 --to 2022 --source 's3://landing/{year}/'
+  gongkai serve                                  # the deployments of prefect.yaml (schedules, manual runs)
   gongkai query "SELECT bureau, year, status FROM reports" --format csv
   gongkai findings --severity error --bureau 平潭
 
@@ -221,29 +225,113 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_ingest(source: str, *, year: int | None = None, force: bool = False, warehouse_url: str | None = None,
-                parquet_root: str | None = None, data_dir: str | None = None, batch_size: int = 200) -> Any:
+def _ephemeral_quiet() -> Any:
+    """Heartbeats off for a run on Prefect's ephemeral server (gone when the command exits)."""
     from contextlib import nullcontext
 
     from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    from flows.ingest import annual_ingest
-
     # Heartbeats let a server notice a crashed run; a run on its own ephemeral server,
     # gone when the command exits, has no one to notice, and each one delays the exit.
     ephemeral = not PREFECT_API_URL.value()
-    quiet = temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}) if ephemeral else nullcontext()
-    with quiet:
-        return annual_ingest(source=source, year=year, force=force, warehouse_url=warehouse_url,
-                             parquet_root=parquet_root, batch_size=batch_size, data_dir=data_dir)
+    return temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}) if ephemeral else nullcontext()
+
+
+class _ProgressBar:
+    """A progress bar on stderr fed by the flow's progress log records; nothing at all when off.
+
+    The flow reports ``(files done, files total)`` on the ``gongkai.progress``
+    logger; this handler turns them into a rich progress bar. Off unless stderr is
+    a terminal (pipes, CI logs and tests get no bar).
+    """
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._progress: Any = None
+        self._task: Any = None
+        self._handler: Any = None
+
+    def __enter__(self) -> _ProgressBar:
+        if not self.enabled:
+            return self
+        import logging
+
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        from flows.ingest import PROGRESS_LOGGER
+
+        self._progress = Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
+                                  TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+        self._progress.start()
+        self._task = self._progress.add_task("ingest", total=None)
+        bar = self
+
+        class Handler(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                done_total = getattr(record, "gongkai_progress", None)
+                if done_total is not None:
+                    bar.update(*done_total)
+
+        self._handler = Handler()
+        logger = logging.getLogger(PROGRESS_LOGGER)
+        logger.addHandler(self._handler)
+        logger.setLevel(logging.INFO)
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        self._progress.update(self._task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.enabled:
+            return
+        import logging
+
+        from flows.ingest import PROGRESS_LOGGER
+
+        logging.getLogger(PROGRESS_LOGGER).removeHandler(self._handler)
+        self._progress.stop()
+
+
+def _progress_wanted(args: argparse.Namespace) -> bool:
+    choice = getattr(args, "progress", None)
+    return sys.stderr.isatty() if choice is None else bool(choice and sys.stderr.isatty())
+
+
+def _run_flow(flow_name: str, args: argparse.Namespace | None = None, **params: Any) -> Any:
+    """Run the ingest or backfill flow with the runner chosen on the command line, with a progress bar."""
+    from flows.runners import with_runner
+
+    if flow_name == "backfill":
+        from flows.backfill import annual_backfill as flow_obj
+    else:
+        from flows.ingest import annual_ingest as flow_obj
+    runner = getattr(args, "runner", "default") if args is not None else "default"
+    flow_obj = with_runner(flow_obj, runner, getattr(args, "dask_address", None), getattr(args, "workers", None))
+    if args is not None and getattr(args, "workers", None) is not None and flow_name != "backfill":
+        params["workers"] = args.workers
+    with _ephemeral_quiet(), _ProgressBar(args is not None and _progress_wanted(args)):
+        return flow_obj(**params)
+
+
+def _run_ingest(source: str, *, year: int | None = None, force: bool = False, warehouse_url: str | None = None,
+                parquet_root: str | None = None, data_dir: str | None = None, batch_size: int | None = None,
+                args: argparse.Namespace | None = None) -> Any:
+    from flows.ingest import DEFAULT_BATCH_SIZE
+
+    return _run_flow("ingest", args, source=source, year=year, force=force, warehouse_url=warehouse_url,
+                     parquet_root=parquet_root, batch_size=batch_size or DEFAULT_BATCH_SIZE, data_dir=data_dir)
 
 
 def _print_summary(summary: Any) -> None:
     s = summary
     _print(f"Ingested {s.source}: {s.files_seen} file(s) seen, {s.files_skipped} unchanged (skipped), "
            f"{s.files_parsed} parsed, {s.reports_loaded} report(s) loaded"
-           + (f", {s.files_filtered} of another year" if s.files_filtered else "")
-           + (f", {s.files_duplicate} duplicate(s)" if s.files_duplicate else ""))
+           + (f", {s.files_not_selected} of other bureaus/years not read" if getattr(s, "files_not_selected", 0)
+              else "")
+           + (f", {s.files_filtered} of another year/bureau" if s.files_filtered else "")
+           + (f", {s.files_duplicate} duplicate(s)" if s.files_duplicate else "")
+           + (f" in {s.elapsed_seconds:.1f} s" if getattr(s, "elapsed_seconds", 0) else ""))
     if s.reports_loaded:
         _print("Reports by status: " + ", ".join(f"{k} {v}" for k, v in sorted(s.reports_by_status.items())))
         _print("Findings by severity: " + ", ".join(f"{sev} {s.findings_by_severity.get(sev, 0)}"
@@ -259,8 +347,57 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"error: source not found: {args.path}", file=sys.stderr)
         return 1
     summary = _run_ingest(args.path, year=args.year, force=args.force, warehouse_url=args.warehouse,
-                          parquet_root=args.parquet, data_dir=args.data_dir, batch_size=args.batch_size)
+                          parquet_root=args.parquet, data_dir=args.data_dir, batch_size=args.batch_size, args=args)
     _print_summary(summary)
+    return 0
+
+
+def cmd_rerun(args: argparse.Namespace) -> int:
+    if not (args.year or args.bureau or args.file):
+        print("error: say what to rerun: --year, --bureau and/or --file", file=sys.stderr)
+        return 1
+    if args.source is not None:
+        from flows.discover import source_exists
+
+        if not source_exists(args.source):
+            print(f"error: source not found: {args.source}", file=sys.stderr)
+            return 1
+    from flows.ingest import DEFAULT_BATCH_SIZE
+
+    summary = _run_flow("ingest", args, source=args.source, years=args.year or None, bureaus=args.bureau or None,
+                        files=args.file or None, force=args.force, warehouse_url=args.warehouse,
+                        parquet_root=args.parquet, data_dir=args.data_dir,
+                        batch_size=args.batch_size or DEFAULT_BATCH_SIZE)
+    _print_summary(summary)
+    return 0
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from flows.ingest import DEFAULT_BATCH_SIZE
+
+    summaries = _run_flow("backfill", args, source=args.source, year_from=args.year_from, year_to=args.year_to,
+                          force=args.force, warehouse_url=args.warehouse, parquet_root=args.parquet,
+                          data_dir=args.data_dir, batch_size=args.batch_size or DEFAULT_BATCH_SIZE)
+    if not summaries:
+        print(f"error: no source found for {args.year_from}–{args.year_to} under {args.source}", file=sys.stderr)
+        return 1
+    for summary in summaries:
+        _print_summary(summary)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from prefect import serve
+
+    from flows.deployments import PREFECT_YAML, build_deployments
+
+    deployments = build_deployments(args.config or PREFECT_YAML, runner=args.runner, dask_address=args.dask_address,
+                                    workers=args.workers, names=args.name or None)
+    if not deployments:
+        print("error: no deployment of that name in prefect.yaml", file=sys.stderr)
+        return 1
+    _print("Serving " + ", ".join(f"{d.flow_name}/{d.name}" for d in deployments) + " (Ctrl-C stops)")
+    serve(*deployments)
     return 0
 
 
@@ -332,6 +469,24 @@ def _warehouse_flags(p: argparse.ArgumentParser) -> None:
                    help="where local data lives (default: $GONGKAI_DATA_DIR, else ./data)")
 
 
+def _batch_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--batch-size", type=int, default=None, metavar="N",
+                   help="documents per batch (one Prefect task per step per batch; default 1000)")
+
+
+def _runner_flags(p: argparse.ArgumentParser, progress: bool = True) -> None:
+    p.add_argument("--runner", choices=("default", "dask"), default="default",
+                   help="where tasks run: 'default' (this process, parsing on every core) or 'dask' "
+                        "(a local Dask cluster, or --dask-address)")
+    p.add_argument("--dask-address", metavar="ADDR", help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="parsing processes (default: one per core; with --runner dask, local Dask workers)")
+    if progress:
+        p.add_argument("--progress", dest="progress", action="store_true", default=None,
+                       help="show a progress bar (default: when stderr is a terminal)")
+        p.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
+
+
 def _verbose_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="store_true",
                    help="show Prefect's run log (batches, counts) instead of warnings only")
@@ -373,11 +528,59 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="re-parse files even if unchanged since the last load")
     p.add_argument("--parquet", metavar="ROOT",
                    help="root of the Parquet mirror (default: $GONGKAI_PARQUET_ROOT, else DATA_DIR/parquet)")
-    p.add_argument("--batch-size", type=int, default=200, metavar="N",
-                   help="documents per batch (one Prefect task per step per batch; default 200)")
+    _batch_flag(p)
+    _runner_flags(p)
     _verbose_flag(p)
     _warehouse_flags(p)
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("rerun", help="re-ingest one bureau-year (or a few files) by hand; nothing else changes",
+                       description="Run the annual-ingest flow on part of the data, as the 'annual-ingest/rerun' "
+                                   "deployment does: the reports of the given years and bureaus (exact names), "
+                                   "or the given files. Without --source it re-reads the files the warehouse "
+                                   "holds for them; with --source it also looks there for new submissions. "
+                                   "Reports of other bureaus and years are not touched.")
+    p.add_argument("--year", type=int, action="append", metavar="Y", help="reporting year (repeatable)")
+    p.add_argument("--bureau", action="append", metavar="B", help="bureau name, exactly as loaded (repeatable)")
+    p.add_argument("--file", action="append", metavar="F",
+                   help="a file to re-read: path or URL, or a name relative to --source (repeatable; globs ok)")
+    p.add_argument("--source", metavar="PATH", help="landing folder or fsspec URL to look in for new files")
+    p.add_argument("--force", action="store_true", help="re-parse even if the file is unchanged since its load")
+    p.add_argument("--parquet", metavar="ROOT",
+                   help="root of the Parquet mirror (default: $GONGKAI_PARQUET_ROOT, else DATA_DIR/parquet)")
+    _batch_flag(p)
+    _runner_flags(p)
+    _verbose_flag(p)
+    _warehouse_flags(p)
+    p.set_defaults(func=cmd_rerun)
+
+    p = sub.add_parser("backfill", help="ingest a range of past reporting years",
+                       description="Run the annual-backfill flow: reporting years FROM..TO from SOURCE. Put "
+                                   "{year} in SOURCE (e.g. s3://landing/{year}/) for one annual-ingest run per "
+                                   "year's folder; otherwise one pass keeps the reports of those years.")
+    p.add_argument("--from", dest="year_from", type=int, required=True, metavar="Y1", help="first reporting year")
+    p.add_argument("--to", dest="year_to", type=int, required=True, metavar="Y2", help="last reporting year")
+    p.add_argument("--source", required=True, metavar="PATH",
+                   help="landing folder or fsspec URL, optionally with {year}")
+    p.add_argument("--force", action="store_true", help="re-parse files even if unchanged since the last load")
+    p.add_argument("--parquet", metavar="ROOT",
+                   help="root of the Parquet mirror (default: $GONGKAI_PARQUET_ROOT, else DATA_DIR/parquet)")
+    _batch_flag(p)
+    _runner_flags(p)
+    _verbose_flag(p)
+    _warehouse_flags(p)
+    p.set_defaults(func=cmd_backfill)
+
+    p = sub.add_parser("serve", help="serve the deployments of prefect.yaml from this process (schedules, reruns)",
+                       description="Serve the deployments declared in prefect.yaml (annual-ingest, "
+                                   "late-submissions, rerun, backfill) with prefect.serve: their schedules run "
+                                   "and manual runs ('prefect deployment run annual-ingest/rerun -p ...', or the "
+                                   "UI's Run button) execute here. Needs a Prefect server (PREFECT_API_URL, or "
+                                   "'prefect server start').")
+    p.add_argument("--name", action="append", metavar="NAME", help="serve only this deployment (repeatable)")
+    p.add_argument("--config", metavar="FILE", help="the prefect.yaml to read (default: the repository's)")
+    _runner_flags(p, progress=False)
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("query", help="run SQL against the warehouse and print the result",
                        description="Run one SQL statement against the warehouse (tables reports, "
@@ -439,11 +642,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream.reconfigure(encoding="utf-8")
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["synth"]:  # the generator has its own parser (also `python -m gongkai.synth`)
-        from gongkai.synth.cli import build_parser as synth_parser, main as synth_main
+        from gongkai.synth.cli import main as synth_main
 
-        if len(argv) > 1 and argv[1] in ("-h", "--help"):
-            synth_parser().print_help()
-            return 0
         return synth_main(argv[1:])
     args = build_parser().parse_args(argv)
     if getattr(args, "verbose", False):
