@@ -13,6 +13,7 @@ muted for the duration of the run.
 from __future__ import annotations
 
 import logging
+import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,6 +54,10 @@ class CheckResult:
     success: bool
     failed_index: tuple[int, ...]  # index labels of the validated frame
     evaluated: int  # rows GE looked at (after the row condition)
+    expectation: str = ""  # GE expectation type, e.g. expect_column_pair_values_to_be_equal
+    kwargs: tuple[tuple[str, object], ...] = ()  # the expectation's kwargs as GE recorded them
+    unexpected_percent: float | None = None
+    seconds: float = 0.0  # wall time of the whole validation of this frame kind
 
 
 @contextmanager
@@ -115,9 +120,12 @@ def run_suites(frames: dict[FrameKind, pd.DataFrame]) -> dict[FrameKind, list[Ch
         source = context.data_sources.add_pandas("gongkai_batch")
         for kind, frame in todo.items():
             definition = source.add_dataframe_asset(kind).add_batch_definition_whole_dataframe("whole")
-            suite = context.suites.add(build_suite(kind))
+            only = set(frame["check"].astype(str).unique()) if kind in ("pairs", "bounds") else None
+            suite = context.suites.add(build_suite(kind, only))
             batch = definition.get_batch(batch_parameters={"dataframe": _slim(frame, kind)})
+            started = time.perf_counter()
             outcome = batch.validate(suite, result_format={"result_format": "COMPLETE"})
+            seconds = time.perf_counter() - started
             for r in outcome.results:
                 error = _raised(r.exception_info)
                 if error is not None:
@@ -128,6 +136,11 @@ def run_suites(frames: dict[FrameKind, pd.DataFrame]) -> dict[FrameKind, list[Ch
                         success=bool(r.success),
                         failed_index=tuple(int(i) for i in r.result.get("unexpected_index_list") or ()),
                         evaluated=int(r.result.get("element_count") or 0),
+                        expectation=str(r.expectation_config.type),
+                        kwargs=tuple((k, v) for k, v in r.expectation_config.kwargs.items()
+                                     if k not in ("batch_id", "row_condition", "condition_parser")),
+                        unexpected_percent=r.result.get("unexpected_percent"),
+                        seconds=seconds,
                     )
                 )
     return results

@@ -1,6 +1,6 @@
 """Great Expectations suites generated from the layout spec.
 
-Two suites, one per frame kind (see ``expectations.frames``):
+Four suites, one per frame kind (see ``expectations.frames`` and ``expectations.registry``):
 
 * ``identities``: one ``expect_column_pair_values_to_be_equal(lhs_value, rhs_value)``
   per (layout, ``Identity``) declared in the spec, restricted to its rows by the row
@@ -11,6 +11,10 @@ Two suites, one per frame kind (see ``expectations.frames``):
   its own value column (NA for cells of other kinds) rather than a row condition:
   GE re-applies a row condition for every metric, which on two million cells cost
   more than the checks themselves.
+* ``pairs`` and ``bounds``: one expectation per registered GE rule of the rulebook
+  (cross-year, roll-up, subtotals, narrative vs tables; plausibility scores), on the
+  rows whose ``check`` is the rule's id. These frames are small (instances of rules
+  that compare reports), so the row condition is cheap there.
 
 The checks are first written as plain ``CheckSpec`` data, so ``suite_summary()``
 (for docs) does not pay the 3 s Great Expectations import; ``build_suite`` turns
@@ -28,8 +32,8 @@ from transforms.spec import LAYOUTS
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import great_expectations as gx
 
-FrameKind = Literal["identities", "domains"]
-FRAME_KINDS: tuple[FrameKind, ...] = ("identities", "domains")
+FrameKind = Literal["identities", "domains", "pairs", "bounds"]
+FRAME_KINDS: tuple[FrameKind, ...] = ("identities", "domains", "pairs", "bounds")
 
 
 @dataclass(frozen=True)
@@ -89,9 +93,29 @@ def domain_checks() -> list[CheckSpec]:
     ]
 
 
+def rulebook_checks() -> list[CheckSpec]:
+    """One check per registered GE rule of the generic frames (pairs, bounds): rows where check == rule id."""
+    from expectations.registry import FRAME_COLUMNS, all_rules
+
+    return [
+        CheckSpec(
+            name=rule.id,
+            frame=rule.frame,  # type: ignore[arg-type]
+            expectation=rule.expectation or "",
+            kwargs=dict(rule.kwargs),
+            where={"check": rule.id},
+            code=rule.code,
+            description=rule.description,
+            meta={"rule": rule.id, **({"needs": list(rule.needs)} if rule.needs else {})},
+        )
+        for rule in all_rules().values()
+        if rule.engine == "ge" and rule.frame in FRAME_COLUMNS
+    ]
+
+
 def checks(frame: FrameKind | None = None) -> list[CheckSpec]:
     """All generated checks, or those of one frame kind."""
-    every = identity_checks() + domain_checks()
+    every = identity_checks() + domain_checks() + rulebook_checks()
     return [c for c in every if frame is None or c.frame == frame]
 
 
@@ -112,13 +136,19 @@ def suite_summary() -> list[dict[str, Any]]:
     ]
 
 
-def build_suite(frame: FrameKind) -> "gx.ExpectationSuite":
-    """The GE suite for one frame kind; each expectation's meta carries its check name."""
+def build_suite(frame: FrameKind, only: set[str] | None = None) -> "gx.ExpectationSuite":
+    """The GE suite for one frame kind; each expectation's meta carries its check name.
+
+    ``only``: restrict to these check names (the rulebook frames hold rows of only the
+    rules that had instances; an expectation with no rows would cost GE time for nothing).
+    """
     import great_expectations as gx
     from great_expectations.expectations.row_conditions import Column
 
     suite = gx.ExpectationSuite(name=f"gongkai.{frame}")
     for check in checks(frame):
+        if only is not None and check.name not in only:
+            continue
         conditions = [Column(col) == value for col, value in check.where.items()]
         extra: dict[str, Any] = {}
         if conditions:

@@ -59,15 +59,31 @@ def consistent_review() -> list[int]:
     return values
 
 
+def full_disclosure(layout_id: str | None) -> list[tuple[str, str, str, float, str]]:
+    """Every section 二 cell of the layout (counts 1, amounts 2.5 万元, 本年增/减 0)."""
+    if layout_id not in LAYOUTS:
+        return []
+    out = []
+    for b in LAYOUTS[layout_id].blocks:
+        for i in b.items:
+            for c in b.columns:
+                value, unit = {"count": (1, "件"), "delta": (0, "件"), "money": (2.5, "万元")}[c.kind]
+                out.append((b.key, i.key, c.key, value, unit))
+    return out
+
+
 def make_report(
     layout: str | None = "2021",
     applications: dict[str, list[int | None]] | None = None,
     review: list[int | None] | None = None,
     disclosure: list[tuple[str, str, str, float, str]] = (),
-    year: int = 2022,
+    year: int | None = None,
 ) -> ParsedReport:
+    year = year if year is not None else (2020 if layout == "2019" else 2022)
     apps = applications if applications is not None else consistent_applications(layout or "2021")
     rev = review if review is not None else consistent_review()
+    given = {(b, i, c): (b, i, c, v, u) for b, i, c, v, u in disclosure}
+    disclosure = [given.pop((b, i, c), (b, i, c, v, u)) for b, i, c, v, u in full_disclosure(layout)] + list(given.values())
     return ParsedReport(
         source="hand-made",
         carrier="txt",
@@ -166,6 +182,7 @@ def test_null_and_missing_cells_make_an_instance_uncheckable():
     assert where(found) == [
         ("identity.I2", "三", label("2021", "results_total"), "总计"),
         ("identity.I4", "四", "行政诉讼·未经复议直接起诉", "总计"),
+        ("completeness.cells_missing", "三", None, None),  # no parser finding said the row is missing
     ]
 
 
@@ -254,6 +271,33 @@ def test_one_quiet_validation_per_frame_kind(capfd, monkeypatch):
     monkeypatch.setattr(validate_module, "run_suites", counting)
     capfd.readouterr()
     validate(*(make_report("2021") for _ in range(5)), make_report("2019"))
-    assert calls == [["domains", "identities"]]
+    assert calls == [["domains", "identities"]]  # no rulebook instances here: pairs/bounds frames are empty
     out, err = capfd.readouterr()
     assert out == "" and err == ""  # no progress bars, no GE log lines
+
+
+def test_rulebook_frames_are_one_validation_each(monkeypatch):
+    import expectations.validate as validate_module
+
+    calls: list[list[str]] = []
+    real = validate_module.run_suites
+
+    def counting(frames):
+        calls.append(sorted(frames))
+        return real(frames)
+
+    monkeypatch.setattr(validate_module, "run_suites", counting)
+    reports = [make_report("2021") for _ in range(3)]
+    for n, rep in enumerate(reports):
+        rep.bureau = f"测试局{n}"
+        rep.narratives = {"overview": f"本年度收到政府信息公开申请{rep.applications['new_received'][-1].value + n}件。"}
+    found = validate(*reports)
+    assert calls == [["domains", "identities", "pairs"]]  # narrative checks share one "pairs" validation
+    assert [len(found[f"r{n}"]) for n in range(3)] == [0, 1, 1]
+
+
+def test_suite_summary_lists_the_rulebook_checks():
+    summary = {s["name"]: s for s in suite_summary()}
+    assert summary["identity.I5"]["suite"] == "pairs" and summary["identity.I5"]["where"] == {"check": "identity.I5"}
+    assert summary["plausibility.jump"]["expectation"] == "ExpectColumnValuesToBeBetween"
+    assert summary["text.info_fee"]["expectation"] == "ExpectColumnPairValuesAToBeGreaterThanB"

@@ -1,0 +1,200 @@
+"""Numbers the narrative states versus the tables.
+
+Only sentences that clearly name the same quantity are read (the number must follow
+the phrase directly, e.g. 收到政府信息公开申请19件, 予以公开6件, 被申请行政复议1件,
+行政诉讼2起); anything looser (收到自然人申请5件, 予以公开或部分公开12件) is left
+alone. Where a sentence may count either way, both readings are accepted:
+收到申请N件 may include the carried-over ones (new_received or new + carried_over),
+行政诉讼N件 may be either litigation group or both. The 信息处理费 a 2021-layout report
+says in section 六 it charged is a 行政事业性收费, so it cannot exceed the 收费金额 of
+section 二 (第二十条第（八）项): checked as A ≥ B, and only an info by default.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from expectations.registry import Hits, Rule, empty_frame, register
+from expectations.rulebook._common import frame, hit, number
+from transforms.numbers import normalize_text
+from transforms.report import Location
+
+_NUM = r"(\d+(?:,\d{3})*)"
+_APPLY = r"(?:政府信息公开|信息公开|依申请公开)?申请"
+PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    # 收到政府信息公开申请19件 / 共收到申请共19件
+    ("new_received", re.compile(r"(?:新收|收到|接收)(?:各类)?" + _APPLY + r"(?:共|总计|合计|数量为?)?" + _NUM + r"(?:件|份|条)")),
+    # 收到70件申请 / 新收政府信息公开19件申请
+    ("new_received", re.compile(r"(?:新收|收到|接收)(?:共)?" + _NUM + r"件(?:政府信息公开|信息公开|依申请公开)?申请")),
+    ("granted", re.compile(r"(?<!不)(?<!部分)予以公开(?:的)?(?:共|为)?" + _NUM + r"件")),
+    ("review_total", re.compile(r"(?:被申请)?行政复议(?:案件|申请)?(?:共|为)?" + _NUM + r"(?:件|起)")),
+    ("litigation_total", re.compile(r"(?:被提起)?行政诉讼(?:案件)?(?:共|为)?" + _NUM + r"(?:件|起)")),
+)
+_FEE = re.compile(r"(?<!未)(?<!没有)(?<!不)收取(?:了)?(?:政府信息公开)?信息处理费(?:共|合计|总计)?(\d+(?:\.\d+)?)(万元|元)")
+
+_LABEL = {
+    "new_received": ("三", "一、本年新收政府信息公开申请数量", "总计", "收到申请"),
+    "granted": ("三", "（一）予以公开", "总计", "予以公开"),
+    "review_total": ("四", "行政复议", "总计", "行政复议"),
+    "litigation_total": ("四", "行政诉讼", "总计", "行政诉讼"),
+}
+
+
+# Words just before a statement that make it about another year or a comparison (上年收到申请20件).
+_OTHER_TIME = re.compile(r"(?:上年|去年|上一年|前年|同比|较|比|(?:19|20)\d{2}年(?:度)?(?:全年)?(?:共)?)$")
+_YEAR_BEFORE = re.compile(r"((?:19|20)\d{2})年(?:度)?(?:全年|本年|共|,|，|我局|我委|我办|我区|我县|我市)*$")
+
+
+def stated_numbers(text: str, year: int | None = None) -> list[tuple[str, int, str]]:
+    """(quantity, number, the matched phrase) for every clear statement in a narrative.
+
+    A statement right after another year (2020年收到申请20件 in a 2021 report), 上年/去年,
+    or a comparison (同比, 较) is not about this report's table and is skipped.
+    """
+    norm = normalize_text(text or "")
+    out = []
+    for quantity, pattern in PATTERNS:
+        for m in pattern.finditer(norm):
+            before = norm[max(0, m.start() - 12):m.start()]
+            y = _YEAR_BEFORE.search(before)
+            if y and year is not None and int(y.group(1)) == year:
+                pass  # "2021年，我局收到…" in the 2021 report: this year
+            elif _OTHER_TIME.search(before) or y:
+                continue
+            out.append((quantity, int(m.group(1).replace(",", "")), m.group(0)))
+    return out
+
+
+def stated_fee_wan_yuan(text: str) -> tuple[float, str] | None:
+    m = _FEE.search(normalize_text(text or ""))
+    if not m:
+        return None
+    amount = Decimal(m.group(1))
+    wan = amount / Decimal(10000) if m.group(2) == "元" else amount
+    return float(wan), m.group(0)
+
+
+def _table_values(inp, report_ids) -> dict[tuple[str, str], float]:
+    """(report, quantity) → the table's number(s) the narrative may state."""
+    apps = inp.facts("application_facts", report_ids=report_ids, row_key=["new_received", "carried_over", "granted"],
+                     column_key=["total"])
+    rev = inp.facts("review_facts", report_ids=report_ids, outcome_key=["total"])
+    out: dict[tuple[str, str], float] = {}
+    for r, k, v in zip(apps["report_id"], apps["row_key"], apps["value"]):
+        out[(r, k)] = v
+    for r, g, v in zip(rev["report_id"], rev["group_key"], rev["value"]):
+        out[(r, g)] = v
+    return out
+
+
+def _accepted(quantity: str, rid: str, vals: dict) -> tuple[float, list[float]]:
+    """(the table value to show, every value the sentence may mean)."""
+    g = lambda k: vals.get((rid, k), np.nan)  # noqa: E731
+    if quantity == "new_received":
+        return g("new_received"), [g("new_received"), g("new_received") + g("carried_over")]
+    if quantity == "granted":
+        return g("granted"), [g("granted")]
+    if quantity == "review_total":
+        return g("review"), [g("review")]
+    direct, after = g("litigation_direct"), g("litigation_after_review")
+    return direct + after, [direct + after, direct, after]
+
+
+def _all_stated(inp) -> list[tuple[str, str, int, str]]:
+    """(report, quantity, number, phrase) over the batch's narratives, read once per batch."""
+    cache = inp.__dict__.setdefault("_text_stated", {})
+    if "all" not in cache:
+        nar = inp.narratives
+        nar = nar[nar["report_id"].isin(inp.batch_ids) & nar["section_key"].isin(["overview", "other"])]
+        years = {r: (int(y) if y == y and y is not None else None) for r, y in zip(inp.reports["report_id"], inp.reports["year"])}
+        cache["all"] = [(rid, q, n, phrase) for rid, text in zip(nar["report_id"].tolist(), nar["text"].tolist())
+                        for q, n, phrase in stated_numbers(text, years.get(rid))]
+    return cache["all"]
+
+
+def _text_instances(quantity: str):
+    def instances(inp) -> pd.DataFrame:
+        stated = [(rid, n, phrase) for rid, q, n, phrase in _all_stated(inp) if q == quantity]
+        if not stated:
+            return empty_frame("pairs")
+        vals = _table_values(inp, {r for r, _, _ in stated})
+        lhs, rhs = [], []
+        for rid, n, _ in stated:
+            shown, accepted = _accepted(quantity, rid, vals)
+            lhs.append(float(n))
+            rhs.append(float(n) if any(a == n for a in accepted) else shown)
+        section, row, column, _ = _LABEL[quantity]
+        return frame("pairs", f"text.{quantity}", report_id=[r for r, _, _ in stated], lhs_value=lhs, rhs_value=rhs,
+                     section=section, row_label=row, column_label=column, note=[p for _, _, p in stated])
+    return instances
+
+
+def _text_explain(quantity: str):
+    def explain(rows: pd.DataFrame, inp) -> Hits:
+        section, row_label, column_label, what = _LABEL[quantity]
+        out: Hits = []
+        for row in rows.itertuples(index=False):
+            message = (f"正文写“{row.note}”（{what}{number(row.lhs_value)}件），但第{section}部分"
+                       f"“{row_label}”行“{column_label}”为{number(row.rhs_value)}")
+            out.append(hit(row.report_id, f"text.{quantity}", message, Location(section, row_label, column_label),
+                           expected=number(row.rhs_value), found=number(row.lhs_value), source=inp.source))
+        return out
+    return explain
+
+
+for _q, _desc in (
+    ("new_received", "正文“收到申请N件” = 第三部分本年新收总计（或新收+上年结转）"),
+    ("granted", "正文“予以公开N件” = 第三部分（一）予以公开总计"),
+    ("review_total", "正文“行政复议N件” = 第四部分行政复议总计"),
+    ("litigation_total", "正文“行政诉讼N件” = 第四部分行政诉讼总计（两组之和或其一）"),
+):
+    register(Rule(
+        id=f"text.{_q}", code=f"text.{_q}", engine="ge", frame="pairs", expectation="ExpectColumnPairValuesToBeEqual",
+        kwargs={"column_A": "lhs_value", "column_B": "rhs_value", "ignore_row_if": "either_value_is_missing"},
+        description=_desc, instances=_text_instances(_q), explain=_text_explain(_q),
+    ))
+
+
+def fee_instances(inp) -> pd.DataFrame:
+    nar = inp.narratives
+    layouts = dict(zip(inp.reports["report_id"], inp.reports["layout"]))
+    nar = nar[nar["report_id"].isin(inp.batch_ids) & (nar["section_key"] == "other")]
+    stated = []
+    for rid, text in zip(nar["report_id"], nar["text"]):
+        if layouts.get(rid) != "2021":
+            continue
+        fee = stated_fee_wan_yuan(text)
+        if fee is not None and fee[0] > 0:
+            stated.append((rid, fee[0], fee[1]))
+    if not stated:
+        return empty_frame("pairs")
+    facts = inp.facts("disclosure_facts", report_ids={r for r, _, _ in stated}, block_key=["art20_8"],
+                      column_key=["fee_amount"])
+    fees = dict(zip(facts["report_id"], facts["value"]))
+    return frame("pairs", "text.info_fee", report_id=[r for r, _, _ in stated],
+                 lhs_value=[fees.get(r, np.nan) for r, _, _ in stated], rhs_value=[f for _, f, _ in stated],
+                 section="六", row_label="行政事业性收费", column_label="本年收费金额（单位：万元）",
+                 note=[p for _, _, p in stated])
+
+
+def fee_explain(rows: pd.DataFrame, inp) -> Hits:
+    out: Hits = []
+    for row in rows.itertuples(index=False):
+        message = (f"第六部分写“{row.note}”（合{number(row.rhs_value)}万元），但第二部分“第二十条第（八）项”"
+                   f"“行政事业性收费”本年收费金额只有{number(row.lhs_value)}万元；信息处理费属于行政事业性收费，请核对。")
+        out.append(hit(row.report_id, "text.info_fee", message, Location("二", "行政事业性收费", "本年收费金额（单位：万元）"),
+                       expected=f"≥ {number(row.rhs_value)}", found=number(row.lhs_value), source=inp.source))
+    return out
+
+
+register(Rule(
+    id="text.info_fee", code="text.info_fee", engine="ge", frame="pairs",
+    expectation="ExpectColumnPairValuesAToBeGreaterThanB",
+    kwargs={"column_A": "lhs_value", "column_B": "rhs_value", "or_equal": True, "ignore_row_if": "either_value_is_missing"},
+    description="第六部分所述信息处理费 ≤ 第二部分行政事业性收费本年收费金额（2021版）",
+    instances=fee_instances, explain=fee_explain,
+))
