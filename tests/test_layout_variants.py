@@ -104,3 +104,16 @@ def test_words_and_fractions_in_value_cells_are_findings_not_numbers() -> None:
     assert by_code["cell.not_numeric"].location.column == "自然人"
     assert by_code["cell.not_numeric"].location.row == "1.本机关不掌握相关政府信息"
     assert by_code["cell.not_integer"].found == "6.5"
+
+
+def test_subtotal_cells_are_kept_as_printed() -> None:
+    report = parse_bytes(_doc(_app_table_2019(True, True), REVIEW_ONE_ROW), "x.html")
+    kept = {(c.row_key, c.raw) for c in report.extra_columns}
+    assert ("new_received", "1") in kept and ("results_total", "1") in kept
+    assert len(report.extra_columns) == 23
+    for group in ("（三）不予公开", "（四）无法提供", "（五）不予处理"):
+        assert any(r.label.startswith(group) for r in report.extra_rows), group
+    from transforms.tables import ReportRow, to_tables
+
+    tables = to_tables([ReportRow(report, "r1", "x.html", "t", "t")])
+    assert tables["extra_columns"].num_rows == 23 and tables["extra_rows"].num_rows > 0

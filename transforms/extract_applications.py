@@ -18,7 +18,7 @@ from transforms.findings import make_finding
 from transforms.flat import LabelHit, best_chain, flat_text, label_span, value_region
 from transforms.labels import is_app_header_text, match_app_column, match_app_row, norm_label
 from transforms.numbers import is_value_text
-from transforms.report import ExtraRow, Location, ParsedReport, TraceLine
+from transforms.report import ExtraColumnCell, ExtraRow, Location, ParsedReport, TraceLine
 from transforms.sections import RowUnit, TextUnit, Unit
 from transforms.spec import GroupSpec, Layout, RowSpec
 from transforms.report import CellValue
@@ -83,6 +83,7 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, res
     header_cols: dict[int, dict[int, str]] = {}  # id(table) -> grid col -> column key
     template: list[str | None] = []  # the latest header's value columns, left to right
     subtotal_col = False  # the header has a 法人或其他组织 小计 column (printed after 其他)
+    subtotal_cols: dict[int, set[int]] = {}  # id(table) -> grid cols of 小计 headers
     for unit in units:
         row = unit.cells
         distinct = []
@@ -105,6 +106,8 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, res
                 row_keys.append(col.key if col is not None else None)
             if any("小计" in norm_label(c.text) for c in row):
                 subtotal_col = True
+                subtotal_cols.setdefault(id(unit.table), set()).update(
+                    c.col for c in row if "小计" in norm_label(c.text))
             mapped = [i for i, k in enumerate(row_keys) if k is not None]
             if len(mapped) >= len(kinds):
                 # the header's value columns in order (None for a 小计 between them): used for rows
@@ -132,6 +135,7 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, res
             continue
         # columns by header label where the carrier knows real spans (positions alone mislead)
         mapping = header_cols.get(id(unit.table), {})
+        extra: list = []  # printed cells of columns the layout does not have (a 小计 column)
         if unit.table.spans_known and mapping:
             by_key = {}
             for c in values:
@@ -139,9 +143,11 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, res
                 if key is not None and key not in by_key:
                     by_key[key] = c
             if len(by_key) == len(kinds):
+                extra = [c for c in values if mapping.get(c.col) is None and c.col in subtotal_cols.get(id(unit.table), ())]
                 values = [by_key[k] for k in layout.app_column_keys]
         if len(values) != len(kinds) and len(values) == len(template) and len({k for k in template if k}) == len(kinds):
             by_key = {k: c for c, k in zip(values, template) if k is not None}
+            extra = [c for c, k in zip(values, template) if k is None]
             values = [by_key[k] for k in layout.app_column_keys]
         # text copied out of a table keeps one empty field per merged label column (placeholders)
         # and pads rows on the right; a 小计 column adds one printed cell after 其他
@@ -151,7 +157,10 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, res
         while len(values) > target and not values[0].text.strip():
             values = values[1:]
         if subtotal_col and len(values) == target:
+            extra = [values[len(kinds) - 1]]
             values = values[:len(kinds) - 1] + values[len(kinds):]
+        for c in extra:
+            report.extra_columns.append(ExtraColumnCell(SECTION, spec.key, "法人或其他组织小计", c.text.strip(), c.location))
         src = ValueSource(tuple(c.text for c in values), tuple(c.location for c in values), free_text=False)
         reading = read_values(src, kinds, "row_sum")
         _store(result, report, spec, reading, " ".join(t.strip() for t in labels), unit.location,
@@ -267,8 +276,9 @@ def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, re
         elif subtotal_col:
             tokens = tokenize(prefix, separated)
             if len(tokens) == n_cols + 1 and separated:
-                # drop the 法人或其他组织 subtotal printed after 其他
+                # the 法人或其他组织 subtotal printed after 其他 is kept aside, as printed
                 kept = [t.raw for i, t in enumerate(tokens) if i != n_cols - 1]
+                report.extra_columns.append(ExtraColumnCell(SECTION, spec.key, "法人或其他组织小计", tokens[n_cols - 1].raw, loc))
                 src = ValueSource(tuple(kept), (loc,) * n_cols, free_text=False)
                 reading = read_values(src, kinds, "row_sum")
             else:

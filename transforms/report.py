@@ -105,6 +105,17 @@ class ExtraRow:
     location: str
 
 
+@dataclass
+class ExtraColumnCell:
+    """A cell of a column the layout does not have (a 法人或其他组织 小计 column), kept as printed."""
+
+    section: str
+    row_key: str  # the standard row the cell is printed in
+    label: str  # the column's printed header
+    raw: str
+    location: str
+
+
 @dataclass(frozen=True)
 class TraceLine:
     """What the matcher saw for one row: printed label, what it matched, the raw values, how they read."""
@@ -132,6 +143,7 @@ class ParsedReport:
     active_disclosure: list[ActiveDisclosureCell] = field(default_factory=list)
     narratives: dict[str, str] = field(default_factory=dict)  # section key -> text
     extra_rows: list[ExtraRow] = field(default_factory=list)
+    extra_columns: list[ExtraColumnCell] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     sections_found: list[str] = field(default_factory=list)
     trace: list[TraceLine] = field(default_factory=list)  # for ``gongkai parse --debug``

@@ -94,6 +94,27 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("expected", pa.string()),
         ("found", pa.string()),
     ]),
+    # What a bureau added to the standard tables (subtotal rows and columns), kept as printed:
+    # derivable numbers the rulebook checks, and nothing the document said is lost.
+    "extra_rows": pa.schema([
+        ("report_id", pa.string()),
+        ("year", pa.int32()),
+        ("row_no", pa.int32()),  # order of the extra row within its report
+        ("section", pa.string()),
+        ("label", pa.string()),  # as printed (group label, "小计", …)
+        ("cell_no", pa.int32()),  # position among the row's printed values, from 0
+        ("raw_text", pa.string()),
+        ("source_location", pa.string()),
+    ]),
+    "extra_columns": pa.schema([
+        ("report_id", pa.string()),
+        ("year", pa.int32()),
+        ("section", pa.string()),
+        ("row_key", pa.string()),  # the standard row the cell is printed in
+        ("label", pa.string()),  # the column's printed header
+        ("raw_text", pa.string()),
+        ("source_location", pa.string()),
+    ]),
 }
 
 # Tables that hold one report's rows (replaced together when a report is reloaded).
@@ -179,6 +200,11 @@ def to_tables(rows: list[ReportRow], extra_findings: dict[str, list[Finding]] | 
                                      cell.is_blank, cell.recovered, cell.raw, cell.location))
         for section_key, text in rep.narratives.items():
             put("narratives", (rid, year, section_key, text))
+        for row_no, extra in enumerate(rep.extra_rows):
+            for cell_no, raw in enumerate(extra.cells):
+                put("extra_rows", (rid, year, row_no, extra.section, extra.label, cell_no, raw, extra.location))
+        for cell in rep.extra_columns:
+            put("extra_columns", (rid, year, cell.section, cell.row_key, cell.label, cell.raw, cell.location))
         for i, f in enumerate(findings):
             loc = f.location
             put("findings", (rid, year, i, f.code, f.severity, f.message, loc.section, loc.row, loc.column,
