@@ -28,7 +28,9 @@ from transforms.parse import parse_bytes
 from transforms.serialize import report_to_json
 
 TEXT_N = int(os.environ.get("GONGKAI_SYNTH_N", "60"))
-OFFICE_N = int(os.environ.get("GONGKAI_SYNTH_OFFICE_N", "8"))
+OFFICE_N = int(os.environ.get("GONGKAI_SYNTH_OFFICE_N", "20"))
+# The clean and the messiest level run at least 200 reports per carrier (issue 3's bar).
+EDGE_N = int(os.environ.get("GONGKAI_SYNTH_EDGE_N", "200"))
 SEED = int(os.environ.get("GONGKAI_SYNTH_SEED", "20240501"))
 GRID_CARRIERS = ("html", "docx", "xlsx", "pdf")
 
@@ -99,6 +101,8 @@ def _parse_and_compare(data: bytes, name: str, truth: dict) -> Comparison:
 
 def _run(tmp_path: Path, carrier: str, mess: int) -> list[tuple[str, Comparison]]:
     n = TEXT_N if carrier in ("txt", "html") else OFFICE_N
+    if mess in (0, 3):
+        n = max(n, EDGE_N)
     results = []
     for path in generate(n, tmp_path, seed=SEED + mess, carriers=(carrier,), mess=mess):
         truth = json.loads(path.with_name(path.stem + ".truth.json").read_text(encoding="utf-8"))

@@ -157,10 +157,10 @@ def without_identity(reading: RowReading, kinds: tuple[str, ...], money_unit: st
     Used when the publisher is seen to break that identity elsewhere in the table: a
     split that is unique only because it adds up is then no evidence at all.
     """
-    if reading.status != "recovered" or not reading.tokens:
+    if reading.status not in ("recovered", "ambiguous") or not reading.tokens:
         return reading
     cands = split_free(list(reading.tokens), kinds, reading.free_blanks)
-    if getattr(cands, "complete", True) and len(cands) == 1:
+    if reading.status == "recovered" and getattr(cands, "complete", True) and len(cands) == 1:
         return reading
     reading.candidates = cands
     reading.status = "ambiguous"
