@@ -337,3 +337,27 @@ def test_a_newer_schema_is_refused(warehouse_url: str) -> None:  # noqa: F811
     engine.dispose()
     with pytest.raises(SchemaVersionError, match="newer"):
         Warehouse.open(warehouse_url)
+
+
+def test_history_tables_returns_current_versions_of_the_asked_bureaus(tmp_path) -> None:
+    from pathlib import Path
+
+    from transforms.parse import parse_file
+    from transforms.tables import ReportRow, report_id_for, to_tables
+    from warehouse.store import Warehouse
+
+    repo = Path(__file__).resolve().parent.parent
+    wh = Warehouse.open(url=f"duckdb:///{tmp_path}/h.duckdb")
+    try:
+        rows = []
+        for name in ("samples/real/004_pingtan_2021.txt", "samples/real/008_pingtan_gaj_2021.txt", "samples/000_df7b48715d9f9e96.txt"):
+            report = parse_file(repo / name)
+            rows.append(ReportRow(report, report_id_for(report.sha256), name, "t", "t"))
+        wh.load(to_tables(rows))
+        hist = wh.history_tables(["平潭综合实验区公安局", "洛阳市交通运输局"], [2020, 2021])
+        assert sorted(hist["reports"].column("bureau").to_pylist()) == ["平潭综合实验区公安局", "洛阳市交通运输局"]
+        assert hist["application_facts"].num_rows == 25 * 7 + 4 * 7
+        assert wh.history_tables([], [2021])["reports"].num_rows == 0
+        assert "name" in wh.registry_frame().columns
+    finally:
+        wh.close()

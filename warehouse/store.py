@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -362,6 +362,48 @@ class Warehouse:
         with self.engine.connect() as conn:
             data = self.backend.read_arrow(conn, stmt)
         return data.select(TABLE_SCHEMAS[name].names).cast(TABLE_SCHEMAS[name])
+
+    def history_tables(self, bureaus: Iterable[str], years: Iterable[int],
+                       tables: Sequence[str] = ("reports", "application_facts", "review_facts", "disclosure_facts"),
+                       ) -> dict[str, pa.Table]:
+        """Current versions of the given bureaus' reports in the given years, with their facts.
+
+        What the cross-year, roll-up and duplicate rules compare a batch against: only the
+        bureaus and years a batch needs, so a national warehouse is never read whole.
+        """
+        bureaus = sorted({b for b in bureaus if b})
+        years = sorted({int(y) for y in years if y is not None})
+        reports = report_tables["reports"]
+        out: dict[str, pa.Table] = {}
+        if not bureaus or not years:
+            return {name: TABLE_SCHEMAS[name].empty_table() for name in tables}
+        ids: list[str] = []
+        parts = []
+        with self.engine.connect() as conn:
+            for chunk in _chunks(bureaus):
+                stmt = select(*reports.c).where(
+                    reports.c.is_current, reports.c.bureau.in_(chunk), reports.c.year.in_(years)
+                )
+                parts.append(self.backend.read_arrow(conn, stmt))
+        found = pa.concat_tables([p.select(TABLE_SCHEMAS["reports"].names).cast(TABLE_SCHEMAS["reports"]) for p in parts])
+        ids = found.column("report_id").to_pylist()
+        for name in tables:
+            if name == "reports":
+                out[name] = found
+                continue
+            table = report_tables[name]
+            pieces = [TABLE_SCHEMAS[name].empty_table()]
+            with self.engine.connect() as conn:
+                for chunk in _chunks(ids):
+                    stmt = select(*table.c).where(table.c.report_id.in_(chunk))
+                    pieces.append(self.backend.read_arrow(conn, stmt).select(TABLE_SCHEMAS[name].names).cast(TABLE_SCHEMAS[name]))
+            out[name] = pa.concat_tables(pieces)
+        return out
+
+    def registry_frame(self):
+        """The bureau registry as a pandas frame (the ``bureaus`` table), for the roll-up rules."""
+        bureaus = self.query("SELECT * FROM bureaus")
+        return bureaus.to_pandas()
 
     def export_year(self, year: Year) -> dict[str, pa.Table]:
         """Every report table's rows for one year, typed as ``warehouse.schema.TABLE_SCHEMAS``."""
