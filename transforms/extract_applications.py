@@ -257,9 +257,11 @@ def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, re
     starts = sorted([h.start for _, h in hits] + [b for b, _ in bounds])
     regions = []
     for spec, hit in hits:
-        nxt = next((s for s in starts if s >= hit.end), len(ft.norm))
-        prefix, _, offset = value_region(ft, hit.end, nxt)
-        regions.append((spec, hit, prefix, offset))
+        # a label ends where the next label or group label starts, however far its wording matched
+        end = min([hit.end] + [s for s in starts if s > hit.start])
+        nxt = next((s for s in starts if s >= end), len(ft.norm))
+        prefix, _, offset = value_region(ft, end, nxt, spec.label)
+        regions.append((spec, LabelHit(hit.key, hit.start, end), prefix, offset))
     n_cols = len(layout.app_columns)
     header = ft.norm[:min(h.start for _, h in hits)]
     subtotal_col = "小计" in header
@@ -291,7 +293,7 @@ def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, re
     for start, name in bounds:
         nxt = next((s for s in starts if s > start), len(ft.norm))
         end = start + len(name) if ft.norm.startswith(name, start) else start + 2
-        prefix, _, offset = value_region(ft, min(end, nxt), nxt)
+        prefix, _, offset = value_region(ft, min(end, nxt), nxt, name)
         if prefix.strip() and re.search(r"\d", prefix):
             loc = ft.location_at(offset)
             report.extra_rows.append(ExtraRow(SECTION, name, [prefix.strip()], loc))

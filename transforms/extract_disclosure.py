@@ -159,7 +159,7 @@ def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, se
     for start, end, block, item in hits:
         # an item name must be followed by its numbers, not be part of a sentence
         nxt = next((b for b in boundaries if b >= end), len(ft.norm))
-        prefix, _, offset = value_region(ft, end, nxt)
+        prefix, _, offset = value_region(ft, end, nxt, item.label)
         if not prefix.strip() or re.search(r"[\u4e00-\u9fff]", ft.text[ft.text_pos(end):offset]):
             continue
         # the block header before it says which block (and its columns' units)

@@ -124,21 +124,29 @@ def best_chain(hits_per_key: list[list[LabelHit]]) -> list[LabelHit | None]:
     return chain
 
 
-def value_region(ft: FlatText, start_norm: int, end_norm: int) -> tuple[str, str, int]:
-    """(numeric prefix, the text after it, text offset) between a label's end and the next label."""
+def value_region(ft: FlatText, start_norm: int, end_norm: int, label: str | None = None) -> tuple[str, str, int]:
+    """(numeric prefix, the text after it, text offset) between a label's end and the next label.
+
+    The values are what directly follows the label. Text in between is skipped only when
+    it is what is left of the label itself (a wrapped or abbreviated label: every Chinese
+    character of it occurs in ``label``); narrative after a label ends its values.
+    """
     a = ft.text_pos(start_norm)
     b = ft.text_pos(end_norm) if end_norm < len(ft.norm) else len(ft.text)
     region = unicodedata.normalize("NFKC", ft.text[a:b])
-    # skip leftover label characters (a wrapped or abbreviated label) up to the first digit
+    direct = _VALUE_CHARS.match(region)
+    head = direct.group(0) if direct else ""
+    if re.search(r"[0-9/—–\-\\]", head):
+        return head, region[len(head):], a
     m = re.search(r"[0-9]", region)
     if m is None:
-        # a row of blank markers only ("//////")
-        markers = re.match(r"[\s/—–\-\\]*", region)
-        only = markers.group(0) if markers else ""
-        return (only, region[len(only):], a) if only.strip() else ("", region, a)
+        return "", region, a
     lead = region[:m.start()]
+    cjk = re.findall(r"[\u4e00-\u9fff]", lead)
+    if cjk and (label is None or not set(cjk) <= set(unicodedata.normalize("NFKC", label))):
+        return "", region, a  # a sentence, not the rest of the label: these digits are not this row's
     body = region[m.start():]
-    # a leading blank marker directly before the first digit belongs to the values
+    # a blank marker directly before the first digit belongs to the values
     marker = re.search(r"(?:[-—–/\\]\s*)+$", lead)
     if marker:
         body = lead[marker.start():] + body
