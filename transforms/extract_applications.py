@@ -86,13 +86,7 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, res
     subtotal_cols: dict[int, set[int]] = {}  # id(table) -> grid cols of 小计 headers
     for unit in units:
         row = unit.cells
-        distinct = []
-        seen = set()
-        for cell in row:
-            if cell.origin in seen:
-                continue
-            seen.add(cell.origin)
-            distinct.append(cell)
+        distinct = unit.distinct_cells()
         texts = [c.text for c in distinct]
         if any(is_app_header_text(t) for t in texts) and not any(
             is_value_text(t) and t.strip() for t in texts

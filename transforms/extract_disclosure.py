@@ -83,12 +83,7 @@ def _money_unit(block: BlockSpec, units: dict[str, str] | None) -> str:
 def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, seen: set) -> None:
     state = _BlockState()
     for unit in units:
-        distinct = []
-        origins = set()
-        for cell in unit.cells:
-            if cell.origin not in origins:
-                origins.add(cell.origin)
-                distinct.append(cell)
+        distinct = unit.distinct_cells()
         texts = [c.text for c in distinct]
         joined = "".join(texts)
         block = match_block_header(joined, layout)

@@ -35,13 +35,7 @@ def _grid_values(units: list[RowUnit], n: int) -> tuple[list, str] | None:
     value_rows = []
     empty_rows: list = []
     for unit in units:
-        seen = set()
-        cells = []
-        for cell in unit.cells:
-            if cell.origin in seen:
-                continue
-            seen.add(cell.origin)
-            cells.append(cell)
+        cells = unit.distinct_cells()
         texts = [c.text for c in cells]
         labels, vstart = split_label_values(texts)
         values = cells[vstart:] if labels else cells  # a leading blank cell is a value, not padding

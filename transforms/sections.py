@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from transforms.document import Document, Paragraph, Table
+from transforms.document import Cell, Document, Paragraph, Table
 from transforms.labels import norm_label
 from transforms.spec import SECTIONS, SectionSpec
 
@@ -36,16 +36,19 @@ class RowUnit:
     def location(self) -> str:
         return f"{self.table.location} row {self.index + 1}"
 
-    def distinct_texts(self) -> list[str]:
-        """Texts of the row's source cells, each once (a colspan repeats its cell)."""
+    def distinct_cells(self) -> list[Cell]:
+        """The row's source cells, each once: a colspan repeats its cell across positions."""
         seen = set()
         out = []
         for cell in self.cells:
             if cell.origin in seen:
                 continue
             seen.add(cell.origin)
-            out.append(cell.text)
+            out.append(cell)
         return out
+
+    def distinct_texts(self) -> list[str]:
+        return [c.text for c in self.distinct_cells()]
 
 
 Unit = TextUnit | RowUnit
