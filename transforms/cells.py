@@ -207,3 +207,50 @@ def cell_findings(reading: RowReading, section: str, row_label: str | None, colu
                 Location(section, row_label, col, location), found=raw,
             ))
     return out
+
+
+def reading_findings(reading: RowReading, *, section: str, where: str, row_label: str | None,
+                     column_labels: list[str], raw: str, location: str, identity: str | None) -> list:
+    """The findings one row's reading calls for, worded once for every section.
+
+    ``where`` names the row for the clerk (“（一）予以公开”行); ``identity`` says in words
+    what a split had to satisfy (None where the section has no identity to check).
+    """
+    from transforms.findings import make_finding
+    from transforms.report import Location
+    from transforms.splitting import describe_candidates
+
+    loc = Location(section, row_label, None, location)
+    n = len(column_labels)
+    cols = "、".join(column_labels)
+    out = list(cell_findings(reading, section, row_label, column_labels, location))
+    status = reading.status
+    if status == "too_few":
+        out.append(make_finding(
+            "table.row_too_few_cells",
+            f"第{section}部分{where}只有{reading.token_count}个数字，应有{n}个（{cols}）；无法确定缺的是哪一项，"
+            f"均未采用，原文为：{raw}", loc, expected=str(n), found=raw))
+    elif status == "too_many":
+        out.append(make_finding(
+            "table.row_too_many_cells",
+            f"第{section}部分{where}有{reading.token_count}个数字，多于规定的{n}个（{cols}），无法确定对应关系，"
+            f"均未采用，原文为：{raw}", loc, expected=str(n), found=raw))
+    elif status == "ambiguous":
+        unknown = [column_labels[i] for i, c in enumerate(reading.cells) if c.value is None and i < n]
+        rule = f"都符合“{identity}”" if identity else ""
+        out.append(make_finding(
+            "cell.split_ambiguous",
+            f"第{section}部分{where}的数字“{raw}”连在一起，有多种拆分方式{rule}（可拆为{describe_candidates(reading.candidates)}），"
+            f"以下单元格无法确定，未采用：{'、'.join(unknown)}。", loc, found=raw))
+    elif status == "impossible":
+        rule = f"使“{identity}”成立" if identity else "对应各列"
+        out.append(make_finding(
+            "cell.split_impossible",
+            f"第{section}部分{where}的数字“{raw}”连在一起，且没有任何拆分能{rule}，均未采用。", loc, found=raw))
+    elif status == "subtotal_column":
+        out.append(make_finding(
+            "cell.split_ambiguous",
+            f"第{section}部分表格含“小计”列，{where}的数字“{raw}”连在一起，无法可靠地分到各列，未采用。", loc, found=raw))
+    elif status == "empty":
+        out.append(make_finding("cell.not_numeric", f"第{section}部分{where}没有数字。", loc, found=""))
+    return out

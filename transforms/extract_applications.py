@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from transforms.cells import RowReading, ValueSource, candidates_to_cells, cell_findings, read_values, without_identity
+from transforms.cells import RowReading, ValueSource, candidates_to_cells, read_values, reading_findings, without_identity
 from transforms.findings import make_finding
 from transforms.flat import LabelHit, best_chain, flat_text, label_span, value_region
 from transforms.labels import is_app_header_text, match_app_column, match_app_row, norm_label
@@ -22,7 +22,7 @@ from transforms.report import ExtraColumnCell, ExtraRow, Location, ParsedReport,
 from transforms.sections import RowUnit, TextUnit, Unit
 from transforms.spec import GroupSpec, Layout, RowSpec
 from transforms.report import CellValue
-from transforms.splitting import Candidate, describe_candidates, tokenize
+from transforms.splitting import tokenize
 
 SECTION = "三"
 MAX_COMBOS = 20000
@@ -395,48 +395,11 @@ def _report(result: AppExtraction, layout: Layout, report: ParsedReport, settled
         report.trace.append(TraceLine(SECTION, r.label, spec.key, r.raw_values,
                                       reading.status + ("*" if spec.key in settled else ""), r.location))
         blank += sum(1 for c in reading.cells if c.is_blank)
-        loc = Location(SECTION, spec.label, None, r.location)
-        for f in cell_findings(reading, SECTION, spec.label, col_labels, r.location):
+        for f in reading_findings(reading, section=SECTION, where=f"“{spec.label}”行", row_label=spec.label,
+                                  column_labels=col_labels, raw=r.raw_values, location=r.location,
+                                  identity="总计 = 各类申请人之和"):
             report.add(f)
-        if reading.status == "too_few":
-            report.add(make_finding(
-                "table.row_too_few_cells",
-                f"第三部分“{spec.label}”行只有{reading.token_count}个数字，应有{len(col_labels)}个（{'、'.join(col_labels)}）；"
-                f"无法确定缺的是哪一列，该行数字均未采用，原文为：{r.raw_values}",
-                loc, expected=str(len(col_labels)), found=r.raw_values,
-            ))
-        elif reading.status == "too_many":
-            report.add(make_finding(
-                "table.row_too_many_cells",
-                f"第三部分“{spec.label}”行有{reading.token_count}个数字，多于规定的{len(col_labels)}列，无法确定对应关系，原文为：{r.raw_values}",
-                loc, expected=str(len(col_labels)), found=r.raw_values,
-            ))
-        elif reading.status == "ambiguous":
-            unknown = [col_labels[i] for i, c in enumerate(reading.cells) if c.value is None]
-            report.add(make_finding(
-                "cell.split_ambiguous",
-                f"第三部分“{spec.label}”行的数字“{r.raw_values}”连在一起，有多种拆分方式都符合勾稽关系"
-                f"（{describe_candidates(reading.candidates)}），{'、'.join(unknown)}列无法确定，未采用。",
-                loc, found=r.raw_values,
-            ))
-        elif reading.status == "impossible":
-            report.add(make_finding(
-                "cell.split_impossible",
-                f"第三部分“{spec.label}”行的数字“{r.raw_values}”连在一起，且没有任何拆分能使“总计”等于各类申请人之和，"
-                f"该行数字均未采用。",
-                loc, found=r.raw_values,
-            ))
-        elif reading.status == "subtotal_column":
-            report.add(make_finding(
-                "cell.split_ambiguous",
-                f"第三部分表格含“小计”列，“{spec.label}”行的数字“{r.raw_values}”连在一起，无法可靠地分到各列，未采用。",
-                loc, found=r.raw_values,
-            ))
-        elif reading.status == "empty":
-            report.add(make_finding(
-                "cell.not_numeric", f"第三部分“{spec.label}”行没有数字。", loc, found="",
-            ))
-        elif reading.status == "recovered":
+        if reading.status == "recovered":
             recovered_rows.append(spec.label)
     if recovered_rows:
         basis = "行合计" + ("及列勾稽关系" if settled else "")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from transforms.cells import RowReading, ValueSource, cell_findings, read_values
+from transforms.cells import RowReading, ValueSource, read_values, reading_findings
 from transforms.extract_applications import split_label_values
 from transforms.findings import make_finding
 from transforms.flat import flat_text, value_region
@@ -22,7 +22,6 @@ from transforms.numbers import is_value_text
 from transforms.report import ActiveDisclosureCell, Location, ParsedReport, TraceLine
 from transforms.sections import RowUnit, TextUnit, Unit
 from transforms.spec import BlockSpec, ItemSpec, Layout
-from transforms.splitting import describe_candidates
 
 SECTION = "二"
 
@@ -47,30 +46,15 @@ def _store(report: ParsedReport, block: BlockSpec, item: ItemSpec, reading: RowR
         report.active_disclosure.append(
             ActiveDisclosureCell(block.key, item.key, col.key, cell, "万元" if col.kind == "money" else "件")
         )
-    loc = Location(SECTION, item.label, None, location)
     labels = [c.label for c in block.columns]
-    if reading.status == "ambiguous":
-        unknown = [labels[i] for i, c in enumerate(reading.cells) if c.value is None]
-        report.add(make_finding(
-            "cell.split_ambiguous",
-            f"第二部分“{block.label}”中“{item.label}”的数字“{raw}”连在一起，可拆为{describe_candidates(reading.candidates)}，"
-            f"无法确定“{'”“'.join(unknown)}”，未采用。",
-            loc, found=raw,
-        ))
-    elif reading.status in ("too_few", "too_many", "impossible"):
-        code = {"too_few": "table.row_too_few_cells", "too_many": "table.row_too_many_cells", "impossible": "cell.split_impossible"}[reading.status]
-        report.add(make_finding(
-            code, f"第二部分“{block.label}”中“{item.label}”有{reading.token_count}个数字，应有{len(labels)}个（{'、'.join(labels)}），"
-            f"无法确定对应关系，未采用。原文为：{raw}", loc, expected=str(len(labels)), found=raw,
-        ))
-    elif reading.status == "empty":
-        report.add(make_finding("cell.not_numeric", f"第二部分“{block.label}”中“{item.label}”没有数字。", loc, found=""))
-    elif reading.status == "recovered":
-        report.add(make_finding(
-            "cell.split_recovered", f"第二部分“{item.label}”的数字“{raw}”连在一起，只有一种读法，已拆分。", loc, found=raw,
-        ))
-    for f in cell_findings(reading, SECTION, item.label, labels, location):
+    for f in reading_findings(reading, section=SECTION, where=f"“{block.label}”中“{item.label}”", row_label=item.label,
+                              column_labels=labels, raw=raw, location=location, identity=None):
         report.add(f)
+    if reading.status == "recovered":
+        report.add(make_finding(
+            "cell.split_recovered", f"第二部分“{item.label}”的数字“{raw}”连在一起，只有一种读法，已拆分。",
+            Location(SECTION, item.label, None, location), found=raw,
+        ))
 
 
 def _money_unit(block: BlockSpec, units: dict[str, str] | None) -> str:

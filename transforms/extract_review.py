@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from transforms.cells import ValueSource, cell_findings, read_values
+from transforms.cells import ValueSource, read_values, reading_findings
 from transforms.findings import make_finding
 from transforms.flat import flat_text, value_region
 from transforms.labels import norm_label
@@ -18,7 +18,6 @@ from transforms.numbers import is_numeric_text, is_value_text
 from transforms.report import Location, ParsedReport, TraceLine
 from transforms.sections import RowUnit, TextUnit, Unit
 from transforms.spec import Layout
-from transforms.splitting import describe_candidates
 
 SECTION = "四"
 _HEADER_WORDS = ("行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "直接起诉", "复议后起诉", "维持", "纠正", "审结")
@@ -98,38 +97,15 @@ def extract_review(units: list[Unit], layout: Layout, report: ParsedReport, spac
     reading = read_values(src, kinds, "group_sums", allow_free_blanks=free_blanks, group_shape=(3, 4))
     report.review_litigation = reading.cells
     report.trace.append(TraceLine(SECTION, "行政复议·行政诉讼", "review_litigation", raw, reading.status, location))
-    loc = Location(SECTION, None, None, location)
     labels = [f"{c.group_label}·{c.outcome_label}" for c in layout.review_cells]
-    if reading.status == "too_few":
-        report.add(make_finding(
-            "table.row_too_few_cells",
-            f"第四部分只有{reading.token_count}个数字，应有{n}个；无法确定缺的是哪一项，均未采用。原文为：{raw}",
-            loc, expected=str(n), found=raw,
-        ))
-    elif reading.status == "too_many":
-        report.add(make_finding(
-            "table.row_too_many_cells", f"第四部分有{reading.token_count}个数字，多于规定的{n}个，无法确定对应关系。原文为：{raw}",
-            loc, expected=str(n), found=raw,
-        ))
-    elif reading.status == "ambiguous":
-        unknown = [labels[i] for i, c in enumerate(reading.cells) if c.value is None]
-        report.add(make_finding(
-            "cell.split_ambiguous",
-            f"第四部分的数字“{raw}”连在一起，有多种拆分方式都符合“总计=各项之和”（{describe_candidates(reading.candidates)}），"
-            f"以下单元格无法确定：{'、'.join(unknown)}。",
-            loc, found=raw,
-        ))
-    elif reading.status == "impossible":
-        report.add(make_finding(
-            "cell.split_impossible", f"第四部分的数字“{raw}”连在一起，且没有任何拆分能使各组总计等于各项之和，均未采用。",
-            loc, found=raw,
-        ))
-    elif reading.status == "recovered":
-        report.add(make_finding(
-            "cell.split_recovered", f"第四部分的数字“{raw}”连在一起，已依据各组“总计=各项之和”唯一拆分。", loc, found=raw,
-        ))
-    for f in cell_findings(reading, SECTION, None, labels, location):
+    for f in reading_findings(reading, section=SECTION, where="行政复议、行政诉讼情况", row_label=None,
+                              column_labels=labels, raw=raw, location=location, identity="各组总计 = 各项结果之和"):
         report.add(f)
+    if reading.status == "recovered":
+        report.add(make_finding(
+            "cell.split_recovered", f"第四部分的数字“{raw}”连在一起，已依据各组“总计=各项之和”唯一拆分。",
+            Location(SECTION, None, None, location), found=raw,
+        ))
     blank = sum(1 for c in reading.cells if c.is_blank)
     if blank:
         report.add(make_finding("cell.blank", f"第四部分有{blank}个空白单元格，按0计。", Location(SECTION), found=str(blank)))

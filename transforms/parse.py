@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from transforms.document import Document, Paragraph
+from transforms.document import Document
 from transforms.extract_applications import extract_applications
 from transforms.extract_disclosure import extract_disclosure
 from transforms.extract_review import extract_review
@@ -19,7 +19,7 @@ from transforms.metadata import detect_layout, find_period_year, find_title, pre
 from transforms.readers import UnsupportedFormat, read_document, sniff_carrier
 from transforms.report import Location, ParsedReport
 from transforms.script import document_text, is_traditional, simplify_document
-from transforms.sections import RowUnit, TextUnit, flatten, split_sections, units_text
+from transforms.sections import RowUnit, flatten, split_sections, units_text
 from transforms.spec import SECTIONS
 from transforms.tables import content_sha256
 

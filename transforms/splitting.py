@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from transforms.numbers import BLANK_MARKERS, COUNT_UNITS, MONEY_UNITS
+from transforms.numbers import COUNT_UNITS, MONEY_UNITS
 
 Kind = str  # "count" | "delta" | "money"
 MAX_DISTINCT = 24  # more distinct candidates than this is simply "ambiguous"
