@@ -16,6 +16,7 @@ from transforms.numbers import normalize_text, parse_number, to_wan_yuan
 from transforms.report import CellValue
 from transforms.splitting import (
     Candidate,
+    Piece,
     Readings,
     Token,
     split_free,
@@ -94,7 +95,8 @@ def read_values(
     if not tokens:
         return RowReading([CellValue(None, "", None, location) for _ in kinds], "empty")
 
-    if len(tokens) == n:
+    dash_runs = any(t.explicit_blank and len(t.text) > 1 for t in tokens)  # "——": one blank or two
+    if len(tokens) == n and not dash_runs:
         cells = []
         not_integer: list[tuple[int, str]] = []
         bad_idx = {i for i, _ in bad}
@@ -116,7 +118,10 @@ def read_values(
             if kind == "money":
                 value = to_wan_yuan(parsed, money_unit)
             cells.append(CellValue(value, tok.raw, parsed.is_blank, loc, False, parsed.unit))
-        return RowReading(cells, "ok", not_numeric=bad, not_integer=not_integer, token_count=len(tokens))
+        reading = RowReading(cells, "ok", not_numeric=bad, not_integer=not_integer, token_count=len(tokens))
+        if src.free_text and src.spaces_separate and constraint != "none":
+            return _second_reading(reading, src, kinds, constraint, money_unit, group_shape, location)
+        return reading
 
     if bad:  # a word among the numbers and the count is off: nothing can be placed with certainty
         status: Status = "too_few" if len(tokens) < n else "too_many"
@@ -167,6 +172,43 @@ def without_identity(reading: RowReading, kinds: tuple[str, ...], money_unit: st
     reading.cells = (candidates_to_cells(cands, kinds, money_unit, location) if getattr(cands, "complete", True)
                      else [CellValue(None, "", None, location) for _ in kinds])
     return reading
+
+
+def _holds(values: list[Decimal], constraint: Constraint, group_shape: tuple[int, int]) -> bool:
+    if constraint == "row_sum":
+        return sum(values[:-1]) == values[-1]
+    groups, parts = group_shape
+    size = parts + 1
+    return all(sum(values[g * size:g * size + parts]) == values[g * size + parts] for g in range(groups))
+
+
+def _second_reading(reading: RowReading, src: ValueSource, kinds: tuple[str, ...], constraint: Constraint,
+                    money_unit: str, group_shape: tuple[int, int], location: str) -> RowReading:
+    """Whitespace read as borders gave one number per cell, but do they add up?
+
+    When they do not, the spaces may have been padding inside numbers ("1 3" for 13)
+    while digits of two cells ran together: if reading the same characters with
+    whitespace meaning nothing satisfies the identity, the row has two explanations
+    (a publisher's error, or a misleading space) and no cell is certain.
+    """
+    values = [c.value for c in reading.cells]
+    if any(v is None for v in values) or _holds(values, constraint, group_shape):
+        return reading
+    joined = tokenize(" ".join(src.texts), False)
+    if constraint == "row_sum":
+        alt = split_sum_group(joined, len(kinds) - 1, True, kinds)
+    else:
+        alt = split_sum_groups(joined, group_shape[0], group_shape[1], True)
+    if not getattr(alt, "complete", True):
+        return RowReading([CellValue(None, "", None, location) for _ in kinds], "ambiguous", alt,
+                          token_count=reading.token_count)
+    direct = tuple(Piece(c.value, c.raw, c.is_blank) for c in reading.cells)
+    others = [c for c in alt if tuple(p.value for p in c) != tuple(values)]
+    if not others:
+        return reading  # no other reading adds up: the publisher's numbers, kept as printed
+    cands = Readings([direct] + others)
+    cells = candidates_to_cells(list(cands), kinds, money_unit, location)
+    return RowReading(cells, "ambiguous", cands, token_count=reading.token_count, tokens=tuple(joined), free_blanks=True)
 
 
 def candidates_to_cells(cands: list[Candidate], kinds: tuple[str, ...], money_unit: str, location: str) -> list[CellValue]:

@@ -232,11 +232,11 @@ def spaces_separate_cells(regions: list[str], n_cells: int) -> bool:
     Decided from the document itself: when most rows print exactly as many
     whitespace-separated numbers as the row has cells, whitespace is a border.
     """
-    with_digits = [r for r in regions if re.search(r"\d", r)]
-    if not with_digits:
+    printed = [r for r in regions if re.search(r"[\d/—–\-]", r)]
+    if not printed:
         return True
-    exact = sum(1 for r in with_digits if len(tokenize(r, True)) == n_cells)
-    return exact / len(with_digits) >= 0.6
+    exact = sum(1 for r in printed if len(tokenize(r, True)) == n_cells)
+    return exact >= min(3, len(printed)) and exact / len(printed) >= 0.8
 
 
 def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, result: AppExtraction) -> None:

@@ -113,8 +113,10 @@ def tokenize(text: str, spaces_separate: bool = True) -> list[Token]:
             j = i
             while j < len(text) and text[j] in _DASHES:
                 j += 1
-            for _ in range((j - i + 1) // 2):  # "——" is one blank, as is a lone "—"
-                tokens.append(Token("", True, "—"))
+            # a run of k dashes is between ceil(k/2) and k blank cells: "——" may be one
+            # blank written as a Chinese dash or two blanks written "—" each
+            run = text[i:j]
+            tokens.append(Token(run if len(run) > 1 else "", True, run))
             i = j
             continue
         if ch == "-":
@@ -193,8 +195,15 @@ class _Search:
             return out
         tok = self.tokens[ti]
         if tok.explicit_blank:
-            if off == 0:
-                out.append((ti + 1, 0, Piece(Decimal(0), tok.raw, True)))
+            if not tok.text:
+                if off == 0:
+                    out.append((ti + 1, 0, Piece(Decimal(0), tok.raw, True)))
+                return out
+            for width in (1, 2):  # a dash run: each blank cell takes one or two dashes
+                stop = off + width
+                if stop <= len(tok.text):
+                    nxt = (ti + 1, 0) if stop == len(tok.text) else (ti, stop)
+                    out.append((nxt[0], nxt[1], Piece(Decimal(0), tok.text[off:stop], True)))
             return out
         for stop, value, raw in _number_prefixes(tok.text, off, self.kinds[cell]):
             if stop == len(tok.text):
@@ -263,8 +272,12 @@ def split_sum_group(tokens: list[Token], n_parts: int, free_blanks: bool, kinds:
     if tokens:
         last = len(tokens) - 1
         tok = tokens[last]
-        if tok.explicit_blank:
+        if tok.explicit_blank and not tok.text:
             totals.append((last, 0, Piece(Decimal(0), tok.raw, True)))
+        elif tok.explicit_blank:
+            for width in (1, 2):
+                if width <= len(tok.text):
+                    totals.append((last, len(tok.text) - width, Piece(Decimal(0), tok.text[-width:], True)))
         else:
             text = tok.text
             for start in range(len(text)):
@@ -332,9 +345,12 @@ def split_sum_groups(tokens: list[Token], n_groups: int, n_parts: int, free_blan
             tok = tokens[ti]
             start = aoff if ti == ati else 0
             stop = boff if ti == bti else len(tok.text)
-            if tok.explicit_blank:
+            if tok.explicit_blank and not tok.text:
                 if start == 0:
                     out.append(tok)
+            elif tok.explicit_blank:
+                if stop > start:
+                    out.append(Token(tok.text[start:stop], True, tok.text[start:stop]))
             elif stop > start:
                 out.append(Token(tok.text[start:stop], False, tok.text[start:stop]))
             ti += 1
