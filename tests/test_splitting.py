@@ -66,3 +66,24 @@ def test_random_rows_unique_split_is_right() -> None:
         assert tuple(row) in cands
         if len(cands) == 1:
             assert cands[0] == tuple(row)
+
+
+def test_dash_runs_are_one_or_two_blanks() -> None:
+    # "——" is the Chinese dash (one blank) or two blanks written "—" each
+    cands = values(split_free(tokenize("——7 1", False), ("count", "delta", "count"), True))
+    assert (0, 0, 71) in cands and (0, 7, 1) in cands
+
+
+def test_spaced_reading_that_breaks_the_row_sum_is_not_trusted() -> None:
+    """12 · / · / · 1 · 0 · / · 13 printed as "12//10/1 3": the spaced reading 12,_,_,10,_,1,3 does not
+    add up, while reading the space as padding does — two explanations, no certain cell."""
+    from transforms.cells import ValueSource, read_values
+
+    reading = read_values(ValueSource(("12//10/1 3",), ("x",), free_text=True, spaces_separate=True),
+                          ("count",) * 7, "row_sum")
+    assert reading.status == "ambiguous"
+    assert reading.cells[3].value is None and reading.cells[6].value is None
+    # a spaced row that adds up is read directly
+    ok = read_values(ValueSource(("3001 53 0 0 61 4 3119",), ("x",), free_text=True, spaces_separate=True),
+                     ("count",) * 7, "row_sum")
+    assert ok.status == "ok" and [c.value for c in ok.cells] == [3001, 53, 0, 0, 61, 4, 3119]
