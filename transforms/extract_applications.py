@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -229,14 +230,17 @@ def nxt_is_label(hit: LabelHit, starts: list[int], ft) -> bool:
 def spaces_separate_cells(regions: list[str], n_cells: int) -> bool:
     """Whether this document's free text separates cells by whitespace (PDF text) or not (crawler text).
 
-    Decided from the document itself: when most rows print exactly as many
-    whitespace-separated numbers as the row has cells, whitespace is a border.
+    Decided from the rows where it matters — those with whitespace between two digits:
+    when (nearly) all of them print exactly as many whitespace-separated tokens as the
+    row has cells, whitespace is a border. With no such row there is no evidence, and
+    whitespace is taken to mean nothing (the reading that can only add doubt, never a
+    wrong number).
     """
-    printed = [r for r in regions if re.search(r"[\d/—–\-]", r)]
-    if not printed:
-        return True
-    exact = sum(1 for r in printed if len(tokenize(r, True)) == n_cells)
-    return exact >= min(3, len(printed)) and exact / len(printed) >= 0.8
+    spaced = [r for r in regions if re.search(r"\d[\s\u00a0\u3000]+\d", unicodedata.normalize("NFKC", r))]
+    if not spaced:
+        return False
+    exact = sum(1 for r in spaced if len(tokenize(r, True)) == n_cells)
+    return exact >= min(3, len(spaced)) and exact / len(spaced) >= 0.8
 
 
 def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, result: AppExtraction) -> None:
