@@ -83,8 +83,9 @@ def tokenize(text: str, spaces_separate: bool = True) -> list[Token]:
                 if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?\D*", part):
                     tokens.append(Token(part.replace(",", ""), False, part))
                     return
-                if re.search(r",\d{3}(?!\d)", part):
-                    # "246180,000元": a thousands separator inside run-together digits, not a border
+                if re.search(r",\d{3}", part):
+                    # "246180,000元", "1,1690": maybe a thousands separator inside run-together digits,
+                    # so not certainly a border
                     tokens.append(Token(part.replace(",", ""), False, part))
                     return
                 for sub in part.split(","):
