@@ -1,30 +1,46 @@
 """The annual ingest: documents under a source → parsed, checked, loaded, mirrored to Parquet.
 
 The flow only composes: discovery and reading live in ``flows.discover``, the
-per-batch steps in ``flows.tasks``, parsing in ``transforms``, checks in
-``expectations``, storage in ``warehouse``. It can be called as a Prefect flow
-(CLI, deployment) or through ``annual_ingest.fn`` (tests, scripts): outside a
+per-batch steps in ``flows.tasks``, parsing in ``transforms`` (spread over
+processes by ``flows.parallel``), checks in ``expectations``, storage in
+``warehouse``.
+
+Batches are pipelined: while batch *n* is validated and loaded in the flow
+process, batch *n+1* is parsed — by the parse pool's worker processes under the
+default task runner, by Dask's workers under a Dask task runner (several batches
+ahead). The warehouse connection never leaves the flow process.
+
+It can be called as a Prefect flow (CLI, deployment) or through ``annual_ingest.fn`` (tests, scripts): outside a
 flow run it logs to the standard logger and publishes no artifact.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import time
+from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
 from prefect import flow
 
 from flows.discover import SourceFile, discover_files
+from flows.parallel import ParsePool
 from flows.summary import IngestSummary
 from flows.tasks import (
     build_rows,
-    is_unchanged,
     load_tables,
     loaded_contents,
     mirror_years,
     parse_batch,
     read_batch,
+    select_fresh,
     validate_tables,
 )
 from gongkai.config import resolve_settings
@@ -32,6 +48,12 @@ from transforms.tables import to_tables
 
 T = TypeVar("T")
 ARTIFACT_KEY = "annual-ingest-summary"
+# Documents per batch: one Prefect task per step per batch. Large enough that the
+# expectations' fixed cost per validation (~0.3 s) and Prefect's per task (~10 ms)
+# are small per report; small enough that two batches in memory are nothing.
+DEFAULT_BATCH_SIZE = 1000
+# The flow reports files done on this logger; `gongkai ingest` draws a progress bar from it.
+PROGRESS_LOGGER = "gongkai.progress"
 
 
 def _logger() -> logging.Logger | logging.LoggerAdapter:
@@ -75,66 +97,100 @@ def _publish(summary: IngestSummary) -> None:
 
 @flow(name="annual-ingest", log_prints=False)
 def annual_ingest(
-    source: str,
+    source: str | None = None,
     year: int | None = None,
     force: bool = False,
     warehouse_url: str | None = None,
     parquet_root: str | None = None,
-    batch_size: int = 200,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     data_dir: str | None = None,
+    years: list[int] | None = None,
+    bureaus: list[str] | None = None,
+    files: list[str] | None = None,
+    workers: int | None = None,
 ) -> IngestSummary:
-    """Ingest every document under ``source`` (folder, file or fsspec URL).
+    """Ingest the documents under ``source`` (folder, file or fsspec URL), or a selection of them.
 
-    Unchanged files (same content and parser version as last loaded) are skipped
-    unless ``force``; ``year`` keeps only reports of that reporting year.
+    - Unchanged files (same content hash and parser version as already loaded) are
+      skipped unless ``force``: the warehouse is the cache.
+    - ``year``/``years`` keep only reports of those reporting years, ``bureaus``
+      only reports of those bureaus (exact names). Files the warehouse already
+      knows to belong to another bureau or year are not even read: a rerun of one
+      bureau-year touches only that report.
+    - ``files``: only these documents (paths or URLs, or names relative to ``source``).
+      With no ``source`` and no ``files``, a rerun takes the files the warehouse
+      holds for the requested bureaus/years.
+    - ``workers``: processes parsing at once (default: every core; 1 parses in the
+      flow's process). Under a Dask task runner, Dask's workers parse instead.
+
     Locations left as None come from ``GONGKAI_*`` environment variables, then
     from defaults under ``data_dir`` (see ``gongkai.config``).
     """
     from transforms.parse import PARSER_VERSION
     from warehouse.store import Warehouse
 
+    started = time.perf_counter()
     log = _logger()
+    if source is None and not files and not years and year is None and not bureaus:
+        raise ValueError("nothing to ingest: give a source, files, or the years/bureaus to rerun")
     settings = resolve_settings(data_dir=data_dir, warehouse_url=warehouse_url, parquet_root=parquet_root)
-    summary = IngestSummary(source=source, warehouse_url=settings.warehouse_url, parquet_root=settings.parquet_root)
+    label = source if source is not None else _rerun_label(years, year, bureaus, files)
+    summary = IngestSummary(source=label, warehouse_url=settings.warehouse_url, parquet_root=settings.parquet_root)
+    wanted_years = sorted(set(years or ()) | ({year} if year is not None else set()))
 
-    files: list[SourceFile] = discover_files(source)
-    summary.files_seen = len(files)
-    log.info("discovered %d file(s) under %s", len(files), source)
-
-    parameters: dict[str, Any] = {"year": year, "force": force, "batch_size": batch_size,
-                                  "parser_version": PARSER_VERSION}
+    parameters: dict[str, Any] = {"year": year, "years": years, "bureaus": bureaus, "files": files, "force": force,
+                                  "batch_size": batch_size, "parser_version": PARSER_VERSION}
+    local_runner = _runs_locally()
+    in_flight = 1 if local_runner else max(2, 2 * (workers or 2))
     warehouse = Warehouse.open(url=settings.warehouse_url, data_dir=str(settings.data_dir))
     try:
-        run_id = warehouse.start_run(source, parameters)
+        chosen, not_selected = select_files(warehouse, source, files, wanted_years, bureaus)
+        summary.files_seen = len(chosen) + not_selected
+        summary.files_not_selected = not_selected
+        log.info("discovered %d file(s) under %s; %d selected, %d of other bureaus/years not read",
+                 summary.files_seen, label, len(chosen), not_selected)
+        run_id = warehouse.start_run(label, parameters)
         summary.run_id = str(run_id)
         loaded = set() if force else loaded_contents(warehouse.known_files())
         touched_years: set[int | None] = set()
         seen_ids: set[str] = set()
-        for n, batch in enumerate(_chunks(files, batch_size), start=1):
-            blobs = _step(read_batch, batch)
-            fresh = [b for b in blobs if not is_unchanged(b, loaded, PARSER_VERSION)]
-            summary.files_skipped += len(blobs) - len(fresh)
-            if not fresh:
-                log.info("batch %d: %d file(s), all unchanged", n, len(blobs))
-                continue
-            parsed = _step(parse_batch, fresh)
-            summary.files_parsed += len(parsed)
-            rows, filtered, duplicates = build_rows(parsed, summary.run_id, PARSER_VERSION, year, seen_ids)
-            summary.files_filtered += filtered
-            summary.files_duplicate += duplicates
-            if not rows:
-                log.info("batch %d: %d parsed, none to load", n, len(parsed))
-                continue
-            extra = _step(validate_tables, to_tables(rows))
-            tables = to_tables(rows, extra)
-            result = _step(load_tables, warehouse, tables)
-            touched_years |= _years_of(result)
-            summary.add_tables(tables)
-            log.info("batch %d: read %d, skipped %d, parsed %d, loaded %d report(s), %d finding(s)",
-                     n, len(blobs), len(blobs) - len(fresh), len(parsed), tables["reports"].num_rows,
-                     tables["findings"].num_rows)
+        total = len(chosen)
+        done = 0
+        pool = ParsePool(workers) if local_runner else None
+        with ExitStack() as stack:
+            if pool is not None:
+                stack.enter_context(pool)
+            background = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="gongkai-parse"))
+            pending: deque[_Pending] = deque()
+
+            def finish(item: _Pending) -> None:
+                nonlocal done
+                done += item.n_files
+                if item.parsing is not None:
+                    _load_batch(item, summary, warehouse, PARSER_VERSION, wanted_years, bureaus, touched_years, log)
+                else:
+                    log.info("batch %d: %d file(s), all unchanged or duplicates", item.n, item.n_files)
+                _progress(done, total)
+
+            _progress(0, total)
+            for n, batch in enumerate(_chunks(chosen, batch_size), start=1):
+                t0 = time.perf_counter()
+                blobs = _step(read_batch, batch)
+                summary.add_stage("read", time.perf_counter() - t0)
+                fresh, unchanged, duplicates = select_fresh(blobs, loaded, PARSER_VERSION, seen_ids)
+                summary.files_skipped += unchanged
+                summary.files_duplicate += duplicates
+                parsing = _submit(background, parse_batch, fresh, pool) if fresh else None
+                pending.append(_Pending(n, len(blobs), unchanged, duplicates, parsing))
+                while len(pending) > in_flight:
+                    finish(pending.popleft())
+            while pending:
+                finish(pending.popleft())
         if touched_years:
+            t0 = time.perf_counter()
             _step(mirror_years, warehouse, _sorted_years(touched_years), settings.parquet_root)
+            summary.add_stage("parquet", time.perf_counter() - t0)
+        summary.elapsed_seconds = time.perf_counter() - started
         warehouse.finish_run(run_id, status="finished", **_run_counts(summary))
     except BaseException:
         _finish_failed(warehouse, summary)
@@ -142,11 +198,173 @@ def annual_ingest(
     finally:
         warehouse.close()
 
-    log.info("ingest done: %d seen, %d skipped, %d loaded; by status %s; findings by severity %s",
-             summary.files_seen, summary.files_skipped, summary.reports_loaded,
-             summary.reports_by_status, summary.findings_by_severity)
+    summary.elapsed_seconds = time.perf_counter() - started
+    log.info("ingest done in %.1f s: %d seen, %d skipped (unchanged), %d not selected, %d parsed, %d loaded "
+             "(%.0f reports/s); by status %s; by carrier %s; findings by severity %s; seconds by stage %s",
+             summary.elapsed_seconds, summary.files_seen, summary.files_skipped, summary.files_not_selected,
+             summary.files_parsed, summary.reports_loaded, summary.reports_per_second, summary.reports_by_status,
+             summary.reports_by_carrier, summary.findings_by_severity,
+             {k: round(v, 2) for k, v in summary.stage_seconds.items()})
     _publish(summary)
     return summary
+
+
+@dataclass
+class _Pending:
+    """A batch whose parse is under way while the flow loads the one before it."""
+
+    n: int
+    n_files: int
+    unchanged: int
+    duplicates: int
+    parsing: Any  # a future of list[ParsedFile], or None when nothing needed parsing
+
+
+def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any, parser_version: str,
+                wanted_years: list[int], bureaus: list[str] | None, touched_years: set[int | None],
+                log: Any) -> None:
+    t0 = time.perf_counter()
+    parsed = item.parsing.result()
+    summary.add_stage("wait for parse", time.perf_counter() - t0)
+    parse_seconds = sum(p.seconds for p in parsed)
+    summary.add_stage("parse (per-file sum)", parse_seconds)
+    summary.add_parse_times([(p.seconds, p.blob.file.name) for p in parsed])
+    summary.files_parsed += len(parsed)
+    rows, filtered, duplicates = build_rows(parsed, summary.run_id, parser_version, None, set(),
+                                            years=wanted_years, bureaus=bureaus)
+    del parsed
+    summary.files_filtered += filtered
+    summary.files_duplicate += duplicates
+    if not rows:
+        log.info("batch %d: %d parsed, none to load (%d of other years/bureaus)", item.n, filtered, filtered)
+        return
+    t0 = time.perf_counter()
+    extra = _step(validate_tables, to_tables(rows))
+    tables = to_tables(rows, extra)
+    validate_seconds = time.perf_counter() - t0
+    summary.add_stage("validate", validate_seconds)
+    t0 = time.perf_counter()
+    result = _step(load_tables, warehouse, tables)
+    load_seconds = time.perf_counter() - t0
+    summary.add_stage("load", load_seconds)
+    touched_years |= _years_of(result)
+    summary.add_tables(tables)
+    log.info("batch %d: read %d, unchanged %d, duplicates %d, parsed %d (%.2f s of parsing), "
+             "filtered %d, loaded %d report(s) with %d finding(s); validate %.2f s, load %.2f s",
+             item.n, item.n_files, item.unchanged, item.duplicates, len(rows) + filtered, parse_seconds,
+             filtered, tables["reports"].num_rows, tables["findings"].num_rows, validate_seconds, load_seconds)
+
+
+def _submit(background: ThreadPoolExecutor, task: Any, *args: Any) -> Any:
+    """Start a task without waiting: through the flow's task runner in a flow run, on a thread outside one."""
+    from prefect.context import FlowRunContext
+
+    if FlowRunContext.get() is not None:
+        return task.submit(*args)
+    return background.submit(task.fn, *args)
+
+
+def _runs_locally() -> bool:
+    """True unless the flow runs on a distributed task runner (Dask): then its workers parse, not our pool."""
+    from prefect.context import FlowRunContext
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    ctx = FlowRunContext.get()
+    return ctx is None or ctx.task_runner is None or isinstance(ctx.task_runner, ThreadPoolTaskRunner)
+
+
+def _progress(done: int, total: int) -> None:
+    """Files done so far, on a plain logger the CLI's progress bar listens to (silent otherwise)."""
+    logging.getLogger(PROGRESS_LOGGER).info("%d/%d files", done, total, extra={"gongkai_progress": (done, total)})
+
+
+def _rerun_label(years: list[int] | None, year: int | None, bureaus: list[str] | None,
+                 files: list[str] | None) -> str:
+    parts = []
+    ys = sorted(set(years or ()) | ({year} if year is not None else set()))
+    if ys:
+        parts.append("years " + ",".join(map(str, ys)))
+    if bureaus:
+        parts.append("bureaus " + ",".join(bureaus))
+    if files:
+        parts.append(f"{len(files)} file(s)")
+    return "rerun: " + "; ".join(parts)
+
+
+def select_files(warehouse: Any, source: str | None, files: list[str] | None, years: list[int],
+                 bureaus: list[str] | None) -> tuple[list[SourceFile], int]:
+    """The documents to read, and how many discovered ones the warehouse says belong to other bureaus/years.
+
+    A file the warehouse has never seen (or whose report is of a wanted bureau-year)
+    is read and parsed; the year/bureau filter is then applied to what it parsed to.
+    """
+    if files:
+        chosen = _named_files(source, files)
+    elif source is not None:
+        chosen = discover_files(source)
+    else:
+        return _known_files_of(warehouse, years, bureaus), 0
+    if not years and not bureaus:
+        return chosen, 0
+    known = _known_bureau_years(warehouse)
+    keep = [f for f in chosen if f.path not in known or any(_matches(b, y, years, bureaus) for b, y in known[f.path])]
+    return keep, len(chosen) - len(keep)
+
+
+def _matches(bureau: str | None, year: int | None, years: list[int], bureaus: list[str] | None) -> bool:
+    return (not years or year in years) and (not bureaus or (bureau or "").strip() in {b.strip() for b in bureaus})
+
+
+def _named_files(source: str | None, files: list[str]) -> list[SourceFile]:
+    """``files`` as documents: names relative to ``source`` (or globs), else paths and URLs of their own."""
+    if source is not None:
+        found = discover_files(source)
+        chosen = [f for f in found if any(fnmatch(f.name, pat) or f.path == pat or
+                                          PurePosixPath(f.name).name == pat for pat in files)]
+        missing = [pat for pat in files if not any(fnmatch(f.name, pat) or f.path == pat or
+                                                   PurePosixPath(f.name).name == pat for f in chosen)]
+        if missing:
+            _logger().warning("%d requested file(s) not found under %s: %s", len(missing), source, missing[:5])
+        return chosen
+    out: list[SourceFile] = []
+    for f in files:
+        out.extend(discover_files(f))  # raises FileNotFoundError for a missing file: the request was wrong
+    return [SourceFile(f.path if "://" in f.path else os.path.abspath(f.path), f.name) for f in out]
+
+
+def _known_bureau_years(warehouse: Any) -> dict[str, set[tuple[str | None, int | None]]]:
+    rows = warehouse.query("SELECT source_path, bureau, year FROM reports WHERE source_path IS NOT NULL").to_pylist()
+    known: dict[str, set[tuple[str | None, int | None]]] = {}
+    for r in rows:
+        known.setdefault(r["source_path"], set()).add((r["bureau"], r["year"]))
+    return known
+
+
+def _known_files_of(warehouse: Any, years: list[int], bureaus: list[str] | None) -> list[SourceFile]:
+    """The files the warehouse loaded for these bureau-years, named as their ingest named them; gone ones skipped."""
+    from flows.discover import source_exists
+
+    rows = warehouse.query(
+        "SELECT r.source_path, r.bureau, r.year, i.source FROM reports r "
+        "LEFT JOIN ingest_runs i ON i.run_id = r.run_id WHERE r.source_path IS NOT NULL "
+        "ORDER BY r.source_path").to_pylist()
+    out: dict[str, SourceFile] = {}
+    for r in rows:
+        if r["source_path"] in out or not _matches(r["bureau"], r["year"], years, bureaus):
+            continue
+        if not source_exists(r["source_path"]):
+            _logger().warning("%s is no longer there; its report is left as it is", r["source_path"])
+            continue
+        out[r["source_path"]] = SourceFile(r["source_path"], _relative_name(r["source_path"], r["source"]))
+    return list(out.values())
+
+
+def _relative_name(path: str, root: str | None) -> str:
+    if root and "://" not in root and not root.startswith("rerun:"):
+        root = os.path.abspath(root)
+    if root and path.startswith(root.rstrip("/") + "/"):
+        return path[len(root.rstrip("/")) + 1:]
+    return PurePosixPath(path).name
 
 
 def _years_of(result: Any) -> set[int | None]:

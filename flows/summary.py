@@ -2,11 +2,15 @@
 
 Counts are taken from the tables that were loaded (not from the parser's own
 report objects), so the summary includes what validation added and matches what
-an analyst will find in the warehouse.
+an analyst will find in the warehouse. Timings are wall-clock seconds per stage
+(parse overlaps the other stages: it runs in worker processes while the flow
+loads the previous batch) plus each file's own parse time, of which the
+slowest are kept.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -14,6 +18,8 @@ from typing import Any
 import pyarrow as pa
 
 from transforms.report import SEVERITIES
+
+SLOWEST_KEPT = 10
 
 
 @dataclass
@@ -27,11 +33,23 @@ class IngestSummary:
     files_parsed: int = 0
     files_filtered: int = 0  # parsed, but not of the requested year
     files_duplicate: int = 0  # same bytes as another file of this run
+    files_not_selected: int = 0  # a rerun's files of other bureaus or years, known from the warehouse
     reports_loaded: int = 0
     years: list[int] = field(default_factory=list)
     reports_by_status: dict[str, int] = field(default_factory=dict)
     findings_by_severity: dict[str, int] = field(default_factory=dict)
-    findings_by_code: dict[str, int] = field(default_factory=dict)
+    findings_by_code: dict[str, int] = field(default_factory=dict)  # by rule: the code is the rule id
+    reports_by_carrier: dict[str, int] = field(default_factory=dict)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    slowest_files: list[tuple[float, str]] = field(default_factory=list)  # (seconds, name), slowest first
+    elapsed_seconds: float = 0.0
+
+    def add_stage(self, stage: str, seconds: float) -> None:
+        self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
+
+    def add_parse_times(self, timings: list[tuple[float, str]], keep: int = SLOWEST_KEPT) -> None:
+        """Keep the ``keep`` slowest files seen so far."""
+        self.slowest_files = heapq.nlargest(keep, self.slowest_files + timings)
 
     def add_tables(self, tables: dict[str, pa.Table]) -> None:
         """Fold one loaded batch into the counts."""
@@ -41,7 +59,12 @@ class IngestSummary:
         _add(self.reports_by_status, Counter(reports.column("status").to_pylist()))
         _add(self.findings_by_severity, Counter(findings.column("severity").to_pylist()))
         _add(self.findings_by_code, Counter(findings.column("code").to_pylist()))
+        _add(self.reports_by_carrier, Counter(reports.column("carrier").to_pylist()))
         self.years = sorted(set(self.years) | {y for y in reports.column("year").to_pylist() if y is not None})
+
+    @property
+    def reports_per_second(self) -> float:
+        return self.files_parsed / self.elapsed_seconds if self.elapsed_seconds else 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -51,10 +74,12 @@ class IngestSummary:
         lines = [
             f"# 年度报告入库 / annual ingest: `{self.source}`",
             "",
-            "| files seen | skipped (unchanged) | parsed | filtered (year) | duplicates | reports loaded |",
-            "|---:|---:|---:|---:|---:|---:|",
-            f"| {self.files_seen} | {self.files_skipped} | {self.files_parsed} | {self.files_filtered} "
-            f"| {self.files_duplicate} | {self.reports_loaded} |",
+            "| files seen | skipped (unchanged) | not selected | parsed | filtered (year/bureau) | duplicates "
+            "| reports loaded | seconds | reports/s |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            f"| {self.files_seen} | {self.files_skipped} | {self.files_not_selected} | {self.files_parsed} "
+            f"| {self.files_filtered} | {self.files_duplicate} | {self.reports_loaded} | {self.elapsed_seconds:.1f} "
+            f"| {self.reports_per_second:.0f} |",
             "",
             "## Reports by status",
             "",
@@ -62,11 +87,17 @@ class IngestSummary:
             "|---|---:|",
         ]
         lines += [f"| {k} | {v} |" for k, v in sorted(self.reports_by_status.items())] or ["| – | 0 |"]
+        lines += ["", "## Reports by carrier", "", "| carrier | reports |", "|---|---:|"]
+        lines += [f"| {k} | {v} |" for k, v in sorted(self.reports_by_carrier.items())] or ["| – | 0 |"]
         lines += ["", "## Findings by severity", "", "| severity | findings |", "|---|---:|"]
         lines += [f"| {sev} | {self.findings_by_severity.get(sev, 0)} |" for sev in SEVERITIES]
-        lines += ["", "## Findings by code", "", "| code | findings |", "|---|---:|"]
+        lines += ["", "## Findings by rule", "", "| rule | findings |", "|---|---:|"]
         by_code = sorted(self.findings_by_code.items(), key=lambda kv: (-kv[1], kv[0]))
         lines += [f"| `{k}` | {v} |" for k, v in by_code] or ["| – | 0 |"]
+        lines += ["", "## Slowest files to parse", "", "| file | ms |", "|---|---:|"]
+        lines += [f"| `{name}` | {sec * 1000:.0f} |" for sec, name in self.slowest_files] or ["| – | – |"]
+        lines += ["", "## Seconds by stage", "", "| stage | seconds |", "|---|---:|"]
+        lines += [f"| {k} | {v:.2f} |" for k, v in self.stage_seconds.items()] or ["| – | – |"]
         lines += ["", f"Warehouse: `{self.warehouse_url}`  ", f"Parquet: `{self.parquet_root}`  ",
                   f"Years touched: {', '.join(map(str, self.years)) or '–'}"]
         return "\n".join(lines) + "\n"

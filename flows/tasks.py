@@ -9,7 +9,10 @@ batch: a file that cannot be read or makes the parser stumble becomes a
 Only reading is retried, because only reading can succeed on a second try (a
 remote path that timed out). Parsing the same bytes again gives the same result.
 All tasks use ``NO_CACHE``: their inputs are bytes and live connections, which
-are neither worth hashing nor hashable.
+are neither worth hashing nor hashable. The cache that matters is the
+warehouse's: a file whose content hash and parser version are already loaded is
+not parsed again (``select_fresh``), so a rerun parses only what changed or what
+a new parser version reads differently.
 """
 
 from __future__ import annotations
@@ -114,23 +117,36 @@ def unreadable_report(blob: FileBlob, message: str) -> ParsedReport:
     return report
 
 
-@task(name="parse-batch", cache_policy=NO_CACHE)
-def parse_batch(blobs: list[FileBlob]) -> list[tuple[FileBlob, ParsedReport]]:
-    """Parse each document; an unexpected parser exception is that document's finding, not the batch's."""
-    from transforms.parse import parse_bytes
+@dataclass
+class ParsedFile:
+    """One document after parsing: its blob, its report, and the seconds the parser took."""
 
-    out: list[tuple[FileBlob, ParsedReport]] = []
+    blob: FileBlob
+    report: ParsedReport
+    seconds: float = 0.0
+
+
+@task(name="parse-batch", cache_policy=NO_CACHE)
+def parse_batch(blobs: list[FileBlob], pool: Any = None) -> list[ParsedFile]:
+    """Parse each document (across ``pool``'s processes when given); a parser exception is that file's finding."""
+    from flows.parallel import parse_chunk
+
+    readable = [b for b in blobs if b.data is not None]
+    items = [(b.data, b.file.name) for b in readable]
+    outcomes = iter(pool.parse(items) if pool is not None else parse_chunk(items))
+    out: list[ParsedFile] = []
     for blob in blobs:
         if blob.data is None:
-            report = unreadable_report(blob, f"文件无法读取：{blob.error}")
+            out.append(ParsedFile(blob, unreadable_report(blob, f"文件无法读取：{blob.error}")))
+            continue
+        outcome = next(outcomes)
+        if outcome.report is None:
+            report = unreadable_report(blob, f"解析文件时出现意外错误：{outcome.error}")
         else:
-            try:
-                report = parse_bytes(blob.data, blob.file.name)
-            except Exception as exc:  # noqa: BLE001 - parse_bytes should not raise; if it does, isolate it
-                report = unreadable_report(blob, f"解析文件时出现意外错误：{type(exc).__name__}: {exc}")
+            report = outcome.report
             if report.sha256 is None:
                 report.sha256 = blob.sha256
-        out.append((blob, report))
+        out.append(ParsedFile(blob, report, outcome.seconds))
     return out
 
 
@@ -156,23 +172,61 @@ def is_unchanged(blob: FileBlob, loaded: set[tuple[str, str]], parser_version: s
     return blob.sha256 is not None and (blob.sha256, parser_version) in loaded
 
 
+def select_fresh(
+    blobs: Iterable[FileBlob],
+    loaded: set[tuple[str, str]],
+    parser_version: str,
+    seen_ids: set[str],
+) -> tuple[list[FileBlob], int, int]:
+    """Blobs to parse, and how many were unchanged since the last load and how many duplicated this run.
+
+    Both checks need only the bytes, so they happen before parsing: an unchanged
+    file (same content and parser version already loaded — the cache key) and a
+    second copy of the same bytes under another name cost a read, not a parse.
+    """
+    fresh: list[FileBlob] = []
+    unchanged = duplicates = 0
+    for blob in blobs:
+        if is_unchanged(blob, loaded, parser_version):
+            unchanged += 1
+            continue
+        rid = report_id_of(blob)
+        if rid in seen_ids:
+            duplicates += 1
+            continue
+        seen_ids.add(rid)
+        fresh.append(blob)
+    return fresh, unchanged, duplicates
+
+
 def build_rows(
-    parsed: Iterable[tuple[FileBlob, ParsedReport]],
+    parsed: Iterable[ParsedFile | tuple[FileBlob, ParsedReport]],
     run_id: str,
     parser_version: str,
     year: int | None = None,
     seen_ids: set[str] | None = None,
+    *,
+    years: Iterable[int] | None = None,
+    bureaus: Iterable[str] | None = None,
 ) -> tuple[list[ReportRow], int, int]:
-    """Rows to load, plus how many reports the year filter dropped and how many were duplicates.
+    """Rows to load, plus how many reports the year/bureau filter dropped and how many were duplicates.
 
     A document whose bytes were already taken in this run (the same file under
-    two names) is loaded once: the report id is its content.
+    two names) is loaded once: the report id is its content. ``year`` and
+    ``years`` together are the reporting years wanted, ``bureaus`` the exact
+    bureau names wanted (None: any).
     """
     seen_ids = set() if seen_ids is None else seen_ids
+    wanted_years = set(years or ()) | ({year} if year is not None else set())
+    wanted_bureaus = {b.strip() for b in bureaus} if bureaus else None
     rows: list[ReportRow] = []
     filtered = duplicates = 0
-    for blob, report in parsed:
-        if year is not None and report.year != year:
+    for item in parsed:
+        blob, report = (item.blob, item.report) if isinstance(item, ParsedFile) else item
+        if wanted_years and report.year not in wanted_years:
+            filtered += 1
+            continue
+        if wanted_bureaus is not None and (report.bureau or "").strip() not in wanted_bureaus:
             filtered += 1
             continue
         rid = report_id_of(blob)

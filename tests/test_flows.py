@@ -129,7 +129,7 @@ def test_parse_batch_isolates_an_exploding_file(monkeypatch: pytest.MonkeyPatch)
     text = (REPO_ROOT / "samples/real/002_pingtan_2019.txt").read_bytes()
     blobs = [FileBlob(SourceFile(f"/x/{n}", n), text, content_sha256(text)) for n in ("a.txt", "b.txt")]
     blobs.append(FileBlob(SourceFile("/x/c.txt", "c.txt"), None, None, "ConnectionError: reset"))
-    (_, a), (_, b), (_, c) = parse_batch.fn(blobs)
+    a, b, c = (p.report for p in parse_batch.fn(blobs))
     assert a.year == 2019 and not any(f.code == "file.unreadable" for f in a.findings)
     assert [f.code for f in b.findings] == ["file.unreadable"] and "boom" in b.findings[0].message
     assert [f.code for f in c.findings] == ["file.unreadable"] and "reset" in c.findings[0].message
@@ -186,9 +186,90 @@ def test_year_filter_and_memory_source(memory_folder: str, tmp_path: Path) -> No
 def test_summary_markdown_has_the_counts() -> None:
     s = IngestSummary(source="x", warehouse_url="duckdb:///d", parquet_root="p", files_seen=3, files_skipped=1,
                       reports_loaded=2, reports_by_status={"clean": 1, "quarantined": 1},
-                      findings_by_severity={"error": 4}, findings_by_code={"identity.I1": 4})
+                      findings_by_severity={"error": 4}, findings_by_code={"identity.I1": 4},
+                      reports_by_carrier={"txt": 2})
+    for n in range(15):
+        s.add_parse_times([(n / 1000, f"f{n}.txt")])
     md = s.to_markdown()
     assert "| 3 | 1 |" in md and "| quarantined | 1 |" in md and "| error | 4 |" in md and "`identity.I1`" in md
+    assert "## Reports by carrier" in md and "| txt | 2 |" in md
+    assert [name for _, name in s.slowest_files] == [f"f{n}.txt" for n in range(14, 4, -1)]
+    assert "| `f14.txt` | 14 |" in md and "f4.txt" not in md
+
+
+def test_cache_is_content_hash_and_parser_version(samples_copy: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unchanged bytes are skipped; moved bytes too (content, not path); a new parser version re-parses all."""
+    import transforms.parse as parse
+
+    data = tmp_path / "data"
+    first = _ingest(samples_copy, data)
+    (samples_copy / "real" / "002_pingtan_2019.txt").rename(samples_copy / "moved.txt")
+    again = _ingest(samples_copy, data)
+    assert again.files_parsed == 0 and again.files_skipped == first.files_seen
+    monkeypatch.setattr(parse, "PARSER_VERSION", "999.0.0")
+    bumped = _ingest(samples_copy, data)
+    assert bumped.files_parsed == first.files_seen - first.files_duplicate and bumped.files_skipped == 0
+
+
+def test_sources_and_sinks_by_url(memory_folder: str, tmp_path: Path) -> None:
+    """A memory:// landing folder into a memory:// Parquet root; a file:// folder into a local one."""
+    from warehouse.parquet import read_mirror
+
+    pq = f"memory://gongkai-pq-{os.getpid()}"
+    summary = _ingest(memory_folder, tmp_path / "m", parquet_root=pq)
+    assert summary.reports_loaded == 4 and read_mirror(pq, "reports").num_rows == 4
+    fsspec.filesystem("memory").rm(pq.removeprefix("memory://"), recursive=True)
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_bytes((REPO_ROOT / "samples/real/002_pingtan_2019.txt").read_bytes())
+    summary = _ingest(f"file://{src}", tmp_path / "f", parquet_root=f"file://{tmp_path / 'pq'}")
+    assert summary.reports_loaded == 1 and _mirror_counts(tmp_path / "pq")["reports"] == 1
+
+
+def test_parse_pool_gives_what_the_flow_process_gives() -> None:
+    from flows.parallel import ParsePool, parse_chunk
+
+    items = [(p.read_bytes(), p.name) for p in sorted((REPO_ROOT / "samples" / "real").glob("*"))
+             if p.suffix != ".json"]
+    with ParsePool(workers=2, min_batch=1) as pool:
+        pooled = pool.parse(items)
+    here = parse_chunk(items)
+    assert [o.report for o in pooled] == [o.report for o in here]
+    assert all(o.seconds > 0 for o in pooled)
+
+
+def test_progress_is_reported_in_files(samples_copy: Path, tmp_path: Path) -> None:
+    import logging
+
+    from flows.ingest import PROGRESS_LOGGER
+
+    seen: list[tuple[int, int]] = []
+
+    class Catch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.gongkai_progress)
+
+    logger = logging.getLogger(PROGRESS_LOGGER)
+    handler = Catch()
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        summary = _ingest(samples_copy, tmp_path / "data", batch_size=4)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
+    total = summary.files_seen
+    assert seen[0] == (0, total) and seen[-1] == (total, total)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and len(seen) == 1 + -(-total // 4)
+
+
+def test_ingest_cli_shows_no_progress_bar_off_a_terminal(samples_copy: Path, tmp_path: Path) -> None:
+    from gongkai.cli import _progress_wanted, build_parser
+
+    args = build_parser().parse_args(["ingest", str(samples_copy), "--progress"])
+    assert args.progress is True and _progress_wanted(args) is False  # pytest's stderr is not a terminal
+    assert build_parser().parse_args(["ingest", "x"]).progress is None
 
 
 def test_deployment_declares_the_flow_and_a_valid_schedule() -> None:
@@ -300,6 +381,7 @@ def test_read_failure_that_outlasts_the_retries_becomes_a_finding(tmp_path: Path
         blobs = tasks.read_batch.with_options(retry_delay_seconds=0)([SourceFile("s3://b/a.txt", "a.txt")])
         return tasks.parse_batch(blobs)
 
-    ((blob, report),) = read_and_parse()
+    (parsed,) = read_and_parse()
+    blob, report = parsed.blob, parsed.report
     assert len(calls) == tasks.READ_RETRIES + 1
     assert blob.data is None and [f.code for f in report.findings] == ["file.unreadable"]
