@@ -68,7 +68,7 @@ def load_registry(path_or_frame: str | Path | pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in REGISTRY_COLUMNS if c not in frame.columns]
     if missing:
         raise RegistryError(f"bureau registry lacks column(s) {missing}; required: {', '.join(REGISTRY_COLUMNS)}")
-    def clean(v: object) -> str | None:
+    def clean(v: object) -> str | None:  # NaN, None and blanks are all "not given"
         return v.strip() if isinstance(v, str) and v.strip() else None
 
     return pd.DataFrame({col: pd.Series([clean(v) for v in frame[col]], dtype=object) for col in REGISTRY_COLUMNS})

@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from fnmatch import fnmatch
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from prefect import flow
@@ -108,6 +108,8 @@ def annual_ingest(
     bureaus: list[str] | None = None,
     files: list[str] | None = None,
     workers: int | None = None,
+    rules_config: str | None = None,
+    registry: str | None = None,
 ) -> IngestSummary:
     """Ingest the documents under ``source`` (folder, file or fsspec URL), or a selection of them.
 
@@ -122,6 +124,10 @@ def annual_ingest(
       holds for the requested bureaus/years.
     - ``workers``: processes parsing at once (default: every core; 1 parses in the
       flow's process). Under a Dask task runner, Dask's workers parse instead.
+    - ``rules_config``: a TOML/JSON file of rule severities and options (see
+      ``expectations/rules.example.toml``); ``registry``: the office's bureau CSV,
+      loaded into the warehouse before the batches are checked (roll-ups, missing
+      submissions, unknown bureaus).
 
     Locations left as None come from ``GONGKAI_*`` environment variables, then
     from defaults under ``data_dir`` (see ``gongkai.config``).
@@ -149,8 +155,12 @@ def annual_ingest(
         summary.files_not_selected = not_selected
         log.info("discovered %d file(s) under %s; %d selected, %d of other bureaus/years not read",
                  summary.files_seen, label, len(chosen), not_selected)
+        if registry:
+            warehouse.load_registry(registry)
         run_id = warehouse.start_run(label, parameters)
         summary.run_id = str(run_id)
+        checks = {"rules_config": rules_config,
+                  "docs_root": str(Path(settings.data_dir) / "datadocs" / str(run_id))}
         loaded = set() if force else loaded_contents(warehouse.known_files())
         touched_years: set[int | None] = set()
         seen_ids: set[str] = set()
@@ -167,7 +177,8 @@ def annual_ingest(
                 nonlocal done
                 done += item.n_files
                 if item.parsing is not None:
-                    _load_batch(item, summary, warehouse, PARSER_VERSION, wanted_years, bureaus, touched_years, log)
+                    _load_batch(item, summary, warehouse, PARSER_VERSION, wanted_years, bureaus, touched_years, log,
+                                checks)
                 else:
                     log.info("batch %d: %d file(s), all unchanged or duplicates", item.n, item.n_files)
                 _progress(done, total)
@@ -222,7 +233,7 @@ class _Pending:
 
 def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any, parser_version: str,
                 wanted_years: list[int], bureaus: list[str] | None, touched_years: set[int | None],
-                log: Any) -> None:
+                log: Any, checks: dict[str, Any] | None = None) -> None:
     t0 = time.perf_counter()
     parsed = item.parsing.result()
     summary.add_stage("wait for parse", time.perf_counter() - t0)
@@ -239,8 +250,11 @@ def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any, parser_v
         log.info("batch %d: %d parsed, none to load (%d of other years/bureaus)", item.n, filtered, filtered)
         return
     t0 = time.perf_counter()
-    extra = _step(validate_tables, to_tables(rows))
-    tables = to_tables(rows, extra)
+    checks = checks or {}
+    docs_dir = str(Path(checks["docs_root"]) / f"batch-{item.n:04d}") if checks.get("docs_root") else None
+    checked = _step(validate_tables, to_tables(rows), warehouse, checks.get("rules_config"), summary.run_id, docs_dir)
+    tables = to_tables(rows, checked.findings)
+    summary.add_rule_summary(item.n, checked.summary_markdown, checked.data_docs)
     validate_seconds = time.perf_counter() - t0
     summary.add_stage("validate", validate_seconds)
     t0 = time.perf_counter()

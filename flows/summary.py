@@ -43,6 +43,13 @@ class IngestSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     slowest_files: list[tuple[float, str]] = field(default_factory=list)  # (seconds, name), slowest first
     elapsed_seconds: float = 0.0
+    data_docs: list[str] = field(default_factory=list)  # one offline page per checked batch
+    rule_summaries: list[str] = field(default_factory=list)  # per-rule markdown of each batch
+
+    def add_rule_summary(self, batch: int, markdown: str, data_docs: Any = None) -> None:
+        self.rule_summaries.append(f"#### Batch {batch}\n\n{markdown}")
+        if data_docs is not None:
+            self.data_docs.append(str(data_docs))
 
     def add_stage(self, stage: str, seconds: float) -> None:
         self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
@@ -99,7 +106,10 @@ class IngestSummary:
         lines += ["", "## Seconds by stage", "", "| stage | seconds |", "|---|---:|"]
         lines += [f"| {k} | {v:.2f} |" for k, v in self.stage_seconds.items()] or ["| – | – |"]
         lines += ["", f"Warehouse: `{self.warehouse_url}`  ", f"Parquet: `{self.parquet_root}`  ",
-                  f"Years touched: {', '.join(map(str, self.years)) or '–'}"]
+                  f"Years touched: {', '.join(map(str, self.years)) or '–'}  ",
+                  f"Data Docs: {', '.join(f'`{p}`' for p in self.data_docs) or '–'}"]
+        if self.rule_summaries:
+            lines += ["", "## What each rule checked", ""] + self.rule_summaries
         return "\n".join(lines) + "\n"
 
 

@@ -240,11 +240,13 @@ def build_rows(
 
 
 @task(name="validate-batch", cache_policy=NO_CACHE)
-def validate_tables(tables: dict[str, pa.Table]) -> dict[str, list[Finding]]:
-    """Expectation findings by report id (Great Expectations is imported here, lazily: it costs seconds)."""
-    from expectations.validate import validate_batch
+def validate_tables(tables: dict[str, pa.Table], warehouse: Any = None, rules_config: str | None = None,
+                    run_id: str | None = None, docs_dir: str | None = None) -> Any:
+    """The whole rulebook on one batch, against the warehouse's history: findings by report_id,
+    a per-rule summary, and the batch's Data Docs page (``expectations.check_batch``)."""
+    from expectations.batch import check_batch
 
-    return validate_batch(tables)
+    return check_batch(tables, warehouse=warehouse, config=rules_config, run_id=run_id, docs_dir=docs_dir)
 
 
 @task(name="load-batch", cache_policy=NO_CACHE)

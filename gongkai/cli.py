@@ -310,6 +310,10 @@ def _run_flow(flow_name: str, args: argparse.Namespace | None = None, **params: 
     flow_obj = with_runner(flow_obj, runner, getattr(args, "dask_address", None), getattr(args, "workers", None))
     if args is not None and getattr(args, "workers", None) is not None and flow_name != "backfill":
         params["workers"] = args.workers
+    if args is not None and flow_name != "backfill":
+        for flag in ("rules_config", "registry"):
+            if getattr(args, flag, None):
+                params[flag] = getattr(args, flag)
     with _ephemeral_quiet(), _ProgressBar(args is not None and _progress_wanted(args)):
         return flow_obj(**params)
 
@@ -336,6 +340,11 @@ def _print_summary(summary: Any) -> None:
         _print("Reports by status: " + ", ".join(f"{k} {v}" for k, v in sorted(s.reports_by_status.items())))
         _print("Findings by severity: " + ", ".join(f"{sev} {s.findings_by_severity.get(sev, 0)}"
                                                      for sev in SEVERITIES))
+        by_rule = sorted(s.findings_by_code.items(), key=lambda kv: (-kv[1], kv[0]))
+        if by_rule:
+            _print("Findings by rule: " + ", ".join(f"{code} {n}" for code, n in by_rule))
+        if getattr(s, "data_docs", None):
+            _print(f"Data Docs: {s.data_docs[0]}" + (f" (+{len(s.data_docs) - 1} more batches)" if len(s.data_docs) > 1 else ""))
     _print(f"Warehouse: {s.warehouse_url}")
     _print(f"Parquet:   {s.parquet_root}")
 
@@ -474,6 +483,13 @@ def _batch_flag(p: argparse.ArgumentParser) -> None:
                    help="documents per batch (one Prefect task per step per batch; default 1000)")
 
 
+def _rules_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rules", dest="rules_config", metavar="FILE",
+                   help="TOML/JSON of rule severities and options (see expectations/rules.example.toml)")
+    p.add_argument("--registry", metavar="CSV",
+                   help="the office's bureau registry (bureau,region,parent,level[,sector][,aliases]) to load first")
+
+
 def _runner_flags(p: argparse.ArgumentParser, progress: bool = True) -> None:
     p.add_argument("--runner", choices=("default", "dask"), default="default",
                    help="where tasks run: 'default' (this process, parsing on every core) or 'dask' "
@@ -530,6 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="root of the Parquet mirror (default: $GONGKAI_PARQUET_ROOT, else DATA_DIR/parquet)")
     _batch_flag(p)
     _runner_flags(p)
+    _rules_flags(p)
     _verbose_flag(p)
     _warehouse_flags(p)
     p.set_defaults(func=cmd_ingest)
@@ -550,6 +567,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="root of the Parquet mirror (default: $GONGKAI_PARQUET_ROOT, else DATA_DIR/parquet)")
     _batch_flag(p)
     _runner_flags(p)
+    _rules_flags(p)
     _verbose_flag(p)
     _warehouse_flags(p)
     p.set_defaults(func=cmd_rerun)

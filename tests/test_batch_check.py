@@ -37,3 +37,19 @@ def test_cross_year_against_the_warehouse(tmp_path: Path) -> None:
         assert "identity.I5" not in {f.code for f in alone.findings[report_id_for(report.sha256)]}
     finally:
         wh.close()
+
+
+def test_ingest_writes_data_docs_and_rule_summary(tmp_path: Path) -> None:
+    import shutil
+
+    from flows.ingest import annual_ingest
+
+    landing = tmp_path / "in"
+    landing.mkdir()
+    shutil.copy(REPO / "samples/real/008_pingtan_gaj_2021.txt", landing)
+    summary = annual_ingest.fn(source=str(landing), data_dir=str(tmp_path / "data"),
+                               registry=str(REPO / "tests/data/registry_sample.csv"))
+    assert summary.findings_by_code.get("identity.I1") == 2
+    assert summary.data_docs and Path(summary.data_docs[0]).exists()
+    assert str(tmp_path / "data" / "datadocs") in summary.data_docs[0]
+    assert "What each rule checked" in summary.to_markdown()

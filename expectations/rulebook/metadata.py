@@ -68,11 +68,11 @@ def year_title(inp) -> Hits:
 def bureau_unknown(inp) -> Hits:
     if inp.registry is None:
         return []
-    known = [b for b in inp.registry["bureau"] if b]
+    known = [b for b in inp.registry["bureau"] if isinstance(b, str) and b]
     known_set = set(known)
     out: Hits = []
     for rid, bureau in zip(inp.reports["report_id"], inp.reports["bureau"]):
-        if not bureau or bureau in known_set:
+        if not isinstance(bureau, str) or not bureau or bureau in known_set:
             continue
         close = difflib.get_close_matches(bureau, known, n=1, cutoff=0.6)
         hint = f"（名录中相近的是“{close[0]}”）" if close else ""
