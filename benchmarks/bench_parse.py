@@ -26,6 +26,20 @@ from transforms.parse import parse_bytes
 from transforms.serialize import report_to_json
 
 
+def _pages(blobs: list[tuple[str, bytes]]) -> int | None:
+    """Printed pages, where the carrier has pages (PDF); None otherwise."""
+    if not blobs or not blobs[0][0].endswith(".pdf"):
+        return None
+    import pypdfium2
+
+    total = 0
+    for _, data in blobs:
+        doc = pypdfium2.PdfDocument(data)
+        total += len(doc)
+        doc.close()
+    return total
+
+
 def bench_carrier(paths: list[Path]) -> dict[str, float]:
     blobs = [(p.name, p.read_bytes()) for p in paths]
     parse_bytes(blobs[0][1], blobs[0][0])  # warm-up: imports, regex caches
@@ -46,7 +60,9 @@ def bench_carrier(paths: list[Path]) -> dict[str, float]:
         wrong += len(c.wrong)
         perfect += c.perfect
     total = sum(times)
+    pages = _pages(blobs)
     return {
+        "pages_per_s": (pages / total) if pages else None,
         "reports": len(paths), "seconds": total, "per_s": len(paths) / total,
         "ms": 1000 * total / len(paths), "p95": 1000 * sorted(times)[int(0.95 * (len(times) - 1))],
         "median": 1000 * statistics.median(times),
@@ -63,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     carriers = tuple(c for c in args.carriers.split(",") if c)
     print(f"synthetic corpus: {args.n} reports per carrier, mess {args.mess}, seed {args.seed}")
-    print(f"{'carrier':8} {'reports/s':>10} {'ms/report':>10} {'median':>8} {'p95':>8} "
+    print(f"{'carrier':8} {'reports/s':>10} {'pages/s':>8} {'ms/report':>10} {'median':>8} {'p95':>8} "
           f"{'cells ok':>9} {'null':>7} {'wrong':>6} {'perfect':>9}")
     with tempfile.TemporaryDirectory(prefix="gongkai-bench-parse-") as tmp:
         for carrier in carriers:
@@ -71,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             paths = generate(args.n, Path(tmp) / carrier, args.seed, (carrier,), args.mess)
             gen_s = time.perf_counter() - t0
             r = bench_carrier(paths)
-            print(f"{carrier:8} {r['per_s']:10.1f} {r['ms']:10.2f} {r['median']:8.2f} {r['p95']:8.2f} "
+            pages = f"{r['pages_per_s']:8.1f}" if r["pages_per_s"] else f"{'–':>8}"
+            print(f"{carrier:8} {r['per_s']:10.1f} {pages} {r['ms']:10.2f} {r['median']:8.2f} {r['p95']:8.2f} "
                   f"{100 * r['correct'] / r['cells']:8.2f}% {r['null']:7d} {r['wrong']:6d} "
                   f"{r['perfect']:4d}/{r['reports']:<4d}  (generated in {gen_s:.1f} s)")
             sys.stdout.flush()
