@@ -483,6 +483,19 @@ def _batch_flag(p: argparse.ArgumentParser) -> None:
                    help="documents per batch (one Prefect task per step per batch; default 1000)")
 
 
+def _load_flags(p: argparse.ArgumentParser, rules: bool = True) -> None:
+    """The flags every command that parses and loads reports shares."""
+    p.add_argument("--force", action="store_true", help="re-parse files even if unchanged since the last load")
+    p.add_argument("--parquet", metavar="ROOT",
+                   help="root of the Parquet mirror (default: $GONGKAI_PARQUET_ROOT, else DATA_DIR/parquet)")
+    _batch_flag(p)
+    _runner_flags(p)
+    if rules:
+        _rules_flags(p)
+    _verbose_flag(p)
+    _warehouse_flags(p)
+
+
 def _rules_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules", dest="rules_config", metavar="FILE",
                    help="TOML/JSON of rule severities and options (see expectations/rules.example.toml)")
@@ -541,14 +554,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "into the warehouse and refresh the Parquet mirror of the years touched.")
     p.add_argument("path", metavar="PATH", help="folder, file or fsspec URL (e.g. s3://bucket/reports/)")
     p.add_argument("--year", type=int, help="load only reports of this reporting year")
-    p.add_argument("--force", action="store_true", help="re-parse files even if unchanged since the last load")
-    p.add_argument("--parquet", metavar="ROOT",
-                   help="root of the Parquet mirror (default: $GONGKAI_PARQUET_ROOT, else DATA_DIR/parquet)")
-    _batch_flag(p)
-    _runner_flags(p)
-    _rules_flags(p)
-    _verbose_flag(p)
-    _warehouse_flags(p)
+    _load_flags(p)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("rerun", help="re-ingest one bureau-year (or a few files) by hand; nothing else changes",
@@ -562,14 +568,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--file", action="append", metavar="F",
                    help="a file to re-read: path or URL, or a name relative to --source (repeatable; globs ok)")
     p.add_argument("--source", metavar="PATH", help="landing folder or fsspec URL to look in for new files")
-    p.add_argument("--force", action="store_true", help="re-parse even if the file is unchanged since its load")
-    p.add_argument("--parquet", metavar="ROOT",
-                   help="root of the Parquet mirror (default: $GONGKAI_PARQUET_ROOT, else DATA_DIR/parquet)")
-    _batch_flag(p)
-    _runner_flags(p)
-    _rules_flags(p)
-    _verbose_flag(p)
-    _warehouse_flags(p)
+    _load_flags(p)
     p.set_defaults(func=cmd_rerun)
 
     p = sub.add_parser("backfill", help="ingest a range of past reporting years",
@@ -580,13 +579,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="year_to", type=int, required=True, metavar="Y2", help="last reporting year")
     p.add_argument("--source", required=True, metavar="PATH",
                    help="landing folder or fsspec URL, optionally with {year}")
-    p.add_argument("--force", action="store_true", help="re-parse files even if unchanged since the last load")
-    p.add_argument("--parquet", metavar="ROOT",
-                   help="root of the Parquet mirror (default: $GONGKAI_PARQUET_ROOT, else DATA_DIR/parquet)")
-    _batch_flag(p)
-    _runner_flags(p)
-    _verbose_flag(p)
-    _warehouse_flags(p)
+    _load_flags(p, rules=False)
     p.set_defaults(func=cmd_backfill)
 
     p = sub.add_parser("serve", help="serve the deployments of prefect.yaml from this process (schedules, reruns)",
