@@ -46,6 +46,8 @@ class RuleOptions:
     jump_min_abs: float = 50.0
     zero_history_min: float = 50.0
     zero_history_years: int = 3
+    zero_peer_min: float = 50.0  # flag 0 where the median of the bureau's peers is at least this …
+    zero_peer_count: int = 5  # … and at least this many peers reported that year
 
 
 @dataclass(frozen=True)

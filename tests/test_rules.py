@@ -572,3 +572,22 @@ def test_superseded_versions_in_history_are_ignored():
     assert validate_batch(tables(report()), history=hist)["r0"] == []
     hist["reports"] = reports.append_column("is_current", pa.array([True]))
     assert codes(validate_batch(tables(report()), history=hist)["r0"]) == ["duplicate.conflict"]
+
+
+def test_zero_where_peers_are_large():
+    busy = [report(bureau=f"某市第{i}局", apps=applications(scale=40)) for i in range(6)]
+    silent = report(bureau="某市安静局", apps=zero_applications())
+    t = tables(*busy, silent)
+    found = validate_batch(t, rules=["plausibility.zero_peers"])
+    flagged = {rid: [f for f in fs if f.code == "plausibility.zero_peers"] for rid, fs in found.items()}
+    assert not any(flagged[f"r{i}"] for i in range(6))
+    hits = flagged["r6"]
+    assert ("三", "一、本年新收政府信息公开申请数量", "总计") in {(f.location.section, f.location.row, f.location.column) for f in hits}
+    assert all(f.severity == "warning" and "中位数" in f.message for f in hits)
+    # peers whose numbers are below the threshold, or too few peers: nothing to say
+    from expectations.config import RuleOptions
+
+    found = validate_batch(t, rules=["plausibility.zero_peers"], options=RuleOptions(zero_peer_min=1e9))
+    assert not any(f.code == "plausibility.zero_peers" for fs in found.values() for f in fs)
+    found = validate_batch(tables(*busy[:3], silent), rules=["plausibility.zero_peers"])
+    assert not any(f.code == "plausibility.zero_peers" for fs in found.values() for f in fs)

@@ -81,6 +81,7 @@ _TYPES = (
     FindingType("duplicate.conflict", "warning", "同一单位同一年度有两份数字不同的报告"),
     FindingType("plausibility.jump", "warning", "与上一年度相比变化异常大"),
     FindingType("plausibility.zero", "warning", "往年数量较大，本年为0"),
+    FindingType("plausibility.zero_peers", "warning", "本年为0，但同年同级单位普遍较大"),
 )
 
 FINDING_TYPES: dict[str, FindingType] = {t.code: t for t in _TYPES}

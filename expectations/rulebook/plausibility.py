@@ -6,7 +6,11 @@ Measures: 本年新收申请 (总计), each section 四 group's 总计, and ever
 
 * jump: current > 0 and max/min ≥ ``jump_ratio`` and |change| ≥ ``jump_min_abs``;
 * zero: current = 0 where the mean of the last ``zero_history_years`` years is
-  ≥ ``zero_history_min``.
+  ≥ ``zero_history_min``;
+* zero among peers: current = 0 where the median of the same measure over the
+  bureau's peers — the reports of the same year (batch and history) of the same
+  registry ``level``, or of every bureau when there is no registry — is
+  ≥ ``zero_peer_min`` with at least ``zero_peer_count`` peers.
 
 Each instance gets a ``score`` that is ≥ 1 exactly when it should be flagged
 (min(ratio / jump_ratio, change / jump_min_abs); mean / zero_history_min); GE
@@ -127,6 +131,44 @@ def zero_explain(rows: pd.DataFrame, inp) -> Hits:
     return out
 
 
+def zero_peer_instances(inp) -> pd.DataFrame:
+    o = inp.options
+    pool = inp.preferred()
+    pool = pool[pool["year"].notna()][["report_id", "bureau", "year"]]
+    if pool.empty:
+        return empty_frame("bounds")
+    level: dict = {}
+    if inp.registry is not None:
+        level = {b: lv for b, lv in zip(inp.registry["bureau"], inp.registry["level"]) if isinstance(b, str)}
+    pool = pool.assign(year=pool["year"].astype(int),
+                       peer_group=[level.get(b, "?") if level else "*" for b in pool["bureau"]])
+    m = _measures(inp, pool["report_id"]).merge(pool, on="report_id")
+    m = m[m["value"].notna()]
+    if m.empty:
+        return empty_frame("bounds")
+    keys = ["year", "peer_group", "measure"]
+    stats = m.groupby(keys).agg(median=("value", "median"), peers=("value", "size")).reset_index()
+    cur = m[m["report_id"].isin(inp.batch_ids) & (m["value"] == 0)].merge(stats, on=keys)
+    cur = cur[cur["peers"] - 1 >= max(int(o.zero_peer_count), 1)]
+    if cur.empty:
+        return empty_frame("bounds")
+    score = cur["median"].to_numpy(dtype=float) / max(o.zero_peer_min, 1e-9)
+    return frame("bounds", "plausibility.zero_peers", report_id=cur["report_id"], score=score, value=cur["value"],
+                 reference=cur["median"], section=cur["section"], row_label=cur["row_label"],
+                 column_label=cur["column_label"], note=(cur["peers"] - 1).astype(str))
+
+
+def zero_peer_explain(rows: pd.DataFrame, inp) -> Hits:
+    out: Hits = []
+    for row in rows.itertuples(index=False):
+        message = (f"第{row.section}部分“{row.row_label}”“{row.column_label}”本年为0，"
+                   f"但同年同级的{row.note}个单位中位数为{number(round(row.reference, 1))}，请确认是否漏填。")
+        out.append(hit(row.report_id, "plausibility.zero_peers", message,
+                       Location(row.section, row.row_label, row.column_label),
+                       expected=f"≈ {number(round(row.reference, 1))}", found="0", source=inp.source))
+    return out
+
+
 _BOUND = {"column": "score", "max_value": 1, "strict_max": True}
 register(Rule(
     id="plausibility.jump", code="plausibility.jump", engine="ge", frame="bounds", expectation="ExpectColumnValuesToBeBetween",
@@ -137,4 +179,10 @@ register(Rule(
     id="plausibility.zero", code="plausibility.zero", engine="ge", frame="bounds", expectation="ExpectColumnValuesToBeBetween",
     kwargs=_BOUND, description="往年平均 ≥ zero_history_min 的件数本年不为0",
     instances=zero_instances, explain=zero_explain,
+))
+register(Rule(
+    id="plausibility.zero_peers", code="plausibility.zero_peers", engine="ge", frame="bounds",
+    expectation="ExpectColumnValuesToBeBetween", kwargs=_BOUND,
+    description="同年同级单位中位数 ≥ zero_peer_min 的件数本年不为0",
+    instances=zero_peer_instances, explain=zero_peer_explain,
 ))
