@@ -156,8 +156,6 @@ def validate_batch_with_results(
     by_rule: dict[str, Hits] = {r.id: [] for r in selected}
     for rid, finding in _spec_hits(frames, results, inp):
         by_rule[finding.code].append((rid, finding))
-    failed_counts: dict[str, int] = {}
-    evaluated: dict[str, int] = {}
     ge_results: dict[str, CheckResult] = {}
     for kind, kind_results in results.items():
         for res in kind_results:

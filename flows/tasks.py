@@ -29,7 +29,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.discover import SourceFile, read_bytes
 from transforms.findings import make_finding
-from transforms.report import Finding, ParsedReport
+from transforms.report import ParsedReport
 from transforms.tables import ReportRow, content_sha256, report_id_for
 
 READ_RETRIES = 2

@@ -79,7 +79,6 @@ def read_values(
     kinds: tuple[str, ...],
     constraint: Constraint = "none",
     money_unit: str = "万元",
-    allow_free_blanks: bool = True,
     group_shape: tuple[int, int] = (3, 4),
 ) -> RowReading:
     n = len(kinds)
@@ -128,7 +127,7 @@ def read_values(
         return RowReading([CellValue(None, "", None, location) for _ in kinds], status, not_numeric=bad,
                           token_count=len(tokens))
 
-    free = src.free_text and allow_free_blanks
+    free = src.free_text  # an empty cell leaves no trace in free text; a grid shows it
     if constraint == "row_sum":
         cands = split_sum_group(tokens, n - 1, free, kinds)
     elif constraint == "group_sums":

@@ -222,7 +222,7 @@ def _boundaries(ft, layout: Layout) -> list[tuple[int, str]]:
     return sorted(out)
 
 
-def nxt_is_label(hit: LabelHit, starts: list[int], ft) -> bool:
+def nxt_is_label(hit: LabelHit, starts: list[int]) -> bool:
     """True when another label follows this one (the text was not cut right after it)."""
     return any(s >= hit.end for s in starts)
 
@@ -269,7 +269,7 @@ def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, re
     for spec, hit, prefix, offset in regions:
         loc = ft.location_at(offset)
         label = ft.norm[hit.start:hit.end]
-        if not prefix.strip() and nxt_is_label(hit, starts, ft):
+        if not prefix.strip() and nxt_is_label(hit, starts):
             # nothing between this label and the next: every cell was left blank
             cells = [CellValue(Decimal(0), "", True, loc) for _ in kinds]
             reading = RowReading(cells, "recovered", token_count=0)

@@ -73,7 +73,6 @@ def extract_review(units: list[Unit], layout: Layout, report: ParsedReport, spac
             values.pop()
         src = ValueSource(tuple(c.text for c in values), tuple(c.location for c in values), free_text=False)
         raw = " | ".join(c.text.strip() for c in values)
-        free_blanks = False
     else:
         text_units = [u for u in units if isinstance(u, TextUnit)]
         ft = flat_text(text_units)
@@ -93,8 +92,7 @@ def extract_review(units: list[Unit], layout: Layout, report: ParsedReport, spac
         location = ft.location_at(offset)
         src = ValueSource((prefix,), (location,), free_text=True, spaces_separate=spaces_separate)
         raw = prefix.strip()
-        free_blanks = True  # an empty cell leaves no trace in free text
-    reading = read_values(src, kinds, "group_sums", allow_free_blanks=free_blanks, group_shape=(3, 4))
+    reading = read_values(src, kinds, "group_sums", group_shape=(3, 4))
     report.review_litigation = reading.cells
     report.trace.append(TraceLine(SECTION, "行政复议·行政诉讼", "review_litigation", raw, reading.status, location))
     labels = [f"{c.group_label}·{c.outcome_label}" for c in layout.review_cells]

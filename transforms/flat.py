@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from transforms.labels import CN_NUM, norm_label, split_numbering
+from transforms.labels import norm_label, split_numbering
 from transforms.sections import TextUnit, Unit, normalized_with_map
 
 _VALUE_CHARS = re.compile(r"[0-9.,\s\u00a0\u3000元万件个项次条\-－—–/／\\]*")
@@ -155,5 +155,3 @@ def value_region(ft: FlatText, start_norm: int, end_norm: int, label: str | None
     prefix = body[:v.end()] if v else ""
     return prefix, body[len(prefix):], a + len(lead)
 
-
-CN_ORDINAL = {str(i + 1): c for i, c in enumerate(CN_NUM)}

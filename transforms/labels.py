@@ -176,11 +176,6 @@ def unit_in_header(text: str) -> str | None:
     return None
 
 
-def match_group_spec(label: str, layout: Layout) -> GroupSpec | None:
-    m = match_app_row(label, layout)
-    return m if isinstance(m, GroupSpec) else None
-
-
 def item_names(layout: Layout) -> list[tuple[str, BlockSpec, ItemSpec]]:
     """Every printed name of every item, longest first (for searching flat text)."""
     out = []
