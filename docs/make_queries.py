@@ -3,9 +3,11 @@
     .venv/bin/python docs/make_queries.py
 
 Parses every file under ``samples/`` (sorted, as the ingest flow discovers them),
-loads them into a fresh in-memory DuckDB warehouse as one batch, loads the
-illustrative registry ``tests/data/registry_sample.csv``, then runs each question's
-SQL. ``tests/test_views.py`` checks that every query runs (on DuckDB and on
+checks them as an ingest does and loads them into a fresh in-memory DuckDB
+warehouse as one batch; then a corrected resubmission of 008 as a second batch
+(every bundled sample is quarantined, so without it the analysts' views would be
+empty); then the illustrative registry ``tests/data/registry_sample.csv``; then runs
+each question's SQL. ``tests/test_views.py`` checks that every query runs (on DuckDB and on
 PostgreSQL) and that this file's output is current.
 """
 
@@ -15,6 +17,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+
 from transforms.parse import PARSER_VERSION, parse_file
 from transforms.tables import ReportRow, report_id_for, to_tables
 from warehouse import Warehouse
@@ -23,6 +27,8 @@ from warehouse.docs import markdown_table
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"
 REGISTRY = REPO / "tests" / "data" / "registry_sample.csv"
+#: 008 as its bureau would resubmit it: 3 applications, all closed, so identities 1-3 hold.
+CORRECTED = REPO / "tests" / "data" / "008_pingtan_gaj_2021-corrected.txt"
 TARGET = REPO / "docs" / "queries.md"
 RUN_ID = "docs"
 
@@ -38,7 +44,9 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "How many applications did each bureau receive, and how were they handled?",
         "Current version of every bureau-year, straight from the wide section 三 view (the 总计 column). "
-        "Quarantined reports are listed too, with their status: the numbers are what the bureau published.",
+        "This is the office's question, so it reads `v_applications_wide_all`, which keeps quarantined "
+        "reports with their status: the numbers are what the bureau published. Analysts' views "
+        "(`v_applications_wide` and the roll-ups) leave quarantined reports out.",
         """SELECT bureau, year, status, new_received_total AS received, carried_over_total AS carried_over,
        granted_total AS granted, partially_granted_total AS partly,
        denied_state_secret_total + denied_prohibited_by_law_total + denied_three_safeties_total
@@ -46,17 +54,18 @@ QUESTIONS: tuple[Question, ...] = (
          + denied_enforcement_file_total + denied_query_matter_total AS denied,
        unavailable_not_held_total + unavailable_needs_creation_total + unavailable_unclear_total AS unavailable,
        results_total_total AS handled, carried_forward_total AS carried_forward
-FROM v_applications_wide
+FROM v_applications_wide_all
 WHERE is_current
 ORDER BY bureau, year""",
     ),
     Question(
         "What share of applications was granted in full?",
-        "Granted (予以公开) over all results (（七）总计), current non-quarantined reports only.",
+        "Granted (予以公开) over all results (（七）总计). `v_applications_wide` holds no quarantined "
+        "report, so only the corrected 008 answers here.",
         """SELECT bureau, year, granted_total, results_total_total,
        ROUND(100.0 * granted_total / NULLIF(results_total_total, 0), 1) AS pct_granted
 FROM v_applications_wide
-WHERE is_current AND status <> 'quarantined'
+WHERE is_current
 ORDER BY pct_granted DESC NULLS LAST, bureau""",
     ),
     Question(
@@ -90,14 +99,15 @@ ORDER BY row_ordinal""",
         "Does a region's own report equal the sum of its departments? (identity 7)",
         "A region's or city's own report sums the bureaus under it (`v_reports.is_aggregate`), so the "
         "region roll-ups count it twice when both are usable. Set side by side with its departments' current "
-        "reports: the identity can only be checked when every registered department reported.",
+        "reports: the identity can only be checked when every registered department reported. Both sides "
+        "as published (`v_applications_wide_all`, quarantined reports included): a check, not a count.",
         """SELECT p.bureau, p.year, p.status, p.new_received_total AS own_report,
        SUM(c.new_received_total) AS departments_sum, COUNT(c.report_id) AS departments_reporting,
        (SELECT COUNT(*) FROM stg_bureaus d WHERE d.parent_bureau_id = pr.bureau_id) AS departments_registered
-FROM v_applications_wide p
+FROM v_applications_wide_all p
 JOIN v_reports pr ON pr.report_id = p.report_id AND pr.is_aggregate
 LEFT JOIN v_reports cr ON cr.parent_bureau_id = pr.bureau_id AND cr.year = pr.year AND cr.is_current
-LEFT JOIN v_applications_wide c ON c.report_id = cr.report_id
+LEFT JOIN v_applications_wide_all c ON c.report_id = cr.report_id
 WHERE p.is_current
 GROUP BY p.bureau, p.year, p.status, p.new_received_total, pr.bureau_id
 ORDER BY p.bureau, p.year""",
@@ -195,17 +205,26 @@ def sample_files() -> list[Path]:
     return sorted(p for p in SAMPLES.rglob("*") if p.is_file() and not p.name.endswith(".json"))
 
 
-def load_samples(warehouse: Warehouse) -> None:
-    """The bundled samples as one batch, checked like an ingest, then the illustrative registry."""
-    rows = []
-    for path in sample_files():
-        report = parse_file(path)
-        rows.append(ReportRow(report, report_id_for(report.sha256), str(path.relative_to(REPO)),
-                              PARSER_VERSION, RUN_ID))
+def sample_batches() -> list[dict[str, pa.Table]]:
+    """The bundled samples as one batch and the corrected 008 as a second, each checked like an ingest."""
     from expectations.validate import validate_batch
 
-    # the same checks an ingest runs, so statuses and findings are what analysts would see
-    warehouse.load(to_tables(rows, validate_batch(to_tables(rows))))
+    batches = []
+    for paths in (sample_files(), [CORRECTED]):
+        rows = []
+        for path in paths:
+            report = parse_file(path)
+            rows.append(ReportRow(report, report_id_for(report.sha256), str(path.relative_to(REPO)),
+                                  PARSER_VERSION, RUN_ID))
+        # the same checks an ingest runs, so statuses and findings are what analysts would see
+        batches.append(to_tables(rows, validate_batch(to_tables(rows))))
+    return batches
+
+
+def load_samples(warehouse: Warehouse, batches: list[dict[str, pa.Table]] | None = None) -> None:
+    """Load ``batches`` (default: :func:`sample_batches`) in order, then the illustrative registry."""
+    for tables in sample_batches() if batches is None else batches:
+        warehouse.load(tables)
     warehouse.load_registry(REGISTRY)
 
 
@@ -216,11 +235,17 @@ def queries_markdown(warehouse: Warehouse) -> str:
         "<!-- Generated by `python docs/make_queries.py`; do not edit by hand. -->",
         "",
         "Each question has its SQL and the SQL's output on the bundled samples: every file under "
-        "`samples/` parsed and loaded as one batch, then the illustrative registry "
+        "`samples/` parsed, checked and loaded as one batch; then, as a second batch, "
+        "`tests/data/008_pingtan_gaj_2021-corrected.txt`, 008 as its bureau would resubmit it (3 "
+        "applications, all closed, so its tables add up; its narrative still says 1, a warning); then the "
+        "illustrative registry "
         "`tests/data/registry_sample.csv` (its regions, levels, sectors, aliases and the bureau "
         "教育与体育局 are made up for the demo). The views are documented column by column in "
         "[views.md](views.md). Run any of these with `gongkai query \"SQL\"`; they run unchanged on "
-        "DuckDB and PostgreSQL.",
+        "DuckDB and PostgreSQL. Every bundled sample is quarantined (errors in what was published), so "
+        "the analysts' views (`v_applications_wide`, `v_review_wide`, `v_disclosure_wide`, the roll-ups "
+        "and year-over-year) show only the corrected 008; the office's `v_*_wide_all` twins, `v_reports`, "
+        "`v_quarantine` and `v_findings` show everything.",
         "",
     ]
     for n, q in enumerate(QUESTIONS, start=1):

@@ -39,8 +39,19 @@ SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
 
 DEMO_SQL = """\
 SELECT bureau, year, layout, status, is_current, new_received_total
-FROM v_applications_wide
+FROM v_applications_wide_all
 ORDER BY year, bureau, version_no"""
+
+# Why the gate holds each current report back: its error findings, by rule.
+DEMO_QUARANTINE_SQL = """\
+SELECT bureau, year, COUNT(code) AS errors, STRING_AGG(DISTINCT code, ', ' ORDER BY code) AS rules
+FROM v_quarantine
+GROUP BY bureau, year
+ORDER BY year, bureau"""
+
+DEMO_COUNTED_SQL = """\
+SELECT (SELECT COUNT(*) FROM v_applications_wide WHERE is_current) AS counted,
+       (SELECT COUNT(*) FROM v_reports WHERE is_current) AS current"""
 
 EXAMPLES = """\
 examples:
@@ -459,10 +470,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     summary = _run_ingest(str(SAMPLES_DIR), data_dir=str(settings.data_dir), force=True)
     _print_summary(summary)
     _print("")
-    _print(f'$ gongkai query "{" ".join(DEMO_SQL.split())}" --data-dir {settings.data_dir}')
     args.warehouse = summary.warehouse_url
     args.data_dir = str(settings.data_dir)
-    _print(render(_query(args, DEMO_SQL), "table"))
+    for sql in (DEMO_SQL, DEMO_QUARANTINE_SQL):
+        _print(f'$ gongkai query "{" ".join(sql.split())}" --data-dir {settings.data_dir}')
+        _print(render(_query(args, sql), "table"))
+        _print("")
+    counted = _query(args, DEMO_COUNTED_SQL).to_pylist()[0]
+    _print(f"Analysts' views (v_applications_wide, v_review_wide, v_disclosure_wide, the roll-ups) count "
+           f"{counted['counted']} of the {counted['current']} current report(s): quarantined reports are kept "
+           f"but not counted until a corrected submission or a rerun clears them. "
+           f"`gongkai findings --severity error` says why, cell by cell.")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -142,8 +143,11 @@ def test_demo_ingests_the_samples_and_shows_a_query(tmp_path: Path, capsys: pyte
     out = _run(capsys, "demo", "--data-dir", str(tmp_path / "data"))
     assert "report(s) loaded" in out and "Warehouse: duckdb:///" in out
     header = [line for line in out.splitlines() if line.startswith("bureau")]
-    assert header and "new_received_total" in header[0]
+    assert header and "new_received_total" in header[0] and "rules" in header[1]
     assert "平潭综合实验区" in out
+    # every bundled sample is quarantined: shown with its reasons, counted by no analyst view
+    assert "identity.I1" in out and "table.truncated" in out
+    assert re.search(r"count 0 of the 6 current report\(s\)", out), out[-600:]
 
 
 def test_ingest_from_a_fresh_prefect_home(fresh_prefect_ingest) -> None:

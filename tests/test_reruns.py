@@ -96,3 +96,53 @@ def test_ingest_rerun_bump_resubmit(landing: Path, tmp_path: Path, monkeypatch: 
     old = _q(data, "SELECT COUNT(*) AS n FROM application_facts f JOIN reports r USING (report_id) "
                    "WHERE r.bureau = '平潭综合实验区公安局' AND NOT r.is_current")
     assert old[0]["n"] == 25 * 7
+
+
+def test_the_gate_holds_back_and_releases(tmp_path: Path) -> None:
+    """Issue 4's gate end to end: a quarantined report is kept but counted by no analyst view,
+    and leaves quarantine by itself when a rerun (here: after the office relaxes a rule) or a
+    corrected submission clears it."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    shutil.copy(REPO / "samples/real/008_pingtan_gaj_2021.txt", landing)  # publishes 2 × identity.I1
+    data = tmp_path / "data"
+    bureau = "平潭综合实验区公安局"
+
+    def state() -> dict[str, object]:
+        return {
+            "status": _q(data, f"SELECT status FROM reports WHERE bureau = '{bureau}' AND is_current")[0]["status"],
+            "quarantine_codes": sorted({r["code"] for r in _q(data, "SELECT code FROM v_quarantine")}),
+            "counted": [r["new_received_total"] for r in _q(
+                data, "SELECT new_received_total FROM v_applications_wide WHERE is_current")],
+            "kept": [r["new_received_total"] for r in _q(
+                data, "SELECT new_received_total FROM v_applications_wide_all WHERE is_current")],
+            "yoy": _q(data, "SELECT COUNT(*) AS n FROM v_bureau_year_over_year")[0]["n"],
+            "review": _q(data, "SELECT COUNT(*) AS n FROM v_review_wide")[0]["n"],
+            "disclosure": _q(data, "SELECT COUNT(*) AS n FROM v_disclosure_wide")[0]["n"],
+        }
+
+    held = {"status": "quarantined", "quarantine_codes": ["identity.I1"], "counted": [], "kept": [1],
+            "yoy": 0, "review": 0, "disclosure": 0}
+    annual_ingest.fn(source=str(landing), data_dir=str(data))
+    assert state() == held
+
+    # A rerun after the office makes identity 1 a warning releases it (flagged, still reported) ...
+    relaxed = tmp_path / "rules.toml"
+    relaxed.write_text('[severities]\n"identity.I1" = "warning"\n', encoding="utf-8")
+    annual_ingest.fn(source=str(landing), data_dir=str(data), force=True, rules_config=str(relaxed))
+    assert state() == {"status": "flagged", "quarantine_codes": [], "counted": [1], "kept": [1],
+                       "yoy": 1, "review": 1, "disclosure": 1}
+    flagged = _q(data, "SELECT code, severity FROM v_findings WHERE is_current AND code = 'identity.I1'")
+    assert [f["severity"] for f in flagged] == ["warning", "warning"]
+
+    # ... a rerun with the default rules holds it back again ...
+    annual_ingest.fn(source=str(landing), data_dir=str(data), force=True)
+    assert state() == held
+
+    # ... and the bureau's corrected submission (tables add up) releases it as version 2.
+    shutil.copy(REPO / "tests/data/008_pingtan_gaj_2021-corrected.txt", landing)
+    annual_ingest.fn(source=str(landing), data_dir=str(data))
+    assert state() == {"status": "flagged", "quarantine_codes": [], "counted": [3], "kept": [3],
+                       "yoy": 1, "review": 1, "disclosure": 1}
+    versions = _q(data, f"SELECT version_no, status FROM reports WHERE bureau = '{bureau}' ORDER BY version_no")
+    assert versions == [{"version_no": 1, "status": "quarantined"}, {"version_no": 2, "status": "flagged"}]

@@ -29,6 +29,7 @@ from warehouse.schema import SCHEMA_VERSION, report_tables
 
 REPO = Path(__file__).resolve().parent.parent
 GAJ = REPO / "samples" / "real" / "008_pingtan_gaj_2021.txt"
+GAJ_CORRECTED = REPO / "tests" / "data" / "008_pingtan_gaj_2021-corrected.txt"
 REGISTRY = REPO / "tests" / "data" / "registry_sample.csv"
 
 
@@ -55,12 +56,20 @@ def versions(wh: Warehouse) -> list[dict]:
 # ---------------------------------------------------------------------------
 
 def _resubmitted_gaj() -> bytes:
-    """008 with 3 new applications instead of 1, all closed as 其他, none carried forward (I1-I3 hold)."""
+    """008 with 3 new applications instead of 1, all closed as 其他, none carried forward (I1-I3 hold).
+
+    A file (``tests/data``) rather than an edit in code, so ``docs/make_queries.py`` loads the
+    same corrected resubmission into the warehouse its answers come from.
+    """
+    return GAJ_CORRECTED.read_bytes()
+
+
+def test_the_corrected_resubmission_differs_from_008_only_in_the_fixed_rows() -> None:
     text = GAJ.read_text(encoding="utf-8")
     text = text.replace("申请数量1000001二、", "申请数量3000003二、", 1)
     text = text.replace("3.其他1000001（七）总计1000001四、结转下年度继续办理1000001",
                         "3.其他3000003（七）总计3000003四、结转下年度继续办理0000000", 1)
-    return text.encode("utf-8")
+    assert text.encode("utf-8") == _resubmitted_gaj()
 
 
 def _tables(data: bytes, path: str):  # type: ignore[no-untyped-def]

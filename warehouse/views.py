@@ -6,7 +6,9 @@ Two tiers, as in dbt's jaffle-shop (STYLE.md §1):
   nothing else. Marts read only these, so a table can change shape behind them.
 * ``v_*`` — marts. Each says what one row is (its *grain*) and whether it covers
   every version or only *current, non-quarantined* ones (``is_current`` and
-  ``status <> 'quarantined'``).
+  ``status <> 'quarantined'``). Analyst marts never count a quarantined version;
+  the office's marts (``v_reports``, ``v_submissions``, ``v_quarantine``,
+  ``v_findings`` and the ``v_*_wide_all`` twins) show every status.
 
 Every definition is a SQLAlchemy Core ``Select`` compiled per dialect with constants
 inlined, so the same view runs on DuckDB, PostgreSQL (and, slowly, SQLite); no wide
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Literal
 
 from sqlalchemy import (
@@ -196,16 +198,22 @@ def _report_key_columns(r: TableClause, b: TableClause) -> list[ColumnElement]:
     return [r.c[c] for c in _REPORT_KEYS[:4]] + [b.c.region] + [r.c[c] for c in _REPORT_KEYS[4:]]
 
 
-def _wide(facts_name: str, cells: list[tuple[str, ColumnElement[bool], str]]) -> Select:
-    """One row per report version: report keys plus ``MAX(CASE WHEN <cell> THEN value END)`` per cell."""
+def _wide(facts_name: str, cells: list[tuple[str, ColumnElement[bool], str]], *, with_quarantined: bool) -> Select:
+    """One row per report version: report keys plus ``MAX(CASE WHEN <cell> THEN value END)`` per cell.
+
+    The analysts' wide marts leave quarantined versions out (the gate's promise: a report
+    with an error finding is kept but not counted); their ``*_all`` twins keep every
+    status for the office reviewing what it holds back.
+    """
     r, b, f = ref("stg_reports"), ref("stg_bureaus"), ref(facts_name)
     keys = _report_key_columns(r, b)
     values = [func.max(case((cond, f.c[value]))).label(name) for name, cond, value in cells]
-    return (
+    query = (
         select(*keys, *values)
         .select_from(r.outerjoin(b, b.c.bureau_id == r.c.bureau_id).outerjoin(f, f.c.report_id == r.c.report_id))
         .group_by(*keys)
     )
+    return query if with_quarantined else query.where(r.c.status != QUARANTINED)
 
 
 def reports_view() -> Select:
@@ -220,29 +228,29 @@ def reports_view() -> Select:
     ).select_from(r.outerjoin(b, b.c.bureau_id == r.c.bureau_id))
 
 
-def applications_wide() -> Select:
+def applications_wide(*, with_quarantined: bool = False) -> Select:
     a = ref("stg_application_facts")
     return _wide("stg_application_facts", [
         (f"{row}_{col}", and_(a.c.row_key == row, a.c.column_key == col), "count")
         for row in app_row_keys() for col in app_column_keys()
-    ])
+    ], with_quarantined=with_quarantined)
 
 
-def review_wide() -> Select:
+def review_wide(*, with_quarantined: bool = False) -> Select:
     f = ref("stg_review_facts")
     return _wide("stg_review_facts", [
         (f"{c.group}_{c.outcome}", and_(f.c.group_key == c.group, f.c.outcome_key == c.outcome), "count")
         for c in REVIEW_CELLS
-    ])
+    ], with_quarantined=with_quarantined)
 
 
-def disclosure_wide() -> Select:
+def disclosure_wide(*, with_quarantined: bool = False) -> Select:
     f = ref("stg_disclosure_facts")
     return _wide("stg_disclosure_facts", [
         (c.name, and_(f.c.block_key == c.block, f.c.item_key == c.item, f.c.column_key == c.column),
          "amount_wan_yuan" if c.is_money else "count")
         for c in disclosure_cells()
-    ])
+    ], with_quarantined=with_quarantined)
 
 
 def _label_case(key: ColumnElement, labels: Mapping[str, str]) -> ColumnElement:
@@ -407,15 +415,24 @@ VIEWS: tuple[View, ...] = (
     View("v_reports", "mart", "one row per report version (all versions, all statuses)",
          "Reports with their registry attributes. Filter `is_current` for the version analysts count.",
          reports_view),
-    View("v_applications_wide", "mart", "one row per report version (all versions, all statuses)",
-         "Section 三 pivoted: one column per row × applicant column of either edition. NULL: the report "
-         "has no such cell (another edition's row, or a table cut short); a blank cell is 0 (see "
-         "`stg_application_facts.is_blank`).", applications_wide),
-    View("v_review_wide", "mart", "one row per report version (all versions, all statuses)",
-         "Section 四 pivoted: the 15 review and litigation numbers.", review_wide),
-    View("v_disclosure_wide", "mart", "one row per report version (all versions, all statuses)",
+    View("v_applications_wide", "mart", "one row per report version that is not quarantined (all versions)",
+         "Section 三 pivoted: one column per row × applicant column of either edition. Quarantined "
+         "versions are left out (see `v_applications_wide_all`); filter `is_current` for the version to "
+         "count. NULL: the report has no such cell (another edition's row, or a table cut short); a blank "
+         "cell is 0 (see `stg_application_facts.is_blank`).", applications_wide),
+    View("v_review_wide", "mart", "one row per report version that is not quarantined (all versions)",
+         "Section 四 pivoted: the 15 review and litigation numbers. Quarantined versions are left out "
+         "(see `v_review_wide_all`).", review_wide),
+    View("v_disclosure_wide", "mart", "one row per report version that is not quarantined (all versions)",
          "Section 二 pivoted: one column per block × item × column of either edition; money columns end in "
-         "`_wan_yuan`.", disclosure_wide),
+         "`_wan_yuan`. Quarantined versions are left out (see `v_disclosure_wide_all`).", disclosure_wide),
+    View("v_applications_wide_all", "mart", "one row per report version (all versions, all statuses)",
+         "`v_applications_wide` with quarantined versions kept: for the office reviewing what the gate "
+         "holds back, not for counting.", partial(applications_wide, with_quarantined=True)),
+    View("v_review_wide_all", "mart", "one row per report version (all versions, all statuses)",
+         "`v_review_wide` with quarantined versions kept.", partial(review_wide, with_quarantined=True)),
+    View("v_disclosure_wide_all", "mart", "one row per report version (all versions, all statuses)",
+         "`v_disclosure_wide` with quarantined versions kept.", partial(disclosure_wide, with_quarantined=True)),
     View("v_region_year_applications", "mart",
          "one row per region × year × section 三 row × applicant column (current, non-quarantined versions only)",
          "Section 三 summed over the current, non-quarantined reports of a region and year. `region` comes from "
