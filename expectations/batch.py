@@ -27,6 +27,16 @@ class BatchCheck:
     findings: dict[str, list[Finding]]  # by report_id
     summary_markdown: str  # per-rule summary for the Prefect artifact and the CLI
     data_docs: Path | None
+    severities: dict[str, str] | None = None  # the config's overrides, for the parser's findings too
+
+    def apply(self, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+        """The batch's tables with these findings added and every report's status decided (the gate)."""
+        from expectations.config import severity_for
+        from transforms.tables import with_findings
+
+        overrides = self.severities
+        grade = (lambda code, sev: severity_for(code, sev, overrides)) if overrides else None
+        return with_findings(tables, self.findings, grade)
 
 
 def _registry(warehouse: Any, registry_csv: str | None):
@@ -82,4 +92,4 @@ def check_batch(
         options=config.options if config else None, run_id=run_id,
     )
     docs = write_data_docs(run, docs_dir) if docs_dir is not None else None
-    return BatchCheck(findings, summary_markdown(run), docs)
+    return BatchCheck(findings, summary_markdown(run), docs, dict(config.severities) if config else None)

@@ -34,17 +34,16 @@ from flows.discover import SourceFile, discover_files
 from flows.parallel import ParsePool
 from flows.summary import IngestSummary
 from flows.tasks import (
-    build_rows,
     load_tables,
     loaded_contents,
     mirror_years,
     parse_batch,
     read_batch,
     select_fresh,
+    select_reports,
     validate_tables,
 )
 from gongkai.config import resolve_settings
-from transforms.tables import to_tables
 
 T = TypeVar("T")
 ARTIFACT_KEY = "annual-ingest-summary"
@@ -177,7 +176,7 @@ def annual_ingest(
                 nonlocal done
                 done += item.n_files
                 if item.parsing is not None:
-                    _load_batch(item, summary, warehouse, PARSER_VERSION, wanted_years, bureaus, touched_years, log,
+                    _load_batch(item, summary, warehouse, wanted_years, bureaus, touched_years, log,
                                 checks)
                 else:
                     log.info("batch %d: %d file(s), all unchanged or duplicates", item.n, item.n_files)
@@ -191,7 +190,8 @@ def annual_ingest(
                 fresh, unchanged, duplicates = select_fresh(blobs, loaded, PARSER_VERSION, seen_ids)
                 summary.files_skipped += unchanged
                 summary.files_duplicate += duplicates
-                parsing = _submit(background, parse_batch, fresh, pool) if fresh else None
+                parsing = (_submit(background, parse_batch, fresh, pool, PARSER_VERSION, summary.run_id)
+                           if fresh else None)
                 pending.append(_Pending(n, len(blobs), unchanged, duplicates, parsing))
                 while len(pending) > in_flight:
                     finish(pending.popleft())
@@ -228,32 +228,32 @@ class _Pending:
     n_files: int
     unchanged: int
     duplicates: int
-    parsing: Any  # a future of list[ParsedFile], or None when nothing needed parsing
+    parsing: Any  # a future of a ParsedChunk, or None when nothing needed parsing
 
 
-def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any, parser_version: str,
+def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any,
                 wanted_years: list[int], bureaus: list[str] | None, touched_years: set[int | None],
                 log: Any, checks: dict[str, Any] | None = None) -> None:
     t0 = time.perf_counter()
     parsed = item.parsing.result()
     summary.add_stage("wait for parse", time.perf_counter() - t0)
-    parse_seconds = sum(p.seconds for p in parsed)
+    parse_seconds = sum(h.seconds for h in parsed.heads)
     summary.add_stage("parse (per-file sum)", parse_seconds)
-    summary.add_parse_times([(p.seconds, p.blob.file.name) for p in parsed])
-    summary.files_parsed += len(parsed)
-    rows, filtered, duplicates = build_rows(parsed, summary.run_id, parser_version, None, set(),
-                                            years=wanted_years, bureaus=bureaus)
+    summary.add_parse_times([(h.seconds, h.name) for h in parsed.heads])
+    summary.files_parsed += len(parsed.heads)
+    tables, filtered, duplicates = select_reports(parsed, years=wanted_years, bureaus=bureaus)
+    n_parsed = len(parsed.heads)
     del parsed
     summary.files_filtered += filtered
     summary.files_duplicate += duplicates
-    if not rows:
+    if tables["reports"].num_rows == 0:
         log.info("batch %d: %d parsed, none to load (%d of other years/bureaus)", item.n, filtered, filtered)
         return
     t0 = time.perf_counter()
     checks = checks or {}
     docs_dir = str(Path(checks["docs_root"]) / f"batch-{item.n:04d}") if checks.get("docs_root") else None
-    checked = _step(validate_tables, to_tables(rows), warehouse, checks.get("rules_config"), summary.run_id, docs_dir)
-    tables = to_tables(rows, checked.findings)
+    checked = _step(validate_tables, tables, warehouse, checks.get("rules_config"), summary.run_id, docs_dir)
+    tables = checked.apply(tables)
     summary.add_rule_summary(item.n, checked.summary_markdown, checked.data_docs)
     validate_seconds = time.perf_counter() - t0
     summary.add_stage("validate", validate_seconds)
@@ -265,7 +265,7 @@ def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any, parser_v
     summary.add_tables(tables)
     log.info("batch %d: read %d, unchanged %d, duplicates %d, parsed %d (%.2f s of parsing), "
              "filtered %d, loaded %d report(s) with %d finding(s); validate %.2f s, load %.2f s",
-             item.n, item.n_files, item.unchanged, item.duplicates, len(rows) + filtered, parse_seconds,
+             item.n, item.n_files, item.unchanged, item.duplicates, n_parsed, parse_seconds,
              filtered, tables["reports"].num_rows, tables["findings"].num_rows, validate_seconds, load_seconds)
 
 

@@ -24,8 +24,13 @@ import sys
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
+import pyarrow as pa
+
+from transforms.findings import make_finding
 from transforms.report import ParsedReport
+from transforms.tables import SCHEMAS, ReportRow, to_tables
 
 # Fewer documents than this in a batch are parsed in the calling process.
 MIN_POOL_BATCH = 64
@@ -34,29 +39,81 @@ CHUNKS_PER_WORKER = 4
 
 
 @dataclass
-class ParseOutcome:
-    """What parsing one document gave: a report, or the exception text, and the seconds it took."""
+class ParseItem:
+    """One document for a worker: its bytes (None when it could not be read, and why) and its identity."""
 
-    report: ParsedReport | None
-    error: str | None
+    data: bytes | None
+    name: str  # as the parser reports it: relative to the source
+    source_path: str
+    report_id: str
+    sha256: str | None
+    read_error: str | None = None
+
+
+@dataclass
+class ParsedHead:
+    """What the flow keeps of one parsed document; its content is in the batch's tables."""
+
+    report_id: str
+    name: str
+    bureau: str | None
+    year: int | None
     seconds: float
 
 
-def parse_one(data: bytes, name: str) -> ParseOutcome:
-    """Parse one document; an exception from the parser is returned as text, never raised."""
+@dataclass
+class ParsedChunk:
+    """Parsed documents as the warehouse's tables (``transforms.tables.SCHEMAS``) plus a head per document.
+
+    Workers send tables, not ``ParsedReport`` objects: unpickling a report's few hundred
+    cell objects (and their Decimals) cost the flow's single process more than
+    validating it; Arrow tables cross the process boundary as buffers.
+    """
+
+    heads: list[ParsedHead]
+    tables: dict[str, pa.Table]
+
+
+def unreadable_report(name: str, sha256: str | None, message: str) -> ParsedReport:
+    """An empty report that carries only the reason its file could not be read or parsed."""
+    carrier = PurePosixPath(name).suffix.lower().lstrip(".") or "unknown"
+    report = ParsedReport(source=name, carrier=carrier, sha256=sha256)
+    report.add(make_finding("file.unreadable", message, found=name, report=name))
+    return report
+
+
+def parse_one(item: ParseItem) -> tuple[ParsedReport, float]:
+    """Parse one document; an exception from the parser becomes the report's finding, never raised."""
     import transforms.parse as parse  # looked up at call time, so tests can replace parse_bytes
 
     start = time.perf_counter()
+    if item.data is None:
+        return unreadable_report(item.name, item.sha256, f"文件无法读取：{item.read_error}"), 0.0
     try:
-        report = parse.parse_bytes(data, name)
+        report = parse.parse_bytes(item.data, item.name)
     except Exception as exc:  # noqa: BLE001 - parse_bytes should not raise; if it does, isolate the file
-        return ParseOutcome(None, f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
+        report = unreadable_report(item.name, item.sha256, f"解析文件时出现意外错误：{type(exc).__name__}: {exc}")
+    if report.sha256 is None:
+        report.sha256 = item.sha256
     report.trace = []  # the matcher's debug trace is for `gongkai parse --debug`; not loaded, not shipped
-    return ParseOutcome(report, None, time.perf_counter() - start)
+    return report, time.perf_counter() - start
 
 
-def parse_chunk(items: list[tuple[bytes, str]]) -> list[ParseOutcome]:
-    return [parse_one(data, name) for data, name in items]
+def parse_chunk(items: list[ParseItem], parser_version: str, run_id: str) -> ParsedChunk:
+    rows, heads = [], []
+    for item in items:
+        report, seconds = parse_one(item)
+        rows.append(ReportRow(report, item.report_id, item.source_path, parser_version, run_id))
+        heads.append(ParsedHead(item.report_id, item.name, report.bureau, report.year, seconds))
+    return ParsedChunk(heads, to_tables(rows))
+
+
+def concat_chunks(chunks: list[ParsedChunk]) -> ParsedChunk:
+    if len(chunks) == 1:
+        return chunks[0]
+    return ParsedChunk([h for c in chunks for h in c.heads],
+                       {name: pa.concat_tables([c.tables[name] for c in chunks]) if chunks else
+                        SCHEMAS[name].empty_table() for name in SCHEMAS})
 
 
 def default_workers() -> int:
@@ -93,15 +150,13 @@ class ParsePool:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
-    def parse(self, items: list[tuple[bytes, str]]) -> list[ParseOutcome]:
-        """Outcomes in the order of ``items``."""
+    def parse(self, items: list[ParseItem], parser_version: str, run_id: str) -> ParsedChunk:
+        """The documents' tables and heads, in the order of ``items``."""
         if self.workers <= 1 or len(items) < self.min_batch:
-            return parse_chunk(items)
+            return parse_chunk(items, parser_version, run_id)
         if self._executor is None:
             self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
         size = max(1, math.ceil(len(items) / (self.workers * CHUNKS_PER_WORKER)))
         chunks = [items[i:i + size] for i in range(0, len(items), size)]
-        out: list[ParseOutcome] = []
-        for part in self._executor.map(parse_chunk, chunks):
-            out.extend(part)
-        return out
+        n = len(chunks)
+        return concat_chunks(list(self._executor.map(parse_chunk, chunks, [parser_version] * n, [run_id] * n)))

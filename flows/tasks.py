@@ -24,13 +24,13 @@ from pathlib import PurePosixPath
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from flows.discover import SourceFile, read_bytes
-from transforms.findings import make_finding
-from transforms.report import ParsedReport
-from transforms.tables import ReportRow, content_sha256, report_id_for
+from flows.parallel import ParsedChunk
+from transforms.tables import content_sha256, report_id_for
 
 READ_RETRIES = 2
 READ_RETRY_DELAYS_SECONDS: list[float] = [2.0, 10.0]
@@ -109,45 +109,17 @@ def read_batch(files: list[SourceFile]) -> list[FileBlob]:
     return blobs
 
 
-def unreadable_report(blob: FileBlob, message: str) -> ParsedReport:
-    """An empty report that carries only the reason its file could not be read or parsed."""
-    carrier = PurePosixPath(blob.file.name).suffix.lower().lstrip(".") or "unknown"
-    report = ParsedReport(source=blob.file.name, carrier=carrier, sha256=blob.sha256)
-    report.add(make_finding("file.unreadable", message, found=blob.file.name, report=blob.file.name))
-    return report
-
-
-@dataclass
-class ParsedFile:
-    """One document after parsing: its blob, its report, and the seconds the parser took."""
-
-    blob: FileBlob
-    report: ParsedReport
-    seconds: float = 0.0
-
-
 @task(name="parse-batch", cache_policy=NO_CACHE)
-def parse_batch(blobs: list[FileBlob], pool: Any = None) -> list[ParsedFile]:
-    """Parse each document (across ``pool``'s processes when given); a parser exception is that file's finding."""
-    from flows.parallel import parse_chunk
+def parse_batch(blobs: list[FileBlob], pool: Any = None, parser_version: str = "", run_id: str = "") -> ParsedChunk:
+    """Parse each document (across ``pool``'s processes when given) into the batch's tables.
 
-    readable = [b for b in blobs if b.data is not None]
-    items = [(b.data, b.file.name) for b in readable]
-    outcomes = iter(pool.parse(items) if pool is not None else parse_chunk(items))
-    out: list[ParsedFile] = []
-    for blob in blobs:
-        if blob.data is None:
-            out.append(ParsedFile(blob, unreadable_report(blob, f"文件无法读取：{blob.error}")))
-            continue
-        outcome = next(outcomes)
-        if outcome.report is None:
-            report = unreadable_report(blob, f"解析文件时出现意外错误：{outcome.error}")
-        else:
-            report = outcome.report
-            if report.sha256 is None:
-                report.sha256 = blob.sha256
-        out.append(ParsedFile(blob, report, outcome.seconds))
-    return out
+    One head per blob, in order; a file that could not be read, or that made the
+    parser stumble, is a report with only its ``file.unreadable`` finding.
+    """
+    from flows.parallel import ParseItem, parse_chunk
+
+    items = [ParseItem(b.data, b.file.name, b.file.path, report_id_of(b), b.sha256, b.error) for b in blobs]
+    return pool.parse(items, parser_version, run_id) if pool is not None else parse_chunk(items, parser_version, run_id)
 
 
 def report_id_of(blob: FileBlob) -> str:
@@ -199,44 +171,40 @@ def select_fresh(
     return fresh, unchanged, duplicates
 
 
-def build_rows(
-    parsed: Iterable[ParsedFile | tuple[FileBlob, ParsedReport]],
-    run_id: str,
-    parser_version: str,
-    year: int | None = None,
+def select_reports(
+    parsed: ParsedChunk,
     seen_ids: set[str] | None = None,
     *,
     years: Iterable[int] | None = None,
     bureaus: Iterable[str] | None = None,
-) -> tuple[list[ReportRow], int, int]:
-    """Rows to load, plus how many reports the year/bureau filter dropped and how many were duplicates.
+) -> tuple[dict[str, pa.Table], int, int]:
+    """The batch's tables cut to the reports to load, plus how many the year/bureau filter dropped
+    and how many were duplicates.
 
     A document whose bytes were already taken in this run (the same file under
-    two names) is loaded once: the report id is its content. ``year`` and
-    ``years`` together are the reporting years wanted, ``bureaus`` the exact
-    bureau names wanted (None: any).
+    two names) is loaded once: the report id is its content. ``years`` are the
+    reporting years wanted, ``bureaus`` the exact bureau names wanted (None: any).
     """
     seen_ids = set() if seen_ids is None else seen_ids
-    wanted_years = set(years or ()) | ({year} if year is not None else set())
+    wanted_years = set(years or ())
     wanted_bureaus = {b.strip() for b in bureaus} if bureaus else None
-    rows: list[ReportRow] = []
+    keep: list[str] = []
     filtered = duplicates = 0
-    for item in parsed:
-        blob, report = (item.blob, item.report) if isinstance(item, ParsedFile) else item
-        if wanted_years and report.year not in wanted_years:
+    for head in parsed.heads:
+        if wanted_years and head.year not in wanted_years:
             filtered += 1
-            continue
-        if wanted_bureaus is not None and (report.bureau or "").strip() not in wanted_bureaus:
+        elif wanted_bureaus is not None and (head.bureau or "").strip() not in wanted_bureaus:
             filtered += 1
-            continue
-        rid = report_id_of(blob)
-        if rid in seen_ids:
+        elif head.report_id in seen_ids:
             duplicates += 1
-            continue
-        seen_ids.add(rid)
-        rows.append(ReportRow(report=report, report_id=rid, source_path=blob.file.path,
-                              parser_version=parser_version, run_id=run_id))
-    return rows, filtered, duplicates
+        else:
+            seen_ids.add(head.report_id)
+            keep.append(head.report_id)
+    if len(keep) == len(parsed.heads):
+        return parsed.tables, filtered, duplicates
+    wanted = pa.array(keep, pa.string())
+    return ({name: t.filter(pc.is_in(t["report_id"], value_set=wanted)) for name, t in parsed.tables.items()},
+            filtered, duplicates)
 
 
 @task(name="validate-batch", cache_policy=NO_CACHE)

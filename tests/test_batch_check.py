@@ -53,3 +53,30 @@ def test_ingest_writes_data_docs_and_rule_summary(tmp_path: Path) -> None:
     assert summary.data_docs and Path(summary.data_docs[0]).exists()
     assert str(tmp_path / "data" / "datadocs") in summary.data_docs[0]
     assert "What each rule checked" in summary.to_markdown()
+
+
+def test_severity_overrides_grade_the_parsers_findings_too(tmp_path: Path) -> None:
+    """The office's config re-grades every finding before the gate, not only the rulebook's:
+    the truncated seed submission is quarantined by the parser's table.* / section.* errors,
+    and flagged once those families are warnings."""
+    report = parse_file(REPO / "samples/000_df7b48715d9f9e96.txt")
+    tables = to_tables(_rows(report))
+    parser_errors = {f.code for f in report.findings if f.severity == "error"}
+    assert parser_errors and all(c.startswith(("table.", "section.")) for c in parser_errors)
+
+    default = check_batch(tables).apply(tables)
+    assert default["reports"]["status"].to_pylist() == ["quarantined"]
+    assert default["reports"]["n_errors"].to_pylist()[0] >= len(parser_errors)
+
+    config = tmp_path / "rules.toml"
+    config.write_text('[severities]\n"table.*" = "warning"\n"section.*" = "warning"\n'
+                      '"cell.split_recovered" = "off"\n', encoding="utf-8")
+    relaxed = check_batch(tables, config=config).apply(tables)
+    assert relaxed["reports"]["status"].to_pylist() == ["flagged"]
+    assert relaxed["reports"]["n_errors"].to_pylist() == [0]
+    graded = relaxed["findings"].to_pylist()
+    assert {f["severity"] for f in graded if f["code"].startswith(("table.", "section."))} == {"warning"}
+    assert "cell.split_recovered" not in {f["code"] for f in graded}
+    assert [f["finding_no"] for f in graded] == list(range(len(graded)))
+    # the facts are the parser's, untouched by grading
+    assert relaxed["application_facts"].equals(tables["application_facts"])

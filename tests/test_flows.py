@@ -127,12 +127,23 @@ def test_parse_batch_isolates_an_exploding_file(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(parse, "parse_bytes", explode_on_b)
     text = (REPO_ROOT / "samples/real/002_pingtan_2019.txt").read_bytes()
-    blobs = [FileBlob(SourceFile(f"/x/{n}", n), text, content_sha256(text)) for n in ("a.txt", "b.txt")]
+    blobs = [FileBlob(SourceFile(f"/x/{n}", n), data, content_sha256(data))
+             for n, data in (("a.txt", text), ("b.txt", text + b"\n"))]
     blobs.append(FileBlob(SourceFile("/x/c.txt", "c.txt"), None, None, "ConnectionError: reset"))
-    a, b, c = (p.report for p in parse_batch.fn(blobs))
-    assert a.year == 2019 and not any(f.code == "file.unreadable" for f in a.findings)
-    assert [f.code for f in b.findings] == ["file.unreadable"] and "boom" in b.findings[0].message
-    assert [f.code for f in c.findings] == ["file.unreadable"] and "reset" in c.findings[0].message
+    parsed = parse_batch.fn(blobs, None, "test", "run")
+    assert [h.name for h in parsed.heads] == ["a.txt", "b.txt", "c.txt"]
+    assert [h.year for h in parsed.heads] == [2019, None, None]
+    findings = parsed.tables["findings"].to_pylist()
+    ids = [h.report_id for h in parsed.heads]
+
+    def codes(rid: str) -> list[str]:
+        return [f["code"] for f in findings if f["report_id"] == rid]
+
+    assert "file.unreadable" not in codes(ids[0])
+    assert codes(ids[1]) == ["file.unreadable"] and codes(ids[2]) == ["file.unreadable"]
+    messages = {f["report_id"]: f["message"] for f in findings if f["code"] == "file.unreadable"}
+    assert "boom" in messages[ids[1]] and "reset" in messages[ids[2]]
+    assert parsed.tables["reports"]["source_path"].to_pylist() == ["/x/a.txt", "/x/b.txt", "/x/c.txt"]
 
 
 # -- whole ingests through .fn --------------------------------------------------
@@ -228,15 +239,28 @@ def test_sources_and_sinks_by_url(memory_folder: str, tmp_path: Path) -> None:
 
 
 def test_parse_pool_gives_what_the_flow_process_gives() -> None:
-    from flows.parallel import ParsePool, parse_chunk
+    from flows.parallel import ParseItem, ParsePool, parse_chunk
+    from transforms.tables import content_sha256, report_id_for
 
-    items = [(p.read_bytes(), p.name) for p in sorted((REPO_ROOT / "samples" / "real").glob("*"))
-             if p.suffix != ".json"]
+    items = []
+    for p in sorted((REPO_ROOT / "samples" / "real").glob("*")):
+        if p.suffix != ".json":
+            data = p.read_bytes()
+            items.append(ParseItem(data, p.name, str(p), report_id_for(content_sha256(data)), content_sha256(data)))
     with ParsePool(workers=2, min_batch=1) as pool:
-        pooled = pool.parse(items)
-    here = parse_chunk(items)
-    assert [o.report for o in pooled] == [o.report for o in here]
-    assert all(o.seconds > 0 for o in pooled)
+        pooled = pool.parse(items, "test", "run")
+    here = parse_chunk(items, "test", "run")
+
+    def without_time(tables: dict) -> dict:
+        return {name: (t.drop_columns(["loaded_at"]) if name == "reports" else t) for name, t in tables.items()}
+
+    assert set(pooled.tables) == set(here.tables)
+    for name, table in without_time(pooled.tables).items():
+        assert table.equals(without_time(here.tables)[name]), name
+    assert [(h.report_id, h.name, h.bureau, h.year) for h in pooled.heads] == \
+        [(h.report_id, h.name, h.bureau, h.year) for h in here.heads]
+    assert all(h.seconds > 0 for h in pooled.heads)
+    assert pooled.tables["reports"].num_rows == len(items)
 
 
 def test_progress_is_reported_in_files(samples_copy: Path, tmp_path: Path) -> None:
@@ -377,11 +401,11 @@ def test_read_failure_that_outlasts_the_retries_becomes_a_finding(tmp_path: Path
     monkeypatch.setattr(tasks, "read_bytes", always_down)
 
     @flow
-    def read_and_parse() -> list:
+    def read_and_parse():  # noqa: ANN202 - a ParsedChunk
         blobs = tasks.read_batch.with_options(retry_delay_seconds=0)([SourceFile("s3://b/a.txt", "a.txt")])
         return tasks.parse_batch(blobs)
 
-    (parsed,) = read_and_parse()
-    blob, report = parsed.blob, parsed.report
+    parsed = read_and_parse()
     assert len(calls) == tasks.READ_RETRIES + 1
-    assert blob.data is None and [f.code for f in report.findings] == ["file.unreadable"]
+    assert [h.name for h in parsed.heads] == ["a.txt"]
+    assert parsed.tables["findings"]["code"].to_pylist() == ["file.unreadable"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from functools import lru_cache
 
 from transforms.spec import BlockSpec, ColumnSpec, GroupSpec, ItemSpec, Layout, RowSpec
 
@@ -24,6 +25,7 @@ _NUMBERING = re.compile(
 _CN_DIGIT = {c: i + 1 for i, c in enumerate(CN_NUM)}
 
 
+@lru_cache(maxsize=1 << 16)  # labels recur in every report; a pure function of the text
 def norm_label(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     return _WS.sub("", text)
@@ -60,13 +62,33 @@ def _as_int(n: str) -> int | None:
 APP_HEADER_WORDS = ("申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益", "法律服务机构", "勾稽关系", "本列数据")
 
 
+@lru_cache(maxsize=1 << 16)
 def is_app_header_text(text: str) -> bool:
     n = norm_label(text)
     return any(w in n for w in APP_HEADER_WORDS)
 
 
+# match_app_row's answers per layout object (kept alive here, so its id is not reused);
+# hashing a whole Layout per call would cost more than the match.
+_APP_ROW_MATCHES: dict[int, tuple[Layout, dict[str, RowSpec | GroupSpec | None]]] = {}
+_MISSING = object()
+
+
 def match_app_row(label: str, layout: Layout) -> RowSpec | GroupSpec | None:
     """The section 三 row (or merged group label) a printed label names, if any."""
+    entry = _APP_ROW_MATCHES.get(id(layout))
+    if entry is None or entry[0] is not layout:
+        entry = _APP_ROW_MATCHES[id(layout)] = (layout, {})
+    memo = entry[1]
+    found = memo.get(label, _MISSING)
+    if found is _MISSING:
+        if len(memo) >= 1 << 16:
+            memo.clear()
+        found = memo[label] = _match_app_row(label, layout)
+    return found  # type: ignore[return-value]
+
+
+def _match_app_row(label: str, layout: Layout) -> RowSpec | GroupSpec | None:
     n = norm_label(label)
     if not n:
         return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 BLANK_MARKERS = frozenset({"", "/", "／", "—", "——", "-", "--", "－", "–", "无", "空", "\\", "、"})
@@ -31,6 +32,12 @@ def yuan_to_wan_yuan(amount_yuan: Decimal) -> Decimal:
     return amount_yuan / YUAN_PER_WAN
 
 
+# The same few hundred cell texts ("0", labels, blank markers) recur in every report:
+# these pure functions of a string are memoised, bounded so a long run stays small.
+_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=_CACHE)
 def normalize_text(text: str) -> str:
     """NFKC (full-width digits and punctuation to ASCII) with all whitespace removed."""
     return _SPACE_RE.sub("", unicodedata.normalize("NFKC", text))
@@ -45,6 +52,7 @@ class ParsedNumber:
     problem: str | None = None  # why not ok
 
 
+@lru_cache(maxsize=_CACHE)
 def parse_number(raw: str) -> ParsedNumber:
     """A cell's printed text as a number; blanks read as 0 with ``is_blank``."""
     text = normalize_text(raw)
@@ -79,12 +87,14 @@ def to_wan_yuan(number: ParsedNumber, default_unit: str = "万元") -> Decimal |
     return number.value
 
 
+@lru_cache(maxsize=_CACHE)
 def is_numeric_text(raw: str) -> bool:
     """True when a cell prints a number (not a blank marker): used to tell labels from values."""
     p = parse_number(raw)
     return p.ok and not p.is_blank
 
 
+@lru_cache(maxsize=_CACHE)
 def is_value_text(raw: str) -> bool:
     """A number or a blank marker other than the empty string: something a value cell holds."""
     p = parse_number(raw)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from transforms.document import Cell, Document, Paragraph, Table
 from transforms.labels import norm_label
@@ -38,6 +39,14 @@ class RowUnit:
 
     def distinct_cells(self) -> list[Cell]:
         """The row's source cells, each once: a colspan repeats its cell across positions."""
+        return list(self._distinct)
+
+    def distinct_texts(self) -> list[str]:
+        return [c.text for c in self._distinct]
+
+    @cached_property
+    def _distinct(self) -> tuple[Cell, ...]:
+        # every section's extractor asks again for the same row: computed once per unit
         seen = set()
         out = []
         for cell in self.cells:
@@ -45,10 +54,7 @@ class RowUnit:
                 continue
             seen.add(cell.origin)
             out.append(cell)
-        return out
-
-    def distinct_texts(self) -> list[str]:
-        return [c.text for c in self.distinct_cells()]
+        return tuple(out)
 
 
 Unit = TextUnit | RowUnit

@@ -29,6 +29,8 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re
 
 
 def _span(value: str | None) -> int:
+    if value is None:  # the common case: no rowspan/colspan attribute
+        return 1
     try:
         return max(1, int(str(value).strip()))
     except (TypeError, ValueError):
