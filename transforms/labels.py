@@ -25,7 +25,7 @@ _NUMBERING = re.compile(
 _CN_DIGIT = {c: i + 1 for i, c in enumerate(CN_NUM)}
 
 
-@lru_cache(maxsize=1 << 16)  # labels recur in every report; a pure function of the text
+@lru_cache(maxsize=1 << 13)  # labels recur in every report; a pure function of the text
 def norm_label(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     return _WS.sub("", text)
@@ -62,7 +62,7 @@ def _as_int(n: str) -> int | None:
 APP_HEADER_WORDS = ("申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益", "法律服务机构", "勾稽关系", "本列数据")
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 13)
 def is_app_header_text(text: str) -> bool:
     n = norm_label(text)
     return any(w in n for w in APP_HEADER_WORDS)
@@ -82,7 +82,7 @@ def match_app_row(label: str, layout: Layout) -> RowSpec | GroupSpec | None:
     memo = entry[1]
     found = memo.get(label, _MISSING)
     if found is _MISSING:
-        if len(memo) >= 1 << 16:
+        if len(memo) >= 1 << 13:
             memo.clear()
         found = memo[label] = _match_app_row(label, layout)
     return found  # type: ignore[return-value]

@@ -34,7 +34,7 @@ def yuan_to_wan_yuan(amount_yuan: Decimal) -> Decimal:
 
 # The same few hundred cell texts ("0", labels, blank markers) recur in every report:
 # these pure functions of a string are memoised, bounded so a long run stays small.
-_CACHE = 1 << 16
+_CACHE = 1 << 13
 
 
 @lru_cache(maxsize=_CACHE)

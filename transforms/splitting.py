@@ -186,9 +186,19 @@ class _Search:
         self.tokens = tokens
         self.kinds = kinds
         self.free_blanks = free_blanks
+        # The searches memoise on (position, cell, sum still wanted), so without this the
+        # same position's steps were recomputed once per wanted sum and per total tried.
+        self._steps: dict[tuple[int, int, int], list[tuple[int, int, Piece]]] = {}
 
     def steps(self, ti: int, off: int, cell: int) -> list[tuple[int, int, Piece]]:
         """Ways to fill cell ``cell`` starting at token ``ti`` offset ``off``: (ti', off', piece)."""
+        key = (ti, off, cell)
+        found = self._steps.get(key)
+        if found is None:
+            found = self._steps[key] = self._compute_steps(ti, off, cell)
+        return found
+
+    def _compute_steps(self, ti: int, off: int, cell: int) -> list[tuple[int, int, Piece]]:
         out: list[tuple[int, int, Piece]] = []
         if self.free_blanks:
             out.append((ti, off, Piece(Decimal(0), "", True)))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from warehouse.schema import bureau_aliases, bureaus, report_tables
 from warehouse.versions import (
@@ -79,10 +79,48 @@ def link_bureaus(conn: Connection, maps: BureauMaps, names: Iterable[str | None]
     return links
 
 
-def read_meta(conn: Connection) -> dict[str, dict[str, Any]]:
-    """The version-relevant columns of every report, by report_id."""
+_IN_CHUNK = 1000  # values per IN (...) list
+
+
+def read_meta(conn: Connection, *, report_ids: Iterable[str] | None = None,
+              version_keys: Iterable[str] | None = None,
+              source_paths: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+    """The version-relevant columns of reports, by report_id: every report, or only those
+    matching any of ``report_ids``, ``version_keys`` or ``source_paths`` when one is given.
+
+    A load needs only the version groups it touches (see ``touched_meta``): reading
+    every report's row made each load cost more as the warehouse grew.
+    """
     stmt = select(*(reports.c[c] for c in _META_COLUMNS))
-    return {row["report_id"]: dict(row) for row in conn.execute(stmt).mappings()}
+    if report_ids is None and version_keys is None and source_paths is None:
+        return {row["report_id"]: dict(row) for row in conn.execute(stmt).mappings()}
+    out: dict[str, dict[str, Any]] = {}
+    for column, values in ((reports.c.report_id, report_ids), (reports.c.version_key, version_keys),
+                           (reports.c.source_path, source_paths)):
+        wanted = sorted({v for v in values or () if v is not None})
+        for i in range(0, len(wanted), _IN_CHUNK):
+            for row in conn.execute(stmt.where(column.in_(wanted[i:i + _IN_CHUNK]))).mappings():
+                out[row["report_id"]] = dict(row)
+    return out
+
+
+def touched_meta(conn: Connection, keys: Iterable[str], paths: Iterable[str | None]
+                 ) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """What a load must recompute, and what it may write back.
+
+    A version's state depends only on the versions sharing its key or its file path
+    (``compute_versions``). The reports sharing a key or path with the batch are the ones
+    whose state can change (returned as ids to write); to compute them right, every
+    report sharing *their* keys and paths is read too (returned as meta).
+    """
+    affected = read_meta(conn, version_keys=keys, source_paths=paths)
+    context = read_meta(conn, version_keys={m["version_key"] for m in affected.values()},
+                        source_paths={m["source_path"] for m in affected.values()})
+    return {**context, **affected}, set(affected)
+
+
+def max_load_seq(conn: Connection) -> int:
+    return conn.execute(select(func.max(reports.c.load_seq))).scalar() or 0
 
 
 def next_load_seq(meta: Mapping[str, Mapping[str, Any]]) -> int:

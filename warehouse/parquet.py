@@ -103,10 +103,10 @@ def write_mirror(
     for name in tables:
         _remove_leftovers(fs, f"{base}/{name}")
     for year in years:
-        exported = warehouse.export_year(year)
         for name in tables:
+            # one table of one year in memory at a time: a national year's facts are GBs as Arrow
             table_dir = f"{base}/{name}"
-            data = exported[name]
+            data = warehouse.export_table(name, year)
             written[name][year] = data.num_rows
             if data.num_rows:
                 fs.create_dir(table_dir, recursive=True)

@@ -36,11 +36,12 @@ from warehouse.errors import BatchError, RegistryError, SchemaVersionError, Ware
 from warehouse.history import (
     as_input,
     link_bureaus,
-    next_load_seq,
+    max_load_seq,
     read_bureau_maps,
     read_meta,
     relink_all,
     state_values,
+    touched_meta,
     write_changes,
 )
 from warehouse.migrations import upgrade
@@ -211,13 +212,13 @@ class Warehouse:
         inserted: dict[str, int] = {}
         with self.engine.begin() as conn:
             self.backend.serialize_writers(conn, reports)
-            meta = read_meta(conn)
+            loaded_before = read_meta(conn, report_ids=incoming)  # the batch's reports already here
             new_rows = batch["reports"].select(["report_id", "year", "bureau", "source_path", "loaded_at"]).to_pylist()
             links = link_bureaus(conn, read_bureau_maps(conn), [r["bureau"] for r in new_rows])
-            seq = next_load_seq(meta)
+            seq = max_load_seq(conn) + 1
             added: dict[str, dict[str, Any]] = {}
             for r in new_rows:
-                old = meta.get(r["report_id"])
+                old = loaded_before.get(r["report_id"])
                 if old is not None and old["load_seq"] is not None:  # same content again: keep its place
                     load_seq, accepted_at = old["load_seq"], old["accepted_at"]
                 else:
@@ -228,6 +229,11 @@ class Warehouse:
                     "version_key": version_key(bureau_id, r["bureau"], r["year"], r["source_path"], r["report_id"]),
                     "load_seq": load_seq, "accepted_at": accepted_at,
                 }
+            # Only the version groups (keys, file paths) the batch joins or leaves can change.
+            keys = {a["version_key"] for a in added.values()} | {m["version_key"] for m in loaded_before.values()}
+            paths = {r["source_path"] for r in new_rows} | {m["source_path"] for m in loaded_before.values()}
+            meta, writable = touched_meta(conn, keys, paths)
+            meta.update(loaded_before)
             others = {rid: m for rid, m in meta.items() if rid not in added}
             inputs = [as_input(m) for m in others.values()]
             inputs += [VersionInput(rid, a["version_key"], r["source_path"], a["load_seq"], a["accepted_at"])
@@ -250,9 +256,10 @@ class Warehouse:
             for name, data in batch.items():
                 inserted[name] = self.backend.bulk_insert(conn, report_tables[name], data) if data.num_rows else 0
                 years.update(pc.unique(data["year"]).to_pylist())
-            wanted = {rid: state_values(states[rid]) for rid in others}
+            wanted = {rid: state_values(states[rid]) for rid in others if rid in writable}
             years |= write_changes(conn, others, wanted)
-        superseded = sorted(rid for rid, m in others.items() if m["is_current"] and not states[rid].is_current)
+        superseded = sorted(rid for rid, m in others.items()
+                            if rid in writable and m["is_current"] and not states[rid].is_current)
         return LoadResult(
             report_ids=tuple(sorted(incoming)),
             replaced_report_ids=tuple(replaced),

@@ -1,8 +1,10 @@
 """Report versions: which accepted parses are versions of the same thing, and which one is current.
 
 Pure functions over report metadata, so the rules can be read (and tested) apart
-from SQL. The store reads the metadata of every report, adds the batch, calls
-``compute_versions`` and writes back whatever changed, all in one transaction.
+from SQL. The store reads the metadata of the reports a batch can affect (those
+sharing a version key or a file path with it, plus what those share in turn: see
+``warehouse.history.touched_meta``), adds the batch, calls ``compute_versions`` and
+writes back whatever changed, all in one transaction.
 
 The rules:
 
