@@ -48,13 +48,15 @@ class BureauMaps:
 def read_bureau_maps(conn: Connection) -> BureauMaps:
     names: dict[str, str] = {}
     registered = False
+    # .all(): one fetch for the whole registry; iterating the result fetches row by row
+    # (a national registry is ~10^5 bureaus, read on every load)
     for bureau_id, name, is_registered in conn.execute(
-            select(bureaus.c.bureau_id, bureaus.c.name, bureaus.c.is_registered)):
+            select(bureaus.c.bureau_id, bureaus.c.name, bureaus.c.is_registered)).all():
         key = normalize_name(name)
         if key is not None:
             names[key] = bureau_id
         registered = registered or bool(is_registered)
-    rows = conn.execute(select(bureau_aliases.c.alias, bureau_aliases.c.bureau_id))
+    rows = conn.execute(select(bureau_aliases.c.alias, bureau_aliases.c.bureau_id)).all()
     aliases = {normalize_name(a): b for a, b in rows}
     return BureauMaps(names, {k: v for k, v in aliases.items() if k is not None}, registered)
 
