@@ -44,8 +44,8 @@ def _registry(warehouse: Any, registry_csv: str | None):
 
     if registry_csv:
         return load_registry(registry_csv)
-    if warehouse is None:
-        return None
+    if warehouse is None or not warehouse.has_registry():
+        return None  # cheap check first: reading every title-named bureau per batch grew with the warehouse
     frame = warehouse.registry_frame()
     if "is_registered" not in frame.columns or not frame["is_registered"].fillna(False).astype(bool).any():
         return None  # bureaus known only from report titles: no registry to check against

@@ -44,6 +44,7 @@ from flows.tasks import (
     validate_tables,
 )
 from gongkai.config import resolve_settings
+from transforms.tables import stamp_loaded_at
 
 T = TypeVar("T")
 ARTIFACT_KEY = "annual-ingest-summary"
@@ -253,7 +254,7 @@ def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any,
     checks = checks or {}
     docs_dir = str(Path(checks["docs_root"]) / f"batch-{item.n:04d}") if checks.get("docs_root") else None
     checked = _step(validate_tables, tables, warehouse, checks.get("rules_config"), summary.run_id, docs_dir)
-    tables = checked.apply(tables)
+    tables = stamp_loaded_at(checked.apply(tables))
     summary.add_rule_summary(item.n, checked.summary_markdown, checked.data_docs)
     validate_seconds = time.perf_counter() - t0
     summary.add_stage("validate", validate_seconds)

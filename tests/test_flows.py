@@ -158,6 +158,12 @@ def test_ingest_twice_keeps_one_copy_and_skips_unchanged(samples_copy: Path, tmp
     assert counts["reports"] == first.reports_loaded
     assert counts["findings"] == sum(first.findings_by_severity.values())
     assert _mirror_counts(data / "parquet") == counts
+    from warehouse.store import Warehouse
+
+    with Warehouse.open(url=default_warehouse_url(data)) as wh:  # one batch, stamped once when loaded
+        stamps = wh.query("SELECT DISTINCT r.loaded_at, i.started_at FROM reports r "
+                          "JOIN ingest_runs i USING (run_id)").to_pylist()
+    assert len(stamps) == 1 and stamps[0]["loaded_at"] >= stamps[0]["started_at"]
 
     second = _ingest(samples_copy, data)
     assert second.files_skipped == n_docs and second.files_parsed == 0 and second.reports_loaded == 0
@@ -409,3 +415,24 @@ def test_read_failure_that_outlasts_the_retries_becomes_a_finding(tmp_path: Path
     assert len(calls) == tasks.READ_RETRIES + 1
     assert [h.name for h in parsed.heads] == ["a.txt"]
     assert parsed.tables["findings"]["code"].to_pylist() == ["file.unreadable"]
+
+
+def test_chunks_parsed_apart_are_stamped_once_when_loaded() -> None:
+    from datetime import datetime, timezone
+
+    from flows.parallel import ParseItem, concat_chunks, parse_chunk
+    from transforms.tables import content_sha256, report_id_for, stamp_loaded_at
+
+    def item(path: Path) -> ParseItem:
+        data = path.read_bytes()
+        return ParseItem(data, path.name, str(path), report_id_for(content_sha256(data)), content_sha256(data))
+
+    first = parse_chunk([item(REPO_ROOT / "samples/real/002_pingtan_2019.txt")], "t", "run")
+    second = parse_chunk([item(REPO_ROOT / "samples/real/008_pingtan_gaj_2021.txt")], "t", "run")
+    tables = concat_chunks([first, second]).tables
+    assert len(set(tables["reports"]["loaded_at"].to_pylist())) == 2  # each worker chunk has its own time
+    when = datetime(2026, 2, 1, 3, 0, tzinfo=timezone.utc)
+    stamped = stamp_loaded_at(tables, when)
+    assert stamped["reports"]["loaded_at"].to_pylist() == [when, when]
+    assert stamped["reports"].drop_columns(["loaded_at"]).equals(tables["reports"].drop_columns(["loaded_at"]))
+    assert stamped["application_facts"] is tables["application_facts"]

@@ -201,8 +201,10 @@ def test_bureaus_come_from_titles_until_a_registry_is_loaded(wh: Warehouse) -> N
     assert sorted(bureaus, key=lambda b: b["bureau_id"]) == [{"bureau_id": n, "bureau_name": n, "is_registered": False}
                        for n in sorted([old_name, new_name, "平潭综合实验区"])]
     assert count(wh, "reports", "is_current") == 3  # two names, two bureau-years, as far as anyone knows
+    assert not wh.has_registry()  # bureaus named in titles are not a registry the roll-up rules can use
 
     result = wh.load_registry(REGISTRY)
+    assert wh.has_registry()
     assert (result.bureaus, result.aliases) == (5, 3)
     assert result.relinked_report_ids == (rid(1), rid(3)) and result.years == (2021,)  # 3 is now version 2
     # The old name is an alias: its report is now the first version of the bureau's 2021.

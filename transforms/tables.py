@@ -284,6 +284,20 @@ def with_findings(tables: dict[str, pa.Table], extra_findings: Mapping[str, list
     return {**tables, "reports": reports, "findings": out.tables()["findings"]}
 
 
+def stamp_loaded_at(tables: dict[str, pa.Table], when: datetime | None = None) -> dict[str, pa.Table]:
+    """``tables`` with every report's ``loaded_at`` set to ``when`` (default: now).
+
+    Tables built in parse workers carry the time their chunk was parsed; the flow
+    stamps the batch once, just before loading it, so one batch has one time and
+    versions accepted later never carry an earlier time.
+    """
+    reports = tables["reports"]
+    i = reports.schema.get_field_index("loaded_at")
+    field = reports.schema.field(i)
+    stamp = pa.array([when or datetime.now(timezone.utc)] * reports.num_rows, field.type)
+    return {**tables, "reports": reports.set_column(i, field, stamp)}
+
+
 def _report_tables(rows: list[ReportRow], extra_findings: dict[str, list[Finding]] | None,
                    n_blank: list[int]) -> dict[str, pa.Table]:
     extra_findings = extra_findings or {}

@@ -27,7 +27,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy import Engine, create_engine, func, select, true
 from sqlalchemy.engine import make_url
 
 from transforms.tables import REPORT_TABLES, SCHEMAS
@@ -409,6 +409,12 @@ class Warehouse:
                     pieces.append(self.backend.read_arrow(conn, stmt).select(TABLE_SCHEMAS[name].names).cast(TABLE_SCHEMAS[name]))
             out[name] = pa.concat_tables(pieces)
         return out
+
+    def has_registry(self) -> bool:
+        """True once the office's registry is loaded (not only bureaus named in report titles)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(bureaus.c.bureau_id).where(bureaus.c.is_registered == true())
+                                .limit(1)).first() is not None
 
     def registry_frame(self):
         """The bureau registry as a pandas frame (the ``bureaus`` table), for the roll-up rules."""
