@@ -114,3 +114,54 @@ def write_data_docs(results: ValidationRun, out_dir: str | Path) -> Path:
     index = out / "index.html"
     index.write_text(render_html(results), encoding="utf-8")
     return index
+
+
+def write_run_index(run_dir: str | Path) -> Path | None:
+    """Write ``<run_dir>/index.html``: the run's batches side by side, each linking to its page.
+
+    Built from the ``batch-*/results.json`` already written, so it can be redone at any
+    time (a later run never touches this one's folder). None when no batch was checked.
+    """
+    root = Path(run_dir)
+    batches = sorted(p for p in root.glob("batch-*/results.json"))
+    if not batches:
+        return None
+    rows, totals = [], {"reports": 0, "clean": 0, "flagged": 0, "quarantined": 0, "findings": 0}
+    by_rule: dict[tuple[str, str], int] = {}
+    for path in batches:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        statuses = {"clean": 0, "flagged": 0, "quarantined": 0}
+        for r in data.get("reports", {}).values():
+            statuses[r["status"]] = statuses.get(r["status"], 0) + 1
+        findings = sum(r.get("findings", 0) for r in data.get("rules", []))
+        for r in data.get("rules", []):
+            if r.get("findings"):
+                key = (r["code"], r["severity"])
+                by_rule[key] = by_rule.get(key, 0) + r["findings"]
+        for k, v in (("reports", data.get("n_reports", 0)), ("findings", findings), *statuses.items()):
+            totals[k] += v
+        link = f"{path.parent.name}/index.html"
+        rows.append(f'<tr><td><a href="{_e(link)}">{_e(path.parent.name)}</a></td>'
+                    f'<td class="num">{data.get("n_reports", 0)}</td><td class="num">{statuses["clean"]}</td>'
+                    f'<td class="num">{statuses["flagged"]}</td><td class="num">{statuses["quarantined"]}</td>'
+                    f'<td class="num">{findings}</td><td class="num">{data.get("seconds", "")}</td></tr>')
+    rules = "".join(
+        f'<tr><td><code>{_e(code)}</code></td><td class="{_e(sev)}">{_e(_SEV_WORD.get(sev, sev))}</td>'
+        f'<td class="num">{n}</td></tr>'
+        for (code, sev), n in sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0])))
+    html = f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>数据核查报告 {_e(root.name)}</title>
+<style>{_CSS}</style></head><body>
+<h1>政府信息公开年度报告 · 数据核查（本次导入）</h1>
+<p>导入运行 <code>{_e(root.name)}</code>：{len(batches)} 批，共 {totals['reports']} 份报告；
+通过 {totals['clean']}，有警告 {totals['flagged']}，隔离 {totals['quarantined']}；核查发现 {totals['findings']} 处。</p>
+<h2>各批</h2>
+<table><tr><th>批次</th><th>报告</th><th>通过</th><th>有警告</th><th>隔离</th><th>核查发现</th><th>秒</th></tr>
+{"".join(rows)}</table>
+<h2>各规则发现数（全部批次）</h2>
+<table><tr><th>发现代码</th><th>级别</th><th>发现数</th></tr>{rules}</table>
+</body></html>
+"""
+    index = root / "index.html"
+    index.write_text(html, encoding="utf-8")
+    return index

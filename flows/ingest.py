@@ -198,6 +198,11 @@ def annual_ingest(
                     finish(pending.popleft())
             while pending:
                 finish(pending.popleft())
+        if summary.data_docs:
+            from expectations.datadocs import write_run_index
+
+            index = write_run_index(checks["docs_root"])
+            summary.data_docs_index = str(index) if index is not None else None
         if touched_years:
             t0 = time.perf_counter()
             _step(mirror_years, warehouse, _sorted_years(touched_years), settings.parquet_root)

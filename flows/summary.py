@@ -44,6 +44,7 @@ class IngestSummary:
     slowest_files: list[tuple[float, str]] = field(default_factory=list)  # (seconds, name), slowest first
     elapsed_seconds: float = 0.0
     data_docs: list[str] = field(default_factory=list)  # one offline page per checked batch
+    data_docs_index: str | None = None  # the run's page linking every batch's
     rule_summaries: list[str] = field(default_factory=list)  # per-rule markdown of each batch
 
     def add_rule_summary(self, batch: int, markdown: str, data_docs: Any = None) -> None:
@@ -107,7 +108,8 @@ class IngestSummary:
         lines += [f"| {k} | {v:.2f} |" for k, v in self.stage_seconds.items()] or ["| – | – |"]
         lines += ["", f"Warehouse: `{self.warehouse_url}`  ", f"Parquet: `{self.parquet_root}`  ",
                   f"Years touched: {', '.join(map(str, self.years)) or '–'}  ",
-                  f"Data Docs: {', '.join(f'`{p}`' for p in self.data_docs) or '–'}"]
+                  f"Data Docs: {f'`{self.data_docs_index}` (the run); ' if self.data_docs_index else ''}"
+                  f"{', '.join(f'`{p}`' for p in self.data_docs) or '–'}"]
         if self.rule_summaries:
             lines += ["", "## What each rule checked", ""] + self.rule_summaries
         return "\n".join(lines) + "\n"

@@ -354,7 +354,9 @@ def _print_summary(summary: Any) -> None:
         by_rule = sorted(s.findings_by_code.items(), key=lambda kv: (-kv[1], kv[0]))
         if by_rule:
             _print("Findings by rule: " + ", ".join(f"{code} {n}" for code, n in by_rule))
-        if getattr(s, "data_docs", None):
+        if getattr(s, "data_docs_index", None):
+            _print(f"Data Docs: {s.data_docs_index} ({len(s.data_docs)} batch page(s) linked)")
+        elif getattr(s, "data_docs", None):
             _print(f"Data Docs: {s.data_docs[0]}" + (f" (+{len(s.data_docs) - 1} more batches)" if len(s.data_docs) > 1 else ""))
     _print(f"Warehouse: {s.warehouse_url}")
     _print(f"Parquet:   {s.parquet_root}")

@@ -52,6 +52,13 @@ def test_ingest_writes_data_docs_and_rule_summary(tmp_path: Path) -> None:
     assert summary.findings_by_code.get("identity.I1") == 2
     assert summary.data_docs and Path(summary.data_docs[0]).exists()
     assert str(tmp_path / "data" / "datadocs") in summary.data_docs[0]
+    # the run's own page links each batch's and adds them up
+    index = Path(summary.data_docs_index)
+    assert index == Path(summary.data_docs[0]).parent.parent / "index.html"
+    page = index.read_text(encoding="utf-8")
+    assert 'href="batch-0001/index.html"' in page and "identity.I1" in page
+    assert "共 1 份报告" in page and "隔离 1" in page
+    assert "http" not in page  # nothing fetched from the network: readable offline
     assert "What each rule checked" in summary.to_markdown()
 
 
