@@ -358,23 +358,11 @@ def test_transient_read_failure_is_retried(tmp_path: Path, monkeypatch: pytest.M
 @pytest.mark.postgres
 def test_ingest_into_postgres(samples_copy: Path, tmp_path: Path) -> None:
     """The same flow against PostgreSQL: only the URL changes (a private schema per test)."""
-    import uuid
-
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
+    from pg import postgres_schema
 
     from warehouse.store import Warehouse
 
-    base = os.environ.get("GONGKAI_TEST_POSTGRES_URL")
-    if not base:
-        pytest.skip("GONGKAI_TEST_POSTGRES_URL not set (.ci/run starts a server and sets it)")
-    schema = f"t_flow_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
-    try:
+    with postgres_schema("t_flow") as url:
         first = _ingest(samples_copy, tmp_path / "data", warehouse_url=url)
         second = _ingest(samples_copy, tmp_path / "data", warehouse_url=url)
         assert second.files_skipped == first.files_seen and second.reports_loaded == 0
@@ -385,10 +373,6 @@ def test_ingest_into_postgres(samples_copy: Path, tmp_path: Path) -> None:
             wh.close()
         assert n == first.reports_loaded
         assert _mirror_counts(tmp_path / "data" / "parquet")["reports"] == n
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
 
 
 @pytest.mark.prefect

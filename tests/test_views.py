@@ -9,12 +9,9 @@ illustrative registry ``tests/data/registry_sample.csv``. PostgreSQL runs when
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import sys
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -23,9 +20,8 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
-from test_warehouse import POSTGRES_ENV, batch, make_report, sha, warehouse_url, wh  # noqa: F401  (fixtures)
+from pg import postgres_schema
+from test_warehouse import batch, make_report, sha, warehouse_url, wh  # noqa: F401  (fixtures)
 
 from warehouse import Warehouse
 from warehouse.docs import VIEWS_DOC, views_markdown
@@ -59,24 +55,6 @@ def sample_batches() -> list[dict[str, pa.Table]]:
 
 def load_sample_warehouse(warehouse: Warehouse, batches: list[dict[str, pa.Table]]) -> None:
     make_queries.load_samples(warehouse, batches)
-
-
-@contextmanager
-def postgres_schema() -> Iterator[str]:
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(f"{POSTGRES_ENV} not set")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")

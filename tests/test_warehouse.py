@@ -10,7 +10,6 @@ as the ingest flow sends them.
 from __future__ import annotations
 
 import dataclasses
-import os
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -20,8 +19,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
+from pg import postgres_schema
 
 from transforms.report import ActiveDisclosureCell, CellValue, Finding, Location, ParsedReport
 from transforms.spec import LAYOUTS, REVIEW_CELLS
@@ -32,7 +30,6 @@ from warehouse.parquet import read_mirror, rebuild_mirror, write_mirror
 from warehouse.schema import SCHEMA_VERSION, TABLE_SCHEMAS
 from warehouse.views import VIEWS, app_column_keys, app_row_keys
 
-POSTGRES_ENV = "GONGKAI_TEST_POSTGRES_URL"
 
 
 # ---------------------------------------------------------------------------
@@ -116,20 +113,8 @@ def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[st
     if request.param == "sqlite":  # stands in for "any other SQLAlchemy database": the executemany fallback
         yield f"sqlite:///{tmp_path / 'gongkai.sqlite'}"
         return
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(f"{POSTGRES_ENV} not set (e.g. postgresql+psycopg://postgres@127.0.0.1:55432/gongkai_test)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture
