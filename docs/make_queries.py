@@ -20,7 +20,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from transforms.parse import PARSER_VERSION, parse_file
-from transforms.tables import ReportRow, report_id_for, to_tables
+from transforms.tables import ReportRow, report_id_for, to_tables, with_findings
 from warehouse import Warehouse
 from warehouse.docs import markdown_table
 
@@ -217,7 +217,8 @@ def sample_batches() -> list[dict[str, pa.Table]]:
             rows.append(ReportRow(report, report_id_for(report.sha256), str(path.relative_to(REPO)),
                                   PARSER_VERSION, RUN_ID))
         # the same checks an ingest runs, so statuses and findings are what analysts would see
-        batches.append(to_tables(rows, validate_batch(to_tables(rows))))
+        tables = to_tables(rows)
+        batches.append(with_findings(tables, validate_batch(tables)))
     return batches
 
 

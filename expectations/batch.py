@@ -16,8 +16,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from expectations.config import RuleConfig, load_rule_config
+from expectations.config import RuleConfig, load_rule_config, severity_for
 from transforms.report import Finding
+from transforms.tables import with_findings
 
 HISTORY_YEARS = 3
 
@@ -31,9 +32,6 @@ class BatchCheck:
 
     def apply(self, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
         """The batch's tables with these findings added and every report's status decided (the gate)."""
-        from expectations.config import severity_for
-        from transforms.tables import with_findings
-
         overrides = self.severities
         grade = (lambda code, sev: severity_for(code, sev, overrides)) if overrides else None
         return with_findings(tables, self.findings, grade)
@@ -45,11 +43,8 @@ def _registry(warehouse: Any, registry_csv: str | None):
     if registry_csv:
         return load_registry(registry_csv)
     if warehouse is None or not warehouse.has_registry():
-        return None  # cheap check first: reading every title-named bureau per batch grew with the warehouse
-    frame = warehouse.registry_frame()
-    if "is_registered" not in frame.columns or not frame["is_registered"].fillna(False).astype(bool).any():
         return None  # bureaus known only from report titles: no registry to check against
-    return load_registry(frame)
+    return load_registry(warehouse.registry_frame())
 
 
 def _history(warehouse: Any, tables: dict[str, pa.Table], registry) -> dict[str, pa.Table] | None:

@@ -247,11 +247,10 @@ def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any,
     summary.add_stage("parse (per-file sum)", parse_seconds)
     summary.add_parse_times([(h.seconds, h.name) for h in parsed.heads])
     summary.files_parsed += len(parsed.heads)
-    tables, filtered, duplicates = select_reports(parsed, years=wanted_years, bureaus=bureaus)
+    tables, filtered = select_reports(parsed, years=wanted_years, bureaus=bureaus)
     n_parsed = len(parsed.heads)
     del parsed
     summary.files_filtered += filtered
-    summary.files_duplicate += duplicates
     if tables["reports"].num_rows == 0:
         log.info("batch %d: %d parsed, none to load (%d of other years/bureaus)", item.n, filtered, filtered)
         return

@@ -20,7 +20,6 @@ from __future__ import annotations
 import errno
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 import pyarrow as pa
@@ -173,38 +172,26 @@ def select_fresh(
 
 def select_reports(
     parsed: ParsedChunk,
-    seen_ids: set[str] | None = None,
     *,
     years: Iterable[int] | None = None,
     bureaus: Iterable[str] | None = None,
-) -> tuple[dict[str, pa.Table], int, int]:
-    """The batch's tables cut to the reports to load, plus how many the year/bureau filter dropped
-    and how many were duplicates.
+) -> tuple[dict[str, pa.Table], int]:
+    """The batch's tables cut to the reports of the wanted years and bureaus, and how many were dropped.
 
-    A document whose bytes were already taken in this run (the same file under
-    two names) is loaded once: the report id is its content. ``years`` are the
-    reporting years wanted, ``bureaus`` the exact bureau names wanted (None: any).
+    ``years`` are the reporting years wanted, ``bureaus`` the exact bureau names wanted
+    (None: any). Second copies of the same bytes never get here: ``select_fresh`` keeps
+    them from being parsed, so a batch's report ids are distinct.
     """
-    seen_ids = set() if seen_ids is None else seen_ids
     wanted_years = set(years or ())
     wanted_bureaus = {b.strip() for b in bureaus} if bureaus else None
-    keep: list[str] = []
-    filtered = duplicates = 0
-    for head in parsed.heads:
-        if wanted_years and head.year not in wanted_years:
-            filtered += 1
-        elif wanted_bureaus is not None and (head.bureau or "").strip() not in wanted_bureaus:
-            filtered += 1
-        elif head.report_id in seen_ids:
-            duplicates += 1
-        else:
-            seen_ids.add(head.report_id)
-            keep.append(head.report_id)
-    if len(keep) == len(parsed.heads):
-        return parsed.tables, filtered, duplicates
+    keep = [h.report_id for h in parsed.heads
+            if (not wanted_years or h.year in wanted_years)
+            and (wanted_bureaus is None or (h.bureau or "").strip() in wanted_bureaus)]
+    filtered = len(parsed.heads) - len(keep)
+    if not filtered:
+        return parsed.tables, 0
     wanted = pa.array(keep, pa.string())
-    return ({name: t.filter(pc.is_in(t["report_id"], value_set=wanted)) for name, t in parsed.tables.items()},
-            filtered, duplicates)
+    return {name: t.filter(pc.is_in(t["report_id"], value_set=wanted)) for name, t in parsed.tables.items()}, filtered
 
 
 @task(name="validate-batch", cache_policy=NO_CACHE)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 BLANK_MARKERS = frozenset({"", "/", "／", "—", "——", "-", "--", "－", "–", "无", "空", "\\", "、"})
 

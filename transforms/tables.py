@@ -219,8 +219,9 @@ def to_tables(rows: list[ReportRow], extra_findings: dict[str, list[Finding]] | 
             put("extra_columns", (rid, year, cell.section, cell.row_key, cell.label, cell.raw, cell.location))
         n_blank.append(blanks)
     tables = out.tables()
-    tables.update(_report_tables(rows, extra_findings, n_blank))
-    return {name: tables[name] for name in SCHEMAS}
+    tables.update(_report_tables(rows, n_blank))
+    tables = {name: tables[name] for name in SCHEMAS}
+    return with_findings(tables, extra_findings) if extra_findings else tables
 
 
 #: ``(code, severity as found) -> severity to record``, or ``"off"`` to drop the finding.
@@ -266,9 +267,7 @@ def with_findings(tables: dict[str, pa.Table], extra_findings: Mapping[str, list
             sev = grade(f.code, f.severity)
             if sev == "off":
                 continue
-            loc = f.location
-            by_report[rid].append((rid, years.get(rid), 0, f.code, sev, f.message, loc.section, loc.row,
-                                   loc.column, loc.source, f.expected, f.found))
+            by_report[rid].append(_finding_record(rid, years.get(rid), 0, f, sev))
     out = _Columns(["findings"])
     n_errors, n_warnings = [], []
     for rid in ids:
@@ -298,22 +297,25 @@ def stamp_loaded_at(tables: dict[str, pa.Table], when: datetime | None = None) -
     return {**tables, "reports": reports.set_column(i, field, stamp)}
 
 
-def _report_tables(rows: list[ReportRow], extra_findings: dict[str, list[Finding]] | None,
-                   n_blank: list[int]) -> dict[str, pa.Table]:
-    extra_findings = extra_findings or {}
+def _finding_record(rid: str, year: int | None, no: int, f: Finding, severity: str) -> tuple:
+    """One row of the findings table, in ``SCHEMAS["findings"]`` order."""
+    loc = f.location
+    return (rid, year, no, f.code, severity, f.message, loc.section, loc.row, loc.column, loc.source,
+            f.expected, f.found)
+
+
+def _report_tables(rows: list[ReportRow], n_blank: list[int]) -> dict[str, pa.Table]:
+    """The reports and findings tables with the parser's own findings (``with_findings`` adds the rest)."""
     now = datetime.now(timezone.utc)
     out = _Columns(["reports", "findings"])
     for rr, blanks in zip(rows, n_blank, strict=True):
         rep = rr.report
         rid, year = rr.report_id, rep.year
-        findings = list(rep.findings) + list(extra_findings.get(rid, []))
-        for i, f in enumerate(findings):
-            loc = f.location
-            out.put("findings", (rid, year, i, f.code, f.severity, f.message, loc.section, loc.row, loc.column,
-                                 loc.source, f.expected, f.found))
-        n_err = sum(f.severity == "error" for f in findings)
-        n_warn = sum(f.severity == "warning" for f in findings)
-        out.put("reports", (rid, year, rep.bureau, rep.layout, report_status(findings), rep.title, rr.source_path,
+        for i, f in enumerate(rep.findings):
+            out.put("findings", _finding_record(rid, year, i, f, f.severity))
+        n_err = sum(f.severity == "error" for f in rep.findings)
+        n_warn = sum(f.severity == "warning" for f in rep.findings)
+        out.put("reports", (rid, year, rep.bureau, rep.layout, status_of(n_err, n_warn), rep.title, rr.source_path,
                             rep.sha256, rep.carrier, rep.encoding, rr.parser_version, rr.run_id, n_err, n_warn,
                             blanks, now))
     return out.tables()
