@@ -19,19 +19,30 @@ def test_cross_year_against_the_warehouse(tmp_path: Path) -> None:
     from warehouse.store import Warehouse
 
     text = (REPO / "samples/real/008_pingtan_gaj_2021.txt").read_text(encoding="utf-8")
-    # the same bureau's 2022 report says it carried over 0, but 2021 carried 1 forward
-    nxt = text.replace("2021", "2022").replace("二、上年结转政府信息公开申请数量0000000", "二、上年结转政府信息公开申请数量0000000")
+    carried_over = "二、上年结转政府信息公开申请数量0000000"
+    assert carried_over in text  # 2021 carried 0 over and 1 (自然人, 总计) forward to 2022
+    # the same bureau's 2022 report: once saying it carried over 0 (contradicting 2021's
+    # 结转下年度 of 1), once saying 1 — only the first may raise identity.I5
+    contradicting = text.replace("2021", "2022")
+    consistent = contradicting.replace(carried_over, "二、上年结转政府信息公开申请数量1000001")
+    assert consistent != contradicting
     wh = Warehouse.open(url=f"duckdb:///{tmp_path}/w.duckdb")
     try:
         wh.load(to_tables(_rows(parse_file(REPO / "samples/real/008_pingtan_gaj_2021.txt"))))
-        report = parse_bytes(nxt.encode("utf-8"), "008_2022.txt")
+        report = parse_bytes(contradicting.encode("utf-8"), "008_2022.txt")
         assert report.year == 2022
+        assert [c.value for c in report.applications["carried_over"]] == [0] * 7
         tables = to_tables(_rows(report))
         result = check_batch(tables, warehouse=wh, run_id="r1", docs_dir=tmp_path / "docs")
         codes = {f.code for f in result.findings[report_id_for(report.sha256)]}
         assert "identity.I5" in codes  # 上年结转 2022 ≠ 结转下年度 2021
         assert result.data_docs and result.data_docs.exists()
         assert "identity.I5" in result.summary_markdown
+        # a 2022 report that carries over what 2021 carried forward passes the same check
+        agreeing = parse_bytes(consistent.encode("utf-8"), "008_2022_consistent.txt")
+        assert [c.value for c in agreeing.applications["carried_over"]] == [1, 0, 0, 0, 0, 0, 1]
+        fine = check_batch(to_tables(_rows(agreeing)), warehouse=wh, run_id="r2")
+        assert "identity.I5" not in {f.code for f in fine.findings[report_id_for(agreeing.sha256)]}
         # without the warehouse there is no history to compare with
         alone = check_batch(tables)
         assert "identity.I5" not in {f.code for f in alone.findings[report_id_for(report.sha256)]}

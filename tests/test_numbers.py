@@ -62,3 +62,10 @@ def test_negative_and_words() -> None:
     p = parse_number("见附件")
     assert not p.ok and "见附件" in p.problem
     assert not parse_number("1,23").ok
+
+
+def test_hypothesis_runs_without_a_deadline() -> None:
+    """The suite's profile (tests/conftest.py): loaded machines must not fail properties on time."""
+    from hypothesis import settings
+
+    assert settings.default.deadline is None

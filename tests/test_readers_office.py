@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from xml.sax.saxutils import escape
 from pathlib import Path
 
 import pytest
@@ -459,3 +460,109 @@ def test_join_lines_rules() -> None:
     assert pdf_reader.join_lines(["165,", "901"]) == "165,901"
     assert pdf_reader.join_lines(["12", "34"]) == "1234"
     assert pdf_reader.join_lines(["H5", "pages"]) == "H5 pages"
+
+
+# ------------------------------------------- spans that decide where a number lands
+
+def _docx_from_document(doc: Document) -> bytes:
+    """A DOCX with the same paragraphs and tables as ``doc``: horizontal spans as w:gridSpan,
+    vertical ones as w:vMerge — the way Word stores the State Council's merged headers."""
+    body = [_p(escape(doc.title))] if doc.title else []
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            body.append(_p(escape(block.text)))
+            continue
+        rows = []
+        for r, row in enumerate(block.rows):
+            cells, c = [], 0
+            while c < len(row):
+                origin = row[c].origin
+                span = 1
+                while c + span < len(row) and row[c + span].origin == origin:
+                    span += 1
+                props = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
+                below = r + 1 < len(block.rows) and c < len(block.rows[r + 1]) and block.rows[r + 1][c].origin == origin
+                if origin[0] < r:
+                    props += "<w:vMerge/>"
+                elif below:
+                    props += '<w:vMerge w:val="restart"/>'
+                text = row[c].text if origin == (r, c) else ""
+                cells.append(_tc(escape(text), props))
+                c += span
+            rows.append("<w:tr>" + "".join(cells) + "</w:tr>")
+        body.append("<w:tbl>" + "".join(rows) + "</w:tbl>")
+    return _docx("".join(body))
+
+
+def _section3_docx_with_subtotal_column(values: dict[str, list[int]], merged_blank: str | None = None) -> bytes:
+    """Section 三 as Word stores it, with a 法人或其他组织 小计 column: the header's top-left note spans
+    three grid columns, result rows sit under merged group cells with a two-column label, the
+    other rows have a three-column label. Only the spans line the numbers up with the headers.
+    In row ``merged_blank`` the empty 科研机构 and 社会公益组织 cells are one cell spanning both."""
+    from transforms.spec import LAYOUTS
+
+    layout = LAYOUTS["2021"]
+    groups = {g.key: g.label for g in layout.app_groups}
+    restart, cont = '<w:vMerge w:val="restart"/>', "<w:vMerge/>"
+
+    def span(n: int) -> str:
+        return f'<w:gridSpan w:val="{n}"/>'
+
+    legal = [c.label for c in layout.app_columns[1:6]]
+    head1 = (_tc("本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和", span(3) + restart)
+             + _tc(layout.app_columns[0].label, restart) + _tc("法人或其他组织", span(6)) + _tc("总计", restart))
+    head2 = _tc("", span(3) + cont) + _tc("", cont) + "".join(_tc(t) for t in legal) + _tc("小计") + _tc("", cont)
+    rows = ["<w:tr>" + head1 + "</w:tr>", "<w:tr>" + head2 + "</w:tr>"]
+    seen_groups: set[str] = set()
+    for row in layout.app_rows:
+        v = values[row.key]
+        if row.group is None:
+            label = _tc(row.label, span(3))
+        else:
+            first_result = "results" not in seen_groups
+            seen_groups.add("results")
+            results = _tc("三、本年度办理结果" if first_result else "", restart if first_result else cont)
+            if row.group == "results":
+                label = results + _tc(row.label, span(2))
+            else:
+                first = row.group not in seen_groups
+                seen_groups.add(row.group)
+                label = results + _tc(groups[row.group] if first else "", restart if first else cont) + _tc(row.label)
+        printed = [_tc(str(x)) for x in [v[0], *v[1:6], sum(v[1:6]), v[6]]]
+        if row.key == merged_blank:
+            assert v[2] == v[3] == 0
+            printed[2:4] = [_tc("", span(2))]
+        numbers = "".join(printed)
+        rows.append("<w:tr>" + label + numbers + "</w:tr>")
+    return _docx(_p("某某县教育局2021年政府信息公开工作年度报告") + _p("三、收到和处理政府信息公开申请情况")
+                 + "<w:tbl>" + "".join(rows) + "</w:tbl>")
+
+
+def test_docx_spans_decide_which_column_a_number_lands_in() -> None:
+    """The row's numbers are placed by the header above them, 小计 column included. 予以公开 prints
+    its two empty middle cells as one merged cell: read with w:gridSpan/w:vMerge it is a blank in
+    each column it covers, and every row is read in full. A reader that ignores the spans shifts
+    the header against the rows under merged group cells and silently puts 2 under 社会公益组织;
+    taking the merged cell once (as positions) once put the 小计 3 under 其他."""
+    from gongkai.synth.compare import compare as synth_compare
+    from transforms.parse import parse_bytes
+    from transforms.serialize import report_to_json
+    from transforms.spec import LAYOUTS
+
+    layout = LAYOUTS["2021"]
+    values = {r.key: [0] * 7 for r in layout.app_rows}
+    values["new_received"] = [5, 1, 2, 0, 3, 1, 12]
+    values["carried_over"] = [1, 0, 0, 0, 0, 1, 2]
+    values["granted"] = [3, 1, 0, 0, 2, 0, 6]
+    values["unavailable_not_held"] = [2, 0, 2, 0, 1, 1, 6]
+    values["results_total"] = [5, 1, 2, 0, 3, 1, 12]
+    values["carried_forward"] = [1, 0, 0, 0, 0, 1, 2]
+    data = _section3_docx_with_subtotal_column(values, merged_blank="granted")
+    out = report_to_json(parse_bytes(data, "spans.docx"))
+    truth = {"bureau": out["bureau"], "year": out["year"], "layout": "2021", "applications": values,
+             "review_litigation": [], "active_disclosure": []}
+    res = synth_compare(truth, out)
+    assert res.wrong == [] and res.null_unexplained == []
+    assert out["applications"] == values
+    subtotals = {c.row_key: c.raw.strip() for c in parse_bytes(data, "spans.docx").extra_columns}
+    assert subtotals == {k: str(sum(v[1:6])) for k, v in values.items()}  # 小计 kept as printed, not a value

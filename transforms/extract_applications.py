@@ -134,9 +134,13 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, res
         if unit.table.spans_known and mapping:
             by_key = {}
             for c in values:
-                key = mapping.get(c.col)
-                if key is not None and key not in by_key:
-                    by_key[key] = c
+                # a cell merged across columns stands in each of them only when it is empty (two
+                # blank cells Word merged); a number spanning two columns belongs to neither for sure
+                covered = [g.col for g in unit.cells if g.origin == c.origin] if not c.text.strip() else [c.col]
+                for col in covered:
+                    key = mapping.get(col)
+                    if key is not None and key not in by_key:
+                        by_key[key] = c
             if len(by_key) == len(kinds):
                 extra = [c for c in values if mapping.get(c.col) is None and c.col in subtotal_cols.get(id(unit.table), ())]
                 values = [by_key[k] for k in layout.app_column_keys]

@@ -26,6 +26,7 @@ _TYPES = (
     FindingType("file.unsupported_format", "error", "不支持的文件格式"),
     FindingType("file.encoding_guessed", "info", "文件编码为自动识别"),
     FindingType("file.decode_errors", "warning", "文件含有无法解码的字符"),
+    FindingType("file.deep_nesting", "warning", "网页标签嵌套过深，已去掉排版标签后读取"),
     FindingType("file.no_text", "error", "文件中没有可读取的文字"),
     FindingType("file.no_text_pages", "warning", "部分页面没有文字层（可能是扫描件），这些页面未读取"),
     FindingType("file.unmapped_glyphs", "warning", "PDF 中有无法对应到文字的字形，部分文字可能缺失"),
@@ -115,3 +116,38 @@ def make_finding(
         found=found,
         report=report,
     )
+
+
+def names_cell(finding: dict, section: str, rows: tuple[str, ...]) -> bool:
+    """Whether a finding (``Finding.as_dict()`` form) is located on a cell of ``section`` in one of ``rows``.
+
+    ``rows`` are the canonical labels the cell hangs off (its row; in section 二 its item
+    and its block). A finding located on one of them names the cell; so does a finding on
+    the section without a row whose message lists one of them (``table.truncated`` names
+    the rows it lost). Section 四 has a single row: a finding on the section names it.
+    This is the soundness rule made checkable: a null cell must sit on a row that
+    carries an error or warning, and the clerk must be able to see which.
+    """
+    loc = finding.get("location") or {}
+    if loc.get("section") != section:
+        return False
+    row = loc.get("row")
+    if row is not None:
+        return row in rows
+    return not rows or any(r and r in (finding.get("message") or "") for r in rows)
+
+
+def explains_null(findings: list[dict], section: str, rows: tuple[str, ...]) -> bool:
+    """An error or warning names the cell, or an error says the whole file went unread."""
+    for f in findings:
+        severity = f.get("severity")
+        if severity not in ("error", "warning"):
+            continue
+        loc = f.get("location") or {}
+        if severity == "error" and loc.get("section") is None and loc.get("row") is None and (
+            f.get("code", "").startswith("file.") or f.get("code") == "meta.layout_undetermined"
+        ):
+            return True
+        if names_cell(f, section, rows):
+            return True
+    return False

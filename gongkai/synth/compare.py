@@ -1,9 +1,10 @@
 """Cell-by-cell comparison of a parse (``report_to_json``) with a synthetic truth.
 
 Shared by the round-trip tests and the benchmark. A wrong cell is never
-acceptable; a null cell is acceptable only when a finding points at it, because
-a parser that says "I could not read this" is doing its job and one that guesses
-is not.
+acceptable; a null cell is acceptable only when an error or warning located on its
+own section and row names it (``transforms.findings.explains_null``), because a
+parser that says "I could not read this" is doing its job and one that guesses is
+not. A parsed row with a different number of cells than the truth is wrong.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from transforms.findings import explains_null
 from transforms.spec import LAYOUTS
 
 
@@ -38,17 +40,6 @@ def _dec(v: Any) -> Decimal:
     return Decimal(str(v))
 
 
-def _explained(findings: list[dict[str, Any]], section: str, rows: tuple[str, ...]) -> bool:
-    """An error or warning in the cell's section that names the cell's row (or block), or no row at all."""
-    for f in findings:
-        loc = f.get("location") or {}
-        if f.get("severity") == "info" or loc.get("section") != section:
-            continue
-        if loc.get("row") is None or loc.get("row") in rows:
-            return True
-    return False
-
-
 def compare(truth: dict[str, Any], out: dict[str, Any]) -> Comparison:
     res = Comparison()
     for key in ("bureau", "year", "layout"):
@@ -62,7 +53,7 @@ def compare(truth: dict[str, Any], out: dict[str, Any]) -> Comparison:
         res.cells += 1
         if got is None:
             res.null.append(where)
-            if not _explained(findings, section, rows):
+            if not explains_null(findings, section, rows):
                 res.null_unexplained.append(where)
         elif _dec(got) != _dec(exp):
             res.wrong.append(where + (got, exp))
@@ -72,11 +63,18 @@ def compare(truth: dict[str, Any], out: dict[str, Any]) -> Comparison:
     cols = layout.app_column_keys
     for row, cells in truth["applications"].items():
         got_row = out.get("applications", {}).get(row) or [None] * len(cells)
+        if len(got_row) != len(cells):
+            res.cells += len(cells)
+            res.wrong.append(("三", row, "length", len(got_row), len(cells)))
+            continue
         for ci, exp in enumerate(cells):
-            got = got_row[ci] if ci < len(got_row) else None
-            check(("三", row, cols[ci]), got, exp, "三", (labels[row],))
-    got_rev = out.get("review_litigation") or [None] * 15
-    for i, exp in enumerate(truth["review_litigation"]):
+            check(("三", row, cols[ci]), got_row[ci], exp, "三", (labels[row],))
+    got_rev = out.get("review_litigation") or [None] * len(truth["review_litigation"])
+    if len(got_rev) != len(truth["review_litigation"]):
+        res.cells += len(truth["review_litigation"])
+        res.wrong.append(("四", "length", len(got_rev), len(truth["review_litigation"])))
+        got_rev = []
+    for i, exp in enumerate(truth["review_litigation"] if got_rev else ()):
         check(("四", i), got_rev[i], exp, "四", ())
     got_act = {(a["block"], a["item"], a["column"]): a["value"] for a in out.get("active_disclosure", [])}
     for a in truth["active_disclosure"]:

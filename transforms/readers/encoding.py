@@ -28,10 +28,25 @@ class Decoded:
     had_errors: bool  # undecodable bytes were replaced
 
 
+def _lenient(data: bytes, encoding: str, guessed: bool) -> Decoded:
+    """Decode with replacement characters where bytes are invalid, and say so."""
+    try:
+        return Decoded(data.decode(encoding), encoding, guessed, False)
+    except UnicodeDecodeError:
+        return Decoded(data.decode(encoding, errors="replace"), encoding, guessed, True)
+
+
+def decoding_problem(decoded: Decoded) -> tuple[str, str]:
+    """The reader problem for a text whose invalid bytes were replaced: nothing read from it is certain."""
+    return ("file.decode_errors",
+            f"文件按 {decoded.encoding} 读取时有 {decoded.text.count(chr(0xFFFD))} 处无法解码的字节，已替换为“\ufffd”；"
+            "受影响的文字（单位名称、标签、数字）可能有误，请核对原件。")
+
+
 def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
     for bom, enc in _BOMS:
         if data.startswith(bom):
-            return Decoded(data.decode(enc, errors="replace"), enc, False, False)
+            return _lenient(data, enc, False)
     try:
         return Decoded(data.decode("utf-8"), "utf-8", False, False)
     except UnicodeDecodeError:
@@ -45,9 +60,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
             pass
     # UTF-16 without BOM: many NULs at odd or even positions.
     if len(data) >= 4 and data[1::2].count(0) > len(data) // 4:
-        return Decoded(data.decode("utf-16-le", errors="replace"), "utf-16-le", True, False)
+        return _lenient(data, "utf-16-le", True)
     if len(data) >= 4 and data[0::2].count(0) > len(data) // 4:
-        return Decoded(data.decode("utf-16-be", errors="replace"), "utf-16-be", True, False)
+        return _lenient(data, "utf-16-be", True)
     try:
         from charset_normalizer import from_bytes
 

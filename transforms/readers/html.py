@@ -16,7 +16,7 @@ import lxml.html
 from lxml import etree
 
 from transforms.document import Document, Paragraph, Table, expand_spans
-from transforms.readers.encoding import decode_bytes
+from transforms.readers.encoding import decode_bytes, decoding_problem
 
 _SKIP = {"script", "style", "head", "noscript", "template", "iframe", "object", "svg"}
 _BLOCK = {
@@ -26,6 +26,22 @@ _BLOCK = {
 }
 _LITERAL_COMMENTS = re.compile(r"<!--\[if[^\]]*\]>|<!\[endif\]-->|<!--\[if[^\]]*\]-->|\[if\s*![^\]]*\]|\[endif\]|<!--|-->")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
+# Layout-only wrappers: block ones become a line break, inline ones vanish (spans join without a gap).
+_BLOCK_WRAPPERS = re.compile(r"</?(?:div|section|article|center|main|header|footer|aside|nav)\b[^>]*>", re.I)
+_INLINE_WRAPPERS = re.compile(r"</?(?:span|font|b|i|u|strong|em|a|o:p)\b[^>]*>", re.I)
+
+
+def _parse_html(text: str) -> tuple[etree._Element, bool]:
+    """The page's tree, and whether libxml2 cut part of it off for nesting too deep.
+
+    libxml2 stops building the tree at depth 256 and drops everything below (a page
+    whose body opens with a few thousand ``<div>`` lost its whole report). Such pages
+    are parsed again without their layout-only wrapper tags, which carry no cell or
+    paragraph the report needs.
+    """
+    parser = lxml.html.HTMLParser()
+    root = lxml.html.document_fromstring(text, parser=parser)
+    return root, any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
 
 
 def _span(value: str | None) -> int:
@@ -47,11 +63,22 @@ def read(data: bytes, name: str) -> Document:
     doc = Document(blocks=[], source=name, carrier="html", encoding=decoded.encoding)
     if decoded.guessed:
         doc.reader_problems.append(("file.encoding_guessed", f"文件编码自动识别为 {decoded.encoding}"))
+    if decoded.had_errors:
+        doc.reader_problems.append(decoding_problem(decoded))
     text = decoded.text.lstrip("\ufeff")
     if not text.strip():
         return doc
     try:
-        root = lxml.html.document_fromstring(text)
+        root, too_deep = _parse_html(text)
+        if too_deep:
+            root, still_too_deep = _parse_html(_INLINE_WRAPPERS.sub("", _BLOCK_WRAPPERS.sub("\n", text)))
+            doc.reader_problems.append((
+                "file.deep_nesting",
+                "网页标签嵌套超过256层，已去掉仅用于排版的标签（div、span、font 等）后读取"
+                + ("；仍有部分内容嵌套过深，未能读取" if still_too_deep else "，内容完整"),
+            ))
+            if still_too_deep:
+                doc.reader_problems.append(("file.unreadable", "网页部分内容嵌套过深（超过256层），这部分未读取。"))
     except (etree.ParserError, ValueError) as exc:
         raise ValueError(f"{name}: HTML could not be parsed: {exc}") from exc
     title = root.find(".//title")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from transforms.document import Document, Paragraph, make_table
-from transforms.readers.encoding import decode_bytes
+from transforms.readers.encoding import decode_bytes, decoding_problem
 
 _HEADER_END = re.compile(r"^=+\s*正文\s*=+\s*$")
 _META_LINE = re.compile(r"^(标题|发布时间|文号|发布机构|栏目|原文链接|本地目录)\s*[:：]\s*(.*)$")
@@ -19,7 +19,10 @@ _META_LINE = re.compile(r"^(标题|发布时间|文号|发布机构|栏目|原�
 
 def read(data: bytes, name: str) -> Document:
     decoded = decode_bytes(data)
-    return read_text(decoded.text, name, encoding=decoded.encoding, guessed=decoded.guessed)
+    doc = read_text(decoded.text, name, encoding=decoded.encoding, guessed=decoded.guessed)
+    if decoded.had_errors:
+        doc.reader_problems.append(decoding_problem(decoded))
+    return doc
 
 
 def read_text(text: str, name: str, encoding: str | None = None, guessed: bool = False) -> Document:
