@@ -1,0 +1,389 @@
+"""Markdown: what PDF/Word/Excel-to-Markdown converters write (markitdown, pymupdf4llm, mammoth, pandoc).
+
+Offices increasingly receive a report as the Markdown a converter made of it. The
+text is parsed with a real CommonMark parser (markdown-it-py, GFM tables on, raw
+HTML kept), never with regexes over pipes, and laid onto the same document model as
+every other carrier. What the converters do to a report, and what this reader does
+about it:
+
+- **Pipe tables** become ``Table``s with ``spans_known=False``: converters drop
+  rowspans (markitdown) or repeat a merged cell's text in every position it covers
+  (pymupdf4llm), so grid positions do not line up with the header.
+- **Placeholder headers** (``Col2``, ``数据1 … 数据6``, ``Unnamed: 3``, ``NaN``):
+  a converter's filler, not the document's text. They are emptied, so their
+  digits can never be read as values; a header row left empty is dropped.
+- **Repeated span text** (``行政许可|315|315|315`` under a header that repeats
+  ``本年处理决定数量`` over the same columns): one cell printed three times. Label
+  runs always merge; a run of values merges only where the header above it shows
+  the same span.
+- **HTML ``<table>`` inside Markdown** is built by the HTML reader's table builder
+  (real rowspans/colspans).
+- **Page headers/footers** (``- 3 -``, ``第3页``, the report title repeated at the
+  top of a page) are dropped, inside a table or between blocks.
+- **A label on one line and its numbers on the next** (a table row whose label
+  cell is alone and whose numbers follow in the next row; mammoth writing every
+  cell as its own paragraph) become one row.
+- Headings lose their ``#``; ordered-list markers (``1. 属于国家秘密``) are kept as
+  the numbering the labels need.
+
+Everything else — group labels as loose lines, a table split into one small table
+per group, a total printed as a stray line after its table — reaches the extractor
+as it does from the other carriers: paragraphs and rows in document order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import lxml.html
+from lxml import etree
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from transforms.document import Block, Document, Paragraph, Table, expand_spans
+from transforms.numbers import is_numeric_text, is_value_text
+from transforms.readers.encoding import decode_bytes
+from transforms.readers.html import build_table
+
+# A converter's filler for an empty or duplicate header cell, or pandas' empty cell.
+_PLACEHOLDER = re.compile(r"^(?:(?:Col|Column|列|数据|字段|Unnamed:?)\s*_?\d{1,3}|NaN|nan|None|null)$")
+# A page number or running footer printed on its own: never content.
+_PAGE_MARK = re.compile(
+    r"^(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,3}\s*页)?"
+    r"|\d{1,3}\s*/\s*\d{1,3}|(?:page|Page|PAGE)\s*\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?)$"
+)
+_RUNNING_TITLE = re.compile(r"(?:信息公开|政务公开).{0,8}(?:年度报告|年报)$")
+_BR = re.compile(r"^<br\s*/?>$", re.I)
+_TOKEN_SPLIT = re.compile(r"[ \t\u00a0\u3000]+")
+_SENTENCE_END = re.compile(r"[。；;！!？?]")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # commonmark + GFM tables; raw HTML on, so converter <table>s and <br>s arrive as HTML tokens
+    return MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+@dataclass
+class _Line:
+    text: str
+    location: str
+    heading: int = 0  # heading level, 0 for body text
+
+
+@dataclass
+class _Grid:
+    rows: list[list[str]]
+    location: str
+    header_rows: int
+
+
+_Item = _Line | _Grid | Table
+
+
+def read(data: bytes, name: str) -> Document:
+    decoded = decode_bytes(data)
+    return read_markdown(decoded.text, name, encoding=decoded.encoding, guessed=decoded.guessed)
+
+
+def read_markdown(text: str, name: str, encoding: str | None = None, guessed: bool = False) -> Document:
+    doc = Document(blocks=[], source=name, carrier="md", encoding=encoding)
+    if guessed:
+        doc.reader_problems.append(("file.encoding_guessed", f"文件编码自动识别为 {encoding}"))
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    items = _items(_parser().parse(text))
+    heads = [i for i in items if isinstance(i, _Line) and i.heading == 1]
+    if heads:
+        doc.title = heads[0].text
+    doc.blocks = _assemble(items)
+    return doc
+
+
+# ---------------------------------------------------------------- tokens -> items
+
+def _line_no(token: Token) -> str:
+    return f"line {token.map[0] + 1}" if token.map else "line ?"
+
+
+def _inline_text(token: Token) -> str:
+    """An inline token's text with markup gone; soft/hard breaks and <br> as newlines."""
+    out: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            out.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append("\n")
+        elif child.type == "html_inline" and _BR.match(child.content.strip()):
+            out.append("\n")
+    return "".join(out)
+
+
+def _items(tokens: list[Token]) -> list[_Item]:
+    items: list[_Item] = []
+    grid: _Grid | None = None
+    row: list[str] | None = None
+    in_head = False
+    heading = 0
+    list_prefix = ""
+    html_buf: list[str] = []
+    html_loc = ""
+    counter = {"table": 0}
+
+    def lines(text: str, loc: str, level: int = 0) -> None:
+        for part in text.split("\n"):
+            part = part.strip().strip("\u00a0\u3000")
+            if part:
+                items.append(_Line(part, loc, level))
+
+    for tok in tokens:
+        t = tok.type
+        if html_buf and t != "html_block":
+            # an HTML table interrupted by Markdown (a blank line inside it): parse what we have
+            items.extend(_html_items("".join(html_buf), html_loc, counter))
+            html_buf = []
+        if t == "table_open":
+            counter["table"] += 1
+            grid = _Grid([], f"table {counter['table']} ({_line_no(tok)})", 0)
+        elif t == "table_close" and grid is not None:
+            items.append(grid)
+            grid = None
+        elif t == "thead_open":
+            in_head = True
+        elif t == "thead_close":
+            in_head = False
+        elif t == "tr_open" and grid is not None:
+            row = []
+        elif t == "tr_close" and grid is not None and row is not None:
+            grid.rows.append(row)
+            grid.header_rows += in_head
+            row = None
+        elif t == "inline" and row is not None:
+            row.append(_inline_text(tok))
+        elif t == "heading_open":
+            heading = int(tok.tag[1:]) if tok.tag[1:].isdigit() else 1
+        elif t == "heading_close":
+            heading = 0
+        elif t == "list_item_open":
+            # ordered items keep their number: "1. 属于国家秘密" is the row "1.属于国家秘密"
+            list_prefix = f"{tok.info}{tok.markup}" if tok.info else ""
+        elif t == "inline":
+            lines(list_prefix + _inline_text(tok), _line_no(tok), heading)
+            list_prefix = ""
+        elif t in ("fence", "code_block"):
+            for k, part in enumerate(tok.content.split("\n")):
+                if "\t" in part and part.strip():
+                    counter["table"] += 1
+                    items.append(_Grid([part.split("\t")], f"table {counter['table']} (line {(tok.map or [0])[0] + k + 1})", 0))
+                else:
+                    lines(part, _line_no(tok))
+        elif t == "html_block":
+            if html_buf or "<table" in tok.content.lower():
+                if not html_buf:
+                    html_loc = _line_no(tok)
+                html_buf.append(tok.content)
+                joined = "".join(html_buf).lower()
+                if joined.count("</table") >= joined.count("<table"):
+                    items.extend(_html_items("".join(html_buf), html_loc, counter))
+                    html_buf = []
+            else:
+                items.extend(_html_items(tok.content, _line_no(tok), counter))
+    if html_buf:
+        items.extend(_html_items("".join(html_buf), html_loc, counter))
+    return items
+
+
+def _html_items(markup: str, loc: str, counter: dict[str, int]) -> list[_Item]:
+    """Raw HTML inside Markdown: tables through the HTML reader's builder, the rest as lines."""
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return [_Line(markup.strip(), loc)] if markup.strip() else []
+    out: list[_Item] = []
+
+    def text_lines(text: str | None) -> None:
+        for part in (text or "").split("\n"):
+            part = part.strip().strip("\u00a0\u3000")
+            if part:
+                out.append(_Line(part, loc))
+
+    def walk(el: etree._Element) -> None:
+        for child in el:
+            if not isinstance(child.tag, str):
+                text_lines(child.tail)
+                continue
+            tag = child.tag.lower()
+            if tag == "table":
+                counter["table"] += 1
+                table = build_table(child, counter["table"])
+                out.append(replace(table, location=f"table {counter['table']} ({loc}, HTML)"))
+            elif tag in ("script", "style"):
+                pass
+            elif child.find(".//table") is not None:
+                text_lines(child.text)
+                walk(child)
+            else:
+                for br in child.iter("br"):
+                    br.tail = "\n" + (br.tail or "")
+                text_lines(child.text_content())
+            text_lines(child.tail)
+
+    text_lines(root.text)
+    walk(root)
+    return out
+
+
+# ---------------------------------------------------------------- converter habits
+
+def _clean_cell(text: str) -> str:
+    text = text.strip().strip("\u00a0\u3000")
+    return "" if _PLACEHOLDER.match(text) else text
+
+
+def _is_page_mark(text: str) -> bool:
+    return bool(_PAGE_MARK.match(text.strip()))
+
+
+def _is_running_head(texts: list[str]) -> bool:
+    """A row holding only a page number or the report title repeated at the top of a page."""
+    distinct = {t for t in texts if t}
+    if len(distinct) != 1:
+        return False
+    only = distinct.pop()
+    return _is_page_mark(only) or bool(_RUNNING_TITLE.search(only.replace(" ", "")))
+
+
+def _numeric(text: str) -> bool:
+    return is_numeric_text(text)
+
+
+def _label_only(row: list[str]) -> bool:
+    filled = [t for t in row if t]
+    return len(filled) == 1 and not is_value_text(filled[0]) and row[0] == filled[0]
+
+
+def _values_only(row: list[str]) -> bool:
+    filled = [t for t in row if t]
+    return bool(filled) and not row[0] and all(is_value_text(t) for t in filled)
+
+
+def _grid_table(grid: _Grid) -> Table | None:
+    rows = [[_clean_cell(c) for c in r] for r in grid.rows]
+    locs = [f"{grid.location} row {i + 1}" for i in range(len(rows))]
+    kept: list[tuple[list[str], str]] = []
+    for r, loc in zip(rows, locs):
+        if not any(r) or _is_running_head(r):
+            continue
+        if kept and _label_only(kept[-1][0]) and _values_only(r):
+            # the label on one line, its numbers on the next
+            prev, ploc = kept.pop()
+            merged = [prev[0]] + [t for t in r[1:]]
+            kept.append((merged, f"{ploc}+{loc.rsplit(' ', 1)[-1]}"))
+            continue
+        kept.append((r, loc))
+    if not kept:
+        return None
+    source_rows: list[list[tuple[str, int, int, str]]] = []
+    header: list[str] | None = None  # the nearest row above without numbers: where spans show
+    for r, loc in kept:
+        numeric_row = any(_numeric(t) for t in r)
+        cells: list[tuple[str, int, int, str]] = []
+        c = 0
+        while c < len(r):
+            text = r[c]
+            span = 1
+            while c + span < len(r) and text and r[c + span] == text:
+                span += 1
+            if span > 1 and _numeric(text):
+                # values repeat only where a merged cell was printed in every position it covers
+                span = _header_span(header, c, span)
+            cells.append((text, 1, span, f"{loc} field {c + 1}"))
+            c += span
+        source_rows.append(cells)
+        if not numeric_row:
+            header = r
+    table = expand_spans(source_rows, grid.location)
+    return replace(table, spans_known=False)
+
+
+def _header_span(header: list[str] | None, start: int, run: int) -> int:
+    if header is None or start + run > len(header) or not header[start]:
+        return 1
+    if all(header[start + k] == header[start] for k in range(run)):
+        return run
+    return 1
+
+
+def _numbers_line(text: str) -> list[str] | None:
+    """The tokens of a line that holds only numbers (or blank markers), else None."""
+    parts = [p for p in _TOKEN_SPLIT.split(text.strip()) if p]
+    if parts and all(is_value_text(p) for p in parts) and any(_numeric(p) for p in parts):
+        return parts
+    return None
+
+
+def _label_line(text: str) -> bool:
+    return not _SENTENCE_END.search(text) and len(text) <= 80 and _numbers_line(text) is None
+
+
+def _assemble(items: list[_Item]) -> list[Block]:
+    """Items to blocks: grids cleaned, page marks dropped, one-cell-per-line rows rebuilt."""
+    blocks: list[Block] = []
+    i = 0
+    pending_rows: list[list[str]] = []
+    pending_locs: list[str] = []
+
+    def flush() -> None:
+        if pending_rows:
+            loc = f"{pending_locs[0]}-{pending_locs[-1].split()[-1]}"
+            rows = [[(t, 1, 1, f"{pending_locs[k]} field {c + 1}") for c, t in enumerate(r)] for k, r in enumerate(pending_rows)]
+            blocks.append(replace(expand_spans(rows, loc), spans_known=False))
+            pending_rows.clear()
+            pending_locs.clear()
+
+    while i < len(items):
+        item = items[i]
+        if isinstance(item, Table):
+            flush()
+            blocks.append(item)
+            i += 1
+            continue
+        if isinstance(item, _Grid):
+            flush()
+            table = _grid_table(item)
+            if table is not None:
+                blocks.append(table)
+            i += 1
+            continue
+        if _is_page_mark(item.text):
+            i += 1
+            continue
+        # mammoth & co.: a label paragraph followed by one paragraph per cell
+        if item.heading == 0 and _label_line(item.text):
+            j = i + 1
+            values: list[str] = []
+            while j < len(items) and isinstance(items[j], _Line) and items[j].heading == 0:
+                nxt = items[j].text
+                if not is_value_text(nxt) or _TOKEN_SPLIT.search(nxt.strip()):
+                    break
+                values.append(nxt.strip())
+                j += 1
+            if values:
+                pending_rows.append([item.text] + values)
+                pending_locs.append(item.location)
+                i = j
+                continue
+            if len(values) == 0 and j < len(items) and isinstance(items[j], _Line) and items[j].heading == 0:
+                nums = _numbers_line(items[j].text)
+                if nums is not None:
+                    # the label on one line, its numbers (space-separated) on the next: one text row
+                    flush()
+                    blocks.append(Paragraph(f"{item.text} {items[j].text.strip()}", f"{item.location}+{items[j].location}"))
+                    i = j + 1
+                    continue
+        flush()
+        blocks.append(Paragraph(item.text, item.location))
+        i += 1
+    flush()
+    return blocks
