@@ -19,7 +19,7 @@ from gongkai.synth.render_html import render_html
 from gongkai.synth.render_txt import render_run_together, render_txt
 from gongkai.synth.truth import ReportTruth, draw_truth
 
-CARRIERS: tuple[str, ...] = ("txt", "html", "docx", "xlsx", "pdf")
+CARRIERS: tuple[str, ...] = ("txt", "html", "docx", "xlsx", "pdf", "md")
 MAX_MESS = 3
 
 
@@ -51,6 +51,12 @@ def _html(doc: Doc, truth: ReportTruth, plan: MessPlan, rng: random.Random) -> b
     return render_html(doc, rng)
 
 
+def _md(doc: Doc, truth: ReportTruth, plan: MessPlan, rng: random.Random) -> bytes:
+    from gongkai.synth.render_md import render_md
+
+    return render_md(doc, rng, plan.level)
+
+
 def _office(carrier: str) -> Callable[[Doc, ReportTruth, MessPlan, random.Random], bytes]:
     def render(doc: Doc, truth: ReportTruth, plan: MessPlan, rng: random.Random) -> bytes:
         from gongkai.synth import render_office  # python-docx / reportlab only when asked for
@@ -61,6 +67,7 @@ def _office(carrier: str) -> Callable[[Doc, ReportTruth, MessPlan, random.Random
 
 RENDERERS: dict[str, Callable[[Doc, ReportTruth, MessPlan, random.Random], bytes]] = {
     "txt": _txt, "html": _html, "docx": _office("docx"), "xlsx": _office("xlsx"), "pdf": _office("pdf"),
+    "md": _md,
 }
 
 

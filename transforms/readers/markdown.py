@@ -285,9 +285,9 @@ def _grid_table(grid: _Grid) -> Table | None:
     if not kept:
         return None
     source_rows: list[list[tuple[str, int, int, str]]] = []
-    header: list[str] | None = None  # the nearest row above without numbers: where spans show
+    header: list[str] | None = None  # the nearest row above without values: where spans show
     for r, loc in kept:
-        numeric_row = any(_numeric(t) for t in r)
+        value_row = any(is_value_text(t) for t in r)
         cells: list[tuple[str, int, int, str]] = []
         c = 0
         while c < len(r):
@@ -295,13 +295,13 @@ def _grid_table(grid: _Grid) -> Table | None:
             span = 1
             while c + span < len(r) and text and r[c + span] == text:
                 span += 1
-            if span > 1 and _numeric(text):
+            if span > 1 and is_value_text(text):
                 # values repeat only where a merged cell was printed in every position it covers
                 span = _header_span(header, c, span)
             cells.append((text, 1, span, f"{loc} field {c + 1}"))
             c += span
         source_rows.append(cells)
-        if not numeric_row:
+        if not value_row:
             header = r
     table = expand_spans(source_rows, grid.location)
     return replace(table, spans_known=False)
