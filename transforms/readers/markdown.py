@@ -272,9 +272,9 @@ def _grid_table(grid: _Grid) -> Table | None:
     rows = [[_clean_cell(c) for c in r] for r in grid.rows]
     locs = [f"{grid.location} row {i + 1}" for i in range(len(rows))]
     kept: list[tuple[list[str], str]] = []
-    for r, loc in zip(rows, locs):
-        if not any(r) or _is_running_head(r):
-            continue
+    for k, (r, loc) in enumerate(zip(rows, locs)):
+        if (k < grid.header_rows and not any(r)) or _is_running_head(r):
+            continue  # an empty header row is the converter's; an empty body row is blank cells
         if kept and _label_only(kept[-1][0]) and _values_only(r):
             # the label on one line, its numbers on the next
             prev, ploc = kept.pop()
