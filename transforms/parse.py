@@ -72,7 +72,7 @@ def parse_document(doc: Document, report: ParsedReport | None = None) -> ParsedR
             code = "file.unreadable" if code.startswith("file.no") else "file.decode_errors"
         report.add(make_finding(code, message, Location(source=doc.source)))
     if not doc.blocks:
-        if not any(code == "file.no_text" for code, _ in doc.reader_problems):
+        if not any(code in ("file.no_text", "file.garbled_text") for code, _ in doc.reader_problems):
             report.add(make_finding("file.no_text", f"文件“{Path(doc.source).name}”中没有可读取的文字。", Location(source=doc.source)))
         return report
     if is_traditional(document_text(doc)):

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from transforms.document import Document
+from transforms.readers.garbled import garbled_problem
 
 Reader = Callable[[bytes, str], Document]
 
@@ -119,4 +120,9 @@ def get_reader(carrier: str) -> Reader:
 def read_document(data: bytes, name: str) -> Document:
     """Sniff and read. Raises ValueError (incl. UnsupportedFormat) for bytes no reader can take."""
     carrier = sniff_carrier(data, name)
-    return get_reader(carrier)(data, name)
+    doc = get_reader(carrier)(data, name)
+    garbled = garbled_problem(doc)
+    if garbled is not None:  # mojibake is never parsed as a report: no blocks, the finding says why
+        doc.blocks = []
+        doc.reader_problems.append(garbled)
+    return doc
