@@ -42,7 +42,7 @@ from lxml import etree
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from transforms.document import Block, Document, Paragraph, Table, expand_spans
+from transforms.document import Block, Cell, Document, Paragraph, Table
 from transforms.numbers import is_numeric_text, is_value_text
 from transforms.readers.encoding import decode_bytes
 from transforms.readers.html import build_table
@@ -58,6 +58,7 @@ _RUNNING_TITLE = re.compile(r"(?:信息公开|政务公开).{0,8}(?:年度报告
 _BR = re.compile(r"^<br\s*/?>$", re.I)
 _TOKEN_SPLIT = re.compile(r"[ \t\u00a0\u3000]+")
 _SENTENCE_END = re.compile(r"[。；;！!？?]")
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
 
 @lru_cache(maxsize=1)
@@ -93,7 +94,7 @@ def read_markdown(text: str, name: str, encoding: str | None = None, guessed: bo
     if guessed:
         doc.reader_problems.append(("file.encoding_guessed", f"文件编码自动识别为 {encoding}"))
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    items = _items(_parser().parse(text))
+    items = _items(_parser().parse(text), text.split("\n"))
     heads = [i for i in items if isinstance(i, _Line) and i.heading == 1]
     if heads:
         doc.title = heads[0].text
@@ -120,7 +121,18 @@ def _inline_text(token: Token) -> str:
     return "".join(out)
 
 
-def _items(tokens: list[Token]) -> list[_Item]:
+def _printed_cells(line: str) -> int:
+    """How many cells a table line prints: the parser pads short rows to the header's width,
+    and a cell the converter never wrote is absent, not blank."""
+    inner = line.strip()
+    if inner.startswith("|"):
+        inner = inner[1:]
+    if inner.endswith("|") and not inner.endswith("\\|"):
+        inner = inner[:-1]
+    return len(_UNESCAPED_PIPE.split(inner))
+
+
+def _items(tokens: list[Token], src: list[str]) -> list[_Item]:
     items: list[_Item] = []
     grid: _Grid | None = None
     row: list[str] | None = None
@@ -129,6 +141,7 @@ def _items(tokens: list[Token]) -> list[_Item]:
     list_prefix = ""
     html_buf: list[str] = []
     html_loc = ""
+    printed: int | None = None
     counter = {"table": 0}
 
     def lines(text: str, loc: str, level: int = 0) -> None:
@@ -155,8 +168,9 @@ def _items(tokens: list[Token]) -> list[_Item]:
             in_head = False
         elif t == "tr_open" and grid is not None:
             row = []
+            printed = _printed_cells(src[tok.map[0]]) if tok.map and tok.map[0] < len(src) else None
         elif t == "tr_close" and grid is not None and row is not None:
-            grid.rows.append(row)
+            grid.rows.append(row[:printed] if printed else row)
             grid.header_rows += in_head
             row = None
         elif t == "inline" and row is not None:
@@ -260,12 +274,20 @@ def _numeric(text: str) -> bool:
 
 def _label_only(row: list[str]) -> bool:
     filled = [t for t in row if t]
-    return len(filled) == 1 and not is_value_text(filled[0]) and row[0] == filled[0]
+    return bool(filled) and bool(row[0]) and not any(is_value_text(t) for t in filled)
 
 
 def _values_only(row: list[str]) -> bool:
     filled = [t for t in row if t]
-    return bool(filled) and not row[0] and all(is_value_text(t) for t in filled)
+    return bool(filled) and not row[0] and all(is_value_text(t) for t in filled) and any(_numeric(t) for t in filled)
+
+
+def _merge_rows(labels: list[str], values: list[str]) -> list[str] | None:
+    """The label row and the values row below it as one row, when no position holds both."""
+    if any(a and b for a, b in zip(labels, values)):
+        return None
+    width = max(len(labels), len(values))
+    return [(labels[i] if i < len(labels) else "") or (values[i] if i < len(values) else "") for i in range(width)]
 
 
 def _grid_table(grid: _Grid) -> Table | None:
@@ -277,10 +299,11 @@ def _grid_table(grid: _Grid) -> Table | None:
             continue  # an empty header row is the converter's; an empty body row is blank cells
         if kept and _label_only(kept[-1][0]) and _values_only(r):
             # the label on one line, its numbers on the next
-            prev, ploc = kept.pop()
-            merged = [prev[0]] + [t for t in r[1:]]
-            kept.append((merged, f"{ploc}+{loc.rsplit(' ', 1)[-1]}"))
-            continue
+            merged = _merge_rows(kept[-1][0], r)
+            if merged is not None:
+                prev, ploc = kept.pop()
+                kept.append((merged, f"{ploc}+{loc.rsplit(' ', 1)[-1]}"))
+                continue
         kept.append((r, loc))
     if not kept:
         return None
@@ -303,8 +326,19 @@ def _grid_table(grid: _Grid) -> Table | None:
         source_rows.append(cells)
         if not value_row:
             header = r
-    table = expand_spans(source_rows, grid.location)
-    return replace(table, spans_known=False)
+    return _ragged(source_rows, grid.location)
+
+
+def _ragged(source_rows: list[list[tuple[str, int, int, str]]], location: str) -> Table:
+    """A grid as printed: colspans copy their cell, short rows stay short (never padded with blanks)."""
+    rows = []
+    for r, cells in enumerate(source_rows):
+        out: list[Cell] = []
+        for text, _, colspan, loc in cells:
+            c0 = len(out)
+            out.extend(Cell(text, r, c0 + k, (r, c0), loc) for k in range(colspan))
+        rows.append(tuple(out))
+    return Table(tuple(rows), location, spans_known=False)
 
 
 def _header_span(header: list[str] | None, start: int, run: int) -> int:
@@ -338,7 +372,7 @@ def _assemble(items: list[_Item]) -> list[Block]:
         if pending_rows:
             loc = f"{pending_locs[0]}-{pending_locs[-1].split()[-1]}"
             rows = [[(t, 1, 1, f"{pending_locs[k]} field {c + 1}") for c, t in enumerate(r)] for k, r in enumerate(pending_rows)]
-            blocks.append(replace(expand_spans(rows, loc), spans_known=False))
+            blocks.append(_ragged(rows, loc))
             pending_rows.clear()
             pending_locs.clear()
 
