@@ -307,10 +307,10 @@ def _grid_table(grid: _Grid) -> Table | None:
         kept.append((r, loc))
     if not kept:
         return None
+    kept = [(_close_label_gaps(r), loc) for r, loc in kept]
+    confirmed = _confirmed_spans([r for r, _ in kept])
     source_rows: list[list[tuple[str, int, int, str]]] = []
-    header: list[str] | None = None  # the nearest row above without values: where spans show
-    for r, loc in kept:
-        value_row = any(is_value_text(t) for t in r)
+    for i, (r, loc) in enumerate(kept):
         cells: list[tuple[str, int, int, str]] = []
         c = 0
         while c < len(r):
@@ -320,13 +320,52 @@ def _grid_table(grid: _Grid) -> Table | None:
                 span += 1
             if span > 1 and is_value_text(text):
                 # values repeat only where a merged cell was printed in every position it covers
-                span = _header_span(header, c, span)
+                span = confirmed.get((i, c), 1)
             cells.append((text, 1, span, f"{loc} field {c + 1}"))
             c += span
         source_rows.append(cells)
-        if not value_row:
-            header = r
     return _ragged(source_rows, grid.location)
+
+
+def _runs(row: list[str]) -> list[tuple[int, int]]:
+    """(start, length) of each run of two or more equal non-empty adjacent cells."""
+    out = []
+    c = 0
+    while c < len(row):
+        n = 1
+        while c + n < len(row) and row[c] and row[c + n] == row[c]:
+            n += 1
+        if n > 1:
+            out.append((c, n))
+        c += n
+    return out
+
+
+def _confirmed_spans(rows: list[list[str]]) -> dict[tuple[int, int], int]:
+    """(row, start) -> span for value runs that are one merged cell printed several times.
+
+    A run counts only when the header row above repeats one text over the same columns
+    and every value row under that header repeats its value there too (pymupdf4llm
+    prints a merged cell in each position it covers; a header it misread, such as
+    ``其他|其他`` over 其他 and 总计, is caught by a row where the two values differ).
+    """
+    out: dict[tuple[int, int], int] = {}
+    i = 0
+    while i < len(rows):
+        if any(is_value_text(t) for t in rows[i]):
+            i += 1
+            continue
+        header = rows[i]
+        j = i + 1
+        while j < len(rows) and any(is_value_text(t) for t in rows[j]):
+            j += 1
+        for start, n in _runs(header):
+            body = rows[i + 1:j]
+            if body and all(len(r) >= start + n and len(set(r[start:start + n])) == 1 for r in body):
+                for k in range(i + 1, j):
+                    out[(k, start)] = n
+        i = j
+    return out
 
 
 def _ragged(source_rows: list[list[tuple[str, int, int, str]]], location: str) -> Table:
@@ -341,12 +380,16 @@ def _ragged(source_rows: list[list[tuple[str, int, int, str]]], location: str) -
     return Table(tuple(rows), location, spans_known=False)
 
 
-def _header_span(header: list[str] | None, start: int, run: int) -> int:
-    if header is None or start + run > len(header) or not header[start]:
-        return 1
-    if all(header[start + k] == header[start] for k in range(run)):
-        return run
-    return 1
+def _close_label_gaps(row: list[str]) -> list[str]:
+    """Empty cells between two label cells (a sheet's empty columns, ``NaN``) hold nothing: drop them.
+
+    Empty cells after the last label stay: one of them may be a blank value cell.
+    """
+    first_value = next((i for i, t in enumerate(row) if is_value_text(t)), len(row))
+    last_label = max((i for i, t in enumerate(row[:first_value]) if t), default=-1)
+    if last_label <= 0:
+        return row
+    return [t for t in row[:last_label] if t] + row[last_label:]
 
 
 def _numbers_line(text: str) -> list[str] | None:
