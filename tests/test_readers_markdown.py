@@ -277,3 +277,19 @@ def test_repeated_values_merge_only_under_a_spanning_header() -> None:
     distinct = lambda r: list(dict.fromkeys((c.origin, c.text) for c in table.rows[r]))  # noqa: E731
     assert [t for _, t in distinct(1)] == ["规章", "0", "0", "0"]
     assert [t for _, t in distinct(3)] == ["行政许可", "315"]
+
+
+def test_footnotes_and_notes_never_give_values() -> None:
+    rows = app_rows()
+    rows.insert(10, ["注：1.本表数据截至2023年12月31日；2.单位：件"])
+    text = "\n".join(pipe(r) for r in [[""] * 10, ["---"] * 10] + APP_HEADER + rows) + "\n\n注1：本年度新收申请中有3件为2022年12月31日后提交。\n"
+    assert_sound(report(text))
+
+
+def test_numbering_digits_of_a_label_alone_are_not_values() -> None:
+    """A row printed as its numbering and label only (``3.其他``): its 3 is not a cell."""
+    rows = app_rows()
+    rows[22] = [rows[22][0]]
+    text = "\n".join(pipe(r) for r in [[""] * 10, ["---"] * 10] + APP_HEADER + rows) + "\n"
+    out = assert_sound(report(text), expect_complete=False)
+    assert out["applications"].get("other_other") in (None, [None] * 7)
