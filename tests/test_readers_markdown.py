@@ -293,3 +293,16 @@ def test_numbering_digits_of_a_label_alone_are_not_values() -> None:
     text = "\n".join(pipe(r) for r in [[""] * 10, ["---"] * 10] + APP_HEADER + rows) + "\n"
     out = assert_sound(report(text), expect_complete=False)
     assert out["applications"].get("other_other") in (None, [None] * 7)
+
+
+def test_tab_separated_rows_inside_markdown_stay_rows() -> None:
+    """A Word table pasted as tab text into a file that also holds a pipe table (so it sniffs as md)."""
+    from gongkai.synth import render_report
+    from gongkai.synth.compare import compare
+
+    data, truth = render_report(5, 0, 0, "txt")
+    assert b"\t" in data
+    data += "\n\n| 附 | 表 |\n| --- | --- |\n| 无 | 无 |\n".encode()
+    assert sniff_carrier(data, "x.txt") == "md"
+    res = compare(truth, report_to_json(parse_bytes(data, "x.txt")))
+    assert res.perfect, (res.wrong[:3], res.null[:3], res.meta_wrong)

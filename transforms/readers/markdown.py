@@ -79,6 +79,7 @@ class _Grid:
     rows: list[list[str]]
     location: str
     header_rows: int
+    tabbed: bool = False  # tab-separated lines, not a pipe table
 
 
 _Item = _Line | _Grid | Table
@@ -146,6 +147,15 @@ def _items(tokens: list[Token], src: list[str]) -> list[_Item]:
 
     def lines(text: str, loc: str, level: int = 0) -> None:
         for part in text.split("\n"):
+            if "\t" in part.strip() and level == 0:
+                # a tab-separated row pasted into Markdown (Word's table as text): rows, as in .txt
+                last = items[-1] if items else None
+                if isinstance(last, _Grid) and last.tabbed:
+                    last.rows.append(part.strip("\n").split("\t"))
+                else:
+                    counter["table"] += 1
+                    items.append(_Grid([part.strip("\n").split("\t")], f"table {counter['table']} ({loc}, tabs)", 0, True))
+                continue
             part = part.strip().strip("\u00a0\u3000")
             if part:
                 items.append(_Line(part, loc, level))
@@ -186,12 +196,7 @@ def _items(tokens: list[Token], src: list[str]) -> list[_Item]:
             lines(list_prefix + _inline_text(tok), _line_no(tok), heading)
             list_prefix = ""
         elif t in ("fence", "code_block"):
-            for k, part in enumerate(tok.content.split("\n")):
-                if "\t" in part and part.strip():
-                    counter["table"] += 1
-                    items.append(_Grid([part.split("\t")], f"table {counter['table']} (line {(tok.map or [0])[0] + k + 1})", 0))
-                else:
-                    lines(part, _line_no(tok))
+            lines(tok.content, _line_no(tok))
         elif t == "html_block":
             if html_buf or "<table" in tok.content.lower():
                 if not html_buf:
