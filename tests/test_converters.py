@@ -58,7 +58,7 @@ CONVERTERS: dict[str, tuple[Callable[[Path], tuple[bytes, str]], tuple[str, ...]
 FULL = {
     ("markitdown", "030_pingtan_zrz_2023_page.html"), ("markitdown", "030_pingtan_zrz_2023_page.docx"),
     ("markitdown", "008_pingtan_gaj_2021.txt"), ("markitdown", "029_govnianbao_fragment.txt"),
-    ("mammoth-md", "030_pingtan_zrz_2023_page.docx"), ("mammoth-html", "030_pingtan_zrz_2023_page.docx"),
+    ("pymupdf4llm", "030_pingtan_zrz_2023_page.pdf"), ("mammoth-md", "030_pingtan_zrz_2023_page.docx"), ("mammoth-html", "030_pingtan_zrz_2023_page.docx"),
 }
 _SECTION = {"applications": "三", "review_litigation": "四", "active": "二"}
 

@@ -306,3 +306,23 @@ def test_tab_separated_rows_inside_markdown_stay_rows() -> None:
     assert sniff_carrier(data, "x.txt") == "md"
     res = compare(truth, report_to_json(parse_bytes(data, "x.txt")))
     assert res.perfect, (res.wrong[:3], res.null[:3], res.meta_wrong)
+
+
+def test_section_four_table_moved_after_heading_five() -> None:
+    """pymupdf4llm puts a table where it sits on the page: after the next heading."""
+    data = report(one_table()).decode("utf-8")
+    head, rest = data.split("## 四、政府信息公开行政复议、行政诉讼情况\n", 1)
+    table, tail = rest.split("## 五、存在的主要问题及改进情况\n", 1)
+    moved = head + "## 四、政府信息公开行政复议、行政诉讼情况\n\n## 五、存在的主要问题及改进情况\n" + table + tail
+    assert_sound(moved.encode("utf-8"))
+
+
+def test_other_tables_after_heading_five_are_not_section_four() -> None:
+    data = report(one_table()).decode("utf-8")
+    head, rest = data.split("## 四、政府信息公开行政复议、行政诉讼情况\n", 1)
+    _, tail = rest.split("## 五、存在的主要问题及改进情况\n", 1)
+    other = "| 培训 | 次数 |\n| --- | --- |\n" + "| 业务培训 | " + " | ".join(["3"] * 15) + " |\n"
+    text = head + "## 四、政府信息公开行政复议、行政诉讼情况\n\n## 五、存在的主要问题及改进情况\n\n" + other + tail
+    out = report_to_json(parse_bytes(text.encode("utf-8"), "x.md"))
+    assert out["review_litigation"] is None
+    assert any(f["code"] == "table.truncated" and (f["location"] or {}).get("section") == "四" for f in out["findings"])

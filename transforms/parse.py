@@ -12,7 +12,7 @@ from pathlib import Path
 from transforms.document import Document
 from transforms.extract_applications import extract_applications
 from transforms.extract_disclosure import extract_disclosure
-from transforms.extract_review import extract_review
+from transforms.extract_review import extract_review, review_table_in
 from transforms.findings import FINDING_TYPES, make_finding
 from transforms.labels import norm_label
 from transforms.metadata import detect_layout, find_bureau, find_period_year, find_title, prescribed_layout
@@ -149,6 +149,10 @@ def parse_document(doc: Document, report: ParsedReport | None = None) -> ParsedR
     if found_4:
         separated = apps.spaces_separate if apps.spaces_separate is not None else True
         extract_review(sections.units["review_litigation"], layout, report, separated)
+        if report.review_litigation is None:  # a converter may have moved the table past heading 五
+            moved = review_table_in(sections.units.get("problems", []))
+            if moved:
+                extract_review(moved, layout, report, separated)
         if report.review_litigation is None:
             report.add(make_finding("table.truncated", "第四部分有标题，但没有找到行政复议、行政诉讼的数字。", Location("四")))
     else:

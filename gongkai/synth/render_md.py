@@ -16,7 +16,7 @@ section 三 split into one small table per group under a placeholder header
 (``数据1 … 数据N``) with the group label as a loose line or kept as a cell; a page
 footer or the running title as a row inside a table; header cells broken over two
 rows; a label on one row and its numbers on the next; the table's last row printed
-as a stray line after the table. None of these changes a value: the truth stays
+as a stray line after the table; section 四's table placed after the heading of 五. None of these changes a value: the truth stays
 what ``model.Doc`` holds.
 """
 
@@ -162,8 +162,15 @@ def _table_md(table: Table, style: str, level: int, title: str, rng: random.Rand
 def render_md(doc: Doc, rng: random.Random, level: int) -> bytes:
     style = rng.choice(STYLES)
     hashes = rng.random() < 0.7
+    blocks = list(doc.blocks)
+    if level >= 2 and style == "pymupdf" and rng.random() < 0.3:
+        # pymupdf4llm places a table by its position on the page: section 四's table can
+        # come out after the heading of 五
+        i = next((k for k, b in enumerate(blocks) if isinstance(b, Table) and b.section == "四"), None)
+        if i is not None and i + 1 < len(blocks) and isinstance(blocks[i + 1], Para) and blocks[i + 1].role == "heading":
+            blocks[i], blocks[i + 1] = blocks[i + 1], blocks[i]
     out: list[str] = []
-    for block in doc.blocks:
+    for block in blocks:
         if isinstance(block, Table):
             out += _table_md(block, style, level, doc.title, rng)
             continue
