@@ -8,14 +8,17 @@ about it:
 
 - **Pipe tables** become ``Table``s with ``spans_known=False``: converters drop
   rowspans (markitdown) or repeat a merged cell's text in every position it covers
-  (pymupdf4llm), so grid positions do not line up with the header.
+  (pymupdf4llm), so grid positions do not line up with the header. A row keeps
+  the cells it prints: the parser pads short rows to the header's width, but a
+  cell the converter never wrote is absent, not a blank (which would read as 0).
+  Empty cells between two label cells (a sheet's empty columns) are dropped.
 - **Placeholder headers** (``Col2``, ``数据1 … 数据6``, ``Unnamed: 3``, ``NaN``):
   a converter's filler, not the document's text. They are emptied, so their
   digits can never be read as values; a header row left empty is dropped.
 - **Repeated span text** (``行政许可|315|315|315`` under a header that repeats
   ``本年处理决定数量`` over the same columns): one cell printed three times. Label
   runs always merge; a run of values merges only where the header above it shows
-  the same span.
+  the same span and every value row under that header repeats its value there.
 - **HTML ``<table>`` inside Markdown** is built by the HTML reader's table builder
   (real rowspans/colspans).
 - **Page headers/footers** (``- 3 -``, ``第3页``, the report title repeated at the
@@ -24,7 +27,7 @@ about it:
   cell is alone and whose numbers follow in the next row; mammoth writing every
   cell as its own paragraph) become one row.
 - Headings lose their ``#``; ordered-list markers (``1. 属于国家秘密``) are kept as
-  the numbering the labels need.
+  the numbering the labels need; tab-separated lines are table rows, as in .txt.
 
 Everything else — group labels as loose lines, a table split into one small table
 per group, a total printed as a stray line after its table — reaches the extractor
