@@ -4,7 +4,7 @@ Promise checked: at mess 0 every cell is read correctly; at every higher level n
 cell is wrong — each is either correct or null, and every null is explained by
 an error/warning finding in its section naming its row (or no row).
 
-Counts: ``GONGKAI_SYNTH_N`` reports per (carrier, level) for txt and html
+Counts: ``GONGKAI_SYNTH_N`` reports per (carrier, level) for txt, html and md
 (default 60), ``GONGKAI_SYNTH_OFFICE_N`` for docx/xlsx/pdf (default 8), so the
 default run takes ~15 s. The full corpus run is e.g.
 ``GONGKAI_SYNTH_N=200 GONGKAI_SYNTH_OFFICE_N=50 pytest tests/test_synth_roundtrip.py``.
@@ -32,7 +32,7 @@ OFFICE_N = int(os.environ.get("GONGKAI_SYNTH_OFFICE_N", "20"))
 # The clean and the messiest level run at least 200 reports per carrier (issue 3's bar).
 EDGE_N = int(os.environ.get("GONGKAI_SYNTH_EDGE_N", "200"))
 SEED = int(os.environ.get("GONGKAI_SYNTH_SEED", "20240501"))
-GRID_CARRIERS = ("html", "docx", "xlsx", "pdf")
+GRID_CARRIERS = ("html", "docx", "xlsx", "pdf", "md")
 
 # Whole (carrier, level) corpora that currently fail because of a pinned bug below.
 KNOWN: dict[tuple[str, int], str] = {}
@@ -82,7 +82,7 @@ KNOWN_BUGS: dict[str, tuple[int, int, int, str, str, str]] = {
 
 def _params() -> list:
     out = []
-    for carrier in ("txt", "html", "docx", "xlsx", "pdf"):
+    for carrier in ("txt", "html", "docx", "xlsx", "pdf", "md"):
         for mess in (0, 1, 2, 3):
             marks = [pytest.mark.xfail(strict=False, reason=KNOWN[(carrier, mess)])] if (carrier, mess) in KNOWN else []
             out.append(pytest.param(carrier, mess, marks=marks, id=f"{carrier}-mess{mess}"))
@@ -100,7 +100,7 @@ def _parse_and_compare(data: bytes, name: str, truth: dict) -> Comparison:
 
 
 def _run(tmp_path: Path, carrier: str, mess: int) -> list[tuple[str, Comparison]]:
-    n = TEXT_N if carrier in ("txt", "html") else OFFICE_N
+    n = TEXT_N if carrier in ("txt", "html", "md") else OFFICE_N
     if mess in (0, 3):
         n = max(n, EDGE_N)
     results = []

@@ -51,7 +51,7 @@ Block = Paragraph | Table
 class Document:
     blocks: list[Block]
     source: str  # file name or URL, for messages
-    carrier: str  # txt, html, docx, xlsx, pdf
+    carrier: str  # txt, html, docx, xlsx, pdf, md
     encoding: str | None = None
     title: str | None = None  # what the carrier declares as the title (HTML <title>, crawler header)
     meta: dict[str, str] = field(default_factory=dict)

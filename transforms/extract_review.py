@@ -112,3 +112,21 @@ def extract_review(units: list[Unit], layout: Layout, report: ParsedReport, spac
 def has_review_words(text: str) -> bool:
     n = norm_label(text)
     return "行政复议" in n or "行政诉讼" in n
+
+
+def review_table_in(units: list[Unit]) -> list[RowUnit]:
+    """The rows of a section 四 table sitting in another section's units, else [].
+
+    PDF-to-Markdown converters (pymupdf4llm) place a table by its position on the page,
+    which can put section 四's table after the heading of 五. Only a table whose own
+    header names both 复议 and 诉讼 (行政复议, 行政诉讼) qualifies, so no other table's numbers are taken.
+    """
+    tables: dict[int, list[RowUnit]] = {}
+    for unit in units:
+        if isinstance(unit, RowUnit):
+            tables.setdefault(id(unit.table), []).append(unit)
+    for rows in tables.values():
+        header = norm_label(" ".join(t for u in rows for t in u.distinct_texts() if not is_value_text(t)))
+        if "复议" in header and "诉讼" in header:  # 行政复议 (or a typo of it) and 行政诉讼
+            return rows
+    return []

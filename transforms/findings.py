@@ -31,9 +31,10 @@ _TYPES = (
     FindingType("file.no_text_pages", "warning", "部分页面没有文字层（可能是扫描件），这些页面未读取"),
     FindingType("file.unmapped_glyphs", "warning", "PDF 中有无法对应到文字的字形，部分文字可能缺失"),
     FindingType("file.too_large", "error", "文件过大，未读取"),
+    FindingType("file.garbled_text", "error", "读出的文字是乱码（字体无文字编码表或编码错误），未作为报告读取"),
     FindingType("file.traditional_script", "info", "文件为繁体字，已转换为简体后识别"),
     # metadata
-    FindingType("meta.bureau_missing", "warning", "未能从标题识别报告单位"),
+    FindingType("meta.bureau_missing", "warning", "未能识别报告单位（标题、首页、落款、文件名均无）"),
     FindingType("meta.year_missing", "warning", "未能识别报告年度"),
     FindingType("meta.year_conflict", "warning", "报告年度在不同位置不一致"),
     FindingType("meta.layout_undetermined", "warning", "无法从内容判断报告所用格式"),

@@ -1,6 +1,14 @@
 """Who published the report, for which year, on which form.
 
-The bureau is read from the title (``洛阳市交通运输局2020年政府信息公开工作年度报告``).
+The bureau is read from the title (``洛阳市交通运输局2020年政府信息公开工作年度报告``):
+the carrier's declared title (HTML ``<title>``, a crawler header, a Markdown ``#``
+heading once the reader has dropped the ``#``) or the first lines of the first page,
+joined when a long title is broken over two or three lines. When no title names it,
+the signature (落款) at the end of the report, the file name and — when the caller
+passes the office registry — a registry name or alias printed on the first page or
+in the signature are tried, in that order. Every candidate must look like an
+organisation (``looks_like_organisation``): a sentence fragment such as
+``结合我局工作实际`` is never a bureau; no candidate → null and ``meta.bureau_missing``.
 The reporting year is the year the statistics cover — the statistics period
 (``统计期限自2021年1月1日起``) first, the title's year second — never the
 publication date. The layout is detected from labels only one edition has, and the
@@ -11,6 +19,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
+from pathlib import PurePath
 
 from transforms.document import Document, Paragraph, Table
 from transforms.labels import norm_label
@@ -78,6 +88,120 @@ def _clean_bureau(name: str) -> str | None:
     if len(name) < 2 or len(name) > 40:
         return None
     return name
+
+
+# What an issuing organisation's name ends with: an office, a government, or the region
+# whose government publishes (平潭综合实验区, 崂山区).
+_ORG_SUFFIXES = (
+    "人民政府", "政府", "办公室", "办公厅", "办", "局", "委", "委员会", "管委会", "院", "厅", "中心", "办事处",
+    "街道", "所", "站", "队", "署", "部", "处", "馆", "社", "会", "室",
+    "省", "市", "县", "区", "镇", "乡", "旗", "盟", "州",
+)
+# Sentence punctuation, brackets, digits: a name holds none of them.
+_NOT_IN_NAME = re.compile(r"[，,。．.；;：:！!？?、“”\"'（）()《》〈〉\[\]【】<>\d０-９\s]")
+# Words that start a sentence, not a name; words only a sentence or a title holds.
+_SENTENCE_START = ("我", "本", "根据", "按照", "依据", "为", "对", "在", "经", "由", "请", "如", "与", "和", "及", "向",
+                   "关于", "现", "该", "各", "全", "以", "将", "据", "结合", "通过", "认真", "进一步", "加强", "其中", "主要")
+_NOT_A_NAME_WORDS = ("报告", "编制", "联系", "年度", "情况", "公开申请", "本机关", "我局", "我单位")
+_DATE_LINE = re.compile(rf"^{_YEAR}\s*年\s*[0-9一二三四五六七八九十〇零○]{{1,3}}\s*月\s*[0-9一二三四五六七八九十〇零○]{{1,3}}\s*日$")
+
+
+def looks_like_organisation(name: str | None) -> bool:
+    """A whole organisation name: 2–40 characters, no sentence punctuation, an organisation's ending."""
+    if not name or not 2 <= len(name) <= 40 or _NOT_IN_NAME.search(name):
+        return False
+    if name.startswith(_SENTENCE_START) or any(w in name for w in _NOT_A_NAME_WORDS):
+        return False
+    return len(name) >= 3 and name.endswith(_ORG_SUFFIXES)
+
+
+def _first_page_lines(doc: Document, limit: int = 8) -> list[str]:
+    """The paragraphs before the first table or section heading: where the title sits."""
+    lines: list[str] = []
+    for block in doc.blocks[:30]:
+        if isinstance(block, Table) or len(lines) >= limit:
+            break
+        text = re.sub(r"\s+", "", block.text)
+        if re.match(r"^(?:一|1)[、.．]", text) and len(lines) > 0:
+            break
+        lines.append(text)
+    return lines
+
+
+def _title_bureau(text: str) -> str | None:
+    """The bureau a report title names, if the text holds one."""
+    for pattern, group in ((_TITLE_RE, "bureau"), (_TITLE_YEAR_FIRST, "bureau"), (_TITLE_NO_YEAR, "bureau")):
+        m = pattern.search(text)
+        if m:
+            bureau = _clean_bureau(m.group(group))
+            if looks_like_organisation(bureau):
+                return bureau
+    return None
+
+
+def _tail_lines(doc: Document, depth: int) -> list[str]:
+    """The last lines of the report; a one-text row of a closing table counts (a sheet's 落款)."""
+    lines: list[str] = []
+    for block in doc.blocks[-depth * 2:]:
+        if isinstance(block, Paragraph):
+            lines.append(re.sub(r"\s+", "", block.text))
+        else:
+            for row in block.rows[-depth:]:
+                texts = {c.text.strip() for c in row if c.text.strip()}
+                if len(texts) == 1:
+                    lines.append(re.sub(r"\s+", "", texts.pop()))
+    return lines[-depth:]
+
+
+def _signature(doc: Document, depth: int = 8) -> str | None:
+    """The 落款 at the end: an organisation name on its own line, usually above the date."""
+    for text in reversed(_tail_lines(doc, depth)):
+        if _DATE_LINE.match(text):
+            continue
+        if looks_like_organisation(text):
+            return text
+        # "XX局 2024年1月5日" on one line, or closing a run-together body after its last sentence
+        m = re.search(rf"(?:^|[。！？；!?;])([^。！？；!?;，,]{{3,40}}?){_YEAR}\s*年[^年]{{1,6}}日$", text)
+        if m and looks_like_organisation(m.group(1)):
+            return m.group(1)
+    return None
+
+
+def _registry_match(lines: list[str], known: Mapping[str, str]) -> str | None:
+    """A registry name or alias printed as a whole line (or as a title's first words)."""
+    for line in lines:
+        if line in known:
+            return known[line]
+    for line in lines:
+        for alias in sorted(known, key=len, reverse=True):
+            if line.startswith(alias) and _title_bureau(line) is None and re.search(r"年度?报告|年报", line):
+                return known[alias]
+    return None
+
+
+def find_bureau(doc: Document, title_bureau: str | None = None,
+                known: Mapping[str, str] | None = None) -> tuple[str | None, str | None]:
+    """(bureau, where it was found): title, first-page lines, signature, file name, registry."""
+    if looks_like_organisation(title_bureau):
+        return title_bureau, "title"
+    first = _first_page_lines(doc)
+    for size in (2, 3):  # a title broken over lines: 福州市晋安区教育局 / 2021年政府信息公开工作年度报告
+        for i in range(len(first) - size + 1):
+            bureau = _title_bureau("".join(first[i:i + size]))
+            if bureau:
+                return bureau, "first_page"
+    signature = _signature(doc)
+    if signature:
+        return signature, "signature"
+    stem = re.sub(r"[\s_\-]+", "", PurePath(doc.source).stem)
+    bureau = _title_bureau(stem)
+    if bureau:
+        return bureau, "file_name"
+    if known:
+        bureau = _registry_match(first + _tail_lines(doc, 8), known)
+        if bureau:
+            return bureau, "registry"
+    return None, None
 
 
 def find_period_year(text: str) -> int | None:

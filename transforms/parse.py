@@ -12,10 +12,10 @@ from pathlib import Path
 from transforms.document import Document
 from transforms.extract_applications import extract_applications
 from transforms.extract_disclosure import extract_disclosure
-from transforms.extract_review import extract_review
+from transforms.extract_review import extract_review, review_table_in
 from transforms.findings import FINDING_TYPES, make_finding
 from transforms.labels import norm_label
-from transforms.metadata import detect_layout, find_period_year, find_title, prescribed_layout
+from transforms.metadata import detect_layout, find_bureau, find_period_year, find_title, prescribed_layout
 from transforms.readers import UnsupportedFormat, read_document, sniff_carrier
 from transforms.report import Location, ParsedReport
 from transforms.script import document_text, is_traditional, simplify_document
@@ -72,22 +72,23 @@ def parse_document(doc: Document, report: ParsedReport | None = None) -> ParsedR
             code = "file.unreadable" if code.startswith("file.no") else "file.decode_errors"
         report.add(make_finding(code, message, Location(source=doc.source)))
     if not doc.blocks:
-        if not any(code == "file.no_text" for code, _ in doc.reader_problems):
+        if not any(code in ("file.no_text", "file.garbled_text") for code, _ in doc.reader_problems):
             report.add(make_finding("file.no_text", f"文件“{Path(doc.source).name}”中没有可读取的文字。", Location(source=doc.source)))
         return report
     if is_traditional(document_text(doc)):
         doc = simplify_document(doc)
         report.add(make_finding("file.traditional_script", "文件为繁体字，已用 OpenCC 转换为简体后识别（数字未改动）。", Location()))
 
-    title, bureau, title_year = find_title(doc)
+    title, title_bureau, title_year = find_title(doc)
     report.title = title
+    bureau, _ = find_bureau(doc, title_bureau)
     report.bureau = bureau
     all_units = flatten(doc)
     full_text = units_text(all_units)
     period_year = find_period_year(full_text)
     report.year = period_year or title_year
     if bureau is None:
-        report.add(make_finding("meta.bureau_missing", "未能从标题中识别出报告单位名称。", Location()))
+        report.add(make_finding("meta.bureau_missing", "未能识别报告单位名称：标题、首页、落款和文件名中都没有像机关名称的文字。", Location()))
     if report.year is None:
         report.add(make_finding("meta.year_missing", "未能识别报告年度：没有找到统计期限，标题中也没有年份。", Location()))
     elif period_year and title_year and period_year != title_year:
@@ -148,6 +149,10 @@ def parse_document(doc: Document, report: ParsedReport | None = None) -> ParsedR
     if found_4:
         separated = apps.spaces_separate if apps.spaces_separate is not None else True
         extract_review(sections.units["review_litigation"], layout, report, separated)
+        if report.review_litigation is None:  # a converter may have moved the table past heading 五
+            moved = review_table_in(sections.units.get("problems", []))
+            if moved:
+                extract_review(moved, layout, report, separated)
         if report.review_litigation is None:
             report.add(make_finding("table.truncated", "第四部分有标题，但没有找到行政复议、行政诉讼的数字。", Location("四")))
     else:

@@ -504,7 +504,7 @@ COLUMN_DOCS: dict[str, str] = {
     "title": "the report's title line",
     "source_path": "the file the report was read from",
     "content_sha256": "SHA-256 of the file's bytes",
-    "carrier": "file type read: txt, html, docx, pdf, xlsx",
+    "carrier": "file type read: txt, html, docx, pdf, xlsx, md",
     "encoding": "text encoding detected",
     "parser_version": "version of the parser that read it",
     "run_id": "ingest run that loaded it (ingest_runs.run_id)",

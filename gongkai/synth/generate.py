@@ -13,13 +13,13 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
-from gongkai.synth.mess import MessPlan, decide_blanks, draw_plan, inject_errors
+from gongkai.synth.mess import MessPlan, decide_blanks, draw_plan, draw_title_layout, inject_errors
 from gongkai.synth.model import Doc, build_doc
 from gongkai.synth.render_html import render_html
 from gongkai.synth.render_txt import render_run_together, render_txt
 from gongkai.synth.truth import ReportTruth, draw_truth
 
-CARRIERS: tuple[str, ...] = ("txt", "html", "docx", "xlsx", "pdf")
+CARRIERS: tuple[str, ...] = ("txt", "html", "docx", "xlsx", "pdf", "md")
 MAX_MESS = 3
 
 
@@ -33,6 +33,7 @@ def make_report(seed: int, index: int, mess: int) -> tuple[ReportTruth, MessPlan
     truth = draw_truth(rng, index)
     truth.mess = mess
     plan = draw_plan(rng, mess, truth)
+    draw_title_layout(report_rng(seed, index, "title"), plan)
     if mess >= 3:
         inject_errors(rng, truth)
     blanks = decide_blanks(rng, truth, plan)
@@ -51,6 +52,12 @@ def _html(doc: Doc, truth: ReportTruth, plan: MessPlan, rng: random.Random) -> b
     return render_html(doc, rng)
 
 
+def _md(doc: Doc, truth: ReportTruth, plan: MessPlan, rng: random.Random) -> bytes:
+    from gongkai.synth.render_md import render_md
+
+    return render_md(doc, rng, plan.level)
+
+
 def _office(carrier: str) -> Callable[[Doc, ReportTruth, MessPlan, random.Random], bytes]:
     def render(doc: Doc, truth: ReportTruth, plan: MessPlan, rng: random.Random) -> bytes:
         from gongkai.synth import render_office  # python-docx / reportlab only when asked for
@@ -61,6 +68,7 @@ def _office(carrier: str) -> Callable[[Doc, ReportTruth, MessPlan, random.Random
 
 RENDERERS: dict[str, Callable[[Doc, ReportTruth, MessPlan, random.Random], bytes]] = {
     "txt": _txt, "html": _html, "docx": _office("docx"), "xlsx": _office("xlsx"), "pdf": _office("pdf"),
+    "md": _md,
 }
 
 

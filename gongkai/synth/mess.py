@@ -57,12 +57,24 @@ class MessPlan:
     section2_tables: str = "one"  # "one" table for all blocks, or "per_block"
     title_style: str = "plain"  # plain | 年度 | spaced
     note_in_header: bool = True
+    # where the bureau is printed (level 2+): one title line, a title broken over two lines,
+    # or no title at all and only the signature (落款) at the end; plus a signature or not
+    title_layout: str = "one_line"  # one_line | split | signature_only
+    signature: bool = False
     notes: dict[str, Any] = field(default_factory=dict)
 
     def features(self) -> dict[str, Any]:
         out = {k: v for k, v in self.__dict__.items() if k != "notes"}
         out["typos"] = sorted(self.typos)
         return out
+
+
+def draw_title_layout(rng: random.Random, plan: MessPlan) -> None:
+    """Where the bureau's name appears; its own rng, so the other choices do not move."""
+    if plan.level >= 2:
+        roll = rng.random()
+        plan.title_layout = "split" if roll < 0.2 else "signature_only" if roll < 0.3 else "one_line"
+        plan.signature = plan.title_layout == "signature_only" or rng.random() < 0.5
 
 
 def draw_plan(rng: random.Random, level: int, truth: ReportTruth) -> MessPlan:

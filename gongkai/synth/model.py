@@ -44,7 +44,7 @@ class Table:
 @dataclass
 class Para:
     text: str
-    role: str = "body"  # title | meta | heading | body | page
+    role: str = "body"  # title | meta | heading | body | page | signature
 
 
 Block = Para | Table
@@ -312,13 +312,25 @@ def build_review(ctx: _Ctx) -> Table:
     return Table("四", rows, 15, header_rows=3)
 
 
+def _cn_date(iso: str) -> str:
+    y, m, d = iso.split("-")
+    return f"{int(y)}年{int(m)}月{int(d)}日"
+
+
 def build_doc(rng: random.Random, truth: ReportTruth, plan: MessPlan, blanks: set[tuple[Any, ...]]) -> Doc:
     """The whole report in reading order; narratives are stored into the truth as they are written."""
     ctx = _Ctx(rng, truth, plan, blanks)
     layout: Layout = truth.layout
     title = title_text(truth, plan)
     doc = Doc(title)
-    front: list[Block] = [Para(title, "title")]
+    if plan.title_layout == "split":
+        # a long title broken over two lines, after the bureau or in the middle of the words
+        cut = len(truth.bureau.name) if rng.random() < 0.5 else len(title) - rng.randint(4, 8)
+        front: list[Block] = [Para(title[:cut].strip(), "title"), Para(title[cut:].strip(), "title")]
+    elif plan.title_layout == "signature_only":
+        front = []  # the page/file title (HTML <title>, a crawler's header) still names it
+    else:
+        front = [Para(title, "title")]
     if plan.level >= 2 or rng.random() < 0.3:
         front.append(Para(f"发布时间：{truth.publication_date}", "meta"))
     front.append(Para(narrative.intro(truth)))
@@ -336,6 +348,8 @@ def build_doc(rng: random.Random, truth: ReportTruth, plan: MessPlan, blanks: se
     other = narrative.other_matters(rng, truth)
     secs["六"] = [heading("六", spec["六"].label, plan)] + [Para(p) for p in other]
     truth.narratives = {"overview": "\n".join(over), "problems": "\n".join(probs), "other": "\n".join(other)}
+    if plan.signature:
+        secs["六"] += [Para(truth.bureau.name, "signature"), Para(_cn_date(truth.publication_date), "signature")]
     doc.blocks = front + [b for n in "一二三四五六" for b in secs[n]]
     doc.sections = {"前言": front, **secs}
     return doc

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import importlib
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from transforms.document import Document
+from transforms.readers.garbled import garbled_problem
 
 Reader = Callable[[bytes, str], Document]
 
@@ -24,10 +26,12 @@ READERS: dict[str, str] = {
     "docx": "transforms.readers.docx:read",
     "xlsx": "transforms.readers.xlsx:read",
     "pdf": "transforms.readers.pdf:read",
+    "md": "transforms.readers.markdown:read",
 }
 
 SUFFIX_CARRIERS: dict[str, str] = {
-    ".txt": "txt", ".text": "txt", ".csv": "txt", ".tsv": "txt", ".md": "txt",
+    ".txt": "txt", ".text": "txt", ".csv": "txt", ".tsv": "txt",
+    ".md": "md", ".markdown": "md",
     ".html": "html", ".htm": "html", ".xhtml": "html", ".mht": "html", ".mhtml": "html",
     ".docx": "docx", ".docm": "docx",
     ".xlsx": "xlsx", ".xlsm": "xlsx",
@@ -67,13 +71,28 @@ def sniff_carrier(data: bytes, name: str) -> str:
     if suffix in LEGACY_SUFFIXES:
         raise UnsupportedFormat(f"{name}: {LEGACY_SUFFIXES[suffix]} 无法读取；请另存为 .docx、.xlsx 或 PDF 后重新提交")
     lowered = head.lower()
-    if suffix in (".html", ".htm", ".xhtml", ".mht", ".mhtml") or b"<html" in lowered or b"<table" in lowered or b"<!doctype html" in lowered:
+    if suffix in (".html", ".htm", ".xhtml", ".mht", ".mhtml") or b"<html" in lowered or b"<!doctype html" in lowered:
+        return "html"
+    if suffix in (".md", ".markdown") or looks_like_markdown(data[:_MD_SNIFF]):
+        return "md"
+    if b"<table" in lowered:
         return "html"
     if suffix in SUFFIX_CARRIERS and SUFFIX_CARRIERS[suffix] in ("docx", "xlsx"):
         return SUFFIX_CARRIERS[suffix]  # a broken zip: let its reader say so
     if _looks_binary(head):
         raise UnsupportedFormat(f"{name}: 文件不是可识别的文本、网页、Word、Excel 或 PDF 文件")
     return "txt"
+
+
+_MD_SNIFF = 65536
+# A GFM table's delimiter row (|---|:---:|) or ATX headings: text a converter wrote as Markdown.
+_MD_DELIMITER = re.compile(rb"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)+\|?[ \t]*\r?$", re.M)
+_MD_HEADING = re.compile(rb"^#{1,6}[ \t]+\S", re.M)
+
+
+def looks_like_markdown(head: bytes) -> bool:
+    """Sniffing only (the reader parses with a real Markdown parser): a pipe table or two headings."""
+    return bool(_MD_DELIMITER.search(head)) or len(_MD_HEADING.findall(head)) >= 2
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -101,4 +120,9 @@ def get_reader(carrier: str) -> Reader:
 def read_document(data: bytes, name: str) -> Document:
     """Sniff and read. Raises ValueError (incl. UnsupportedFormat) for bytes no reader can take."""
     carrier = sniff_carrier(data, name)
-    return get_reader(carrier)(data, name)
+    doc = get_reader(carrier)(data, name)
+    garbled = garbled_problem(doc)
+    if garbled is not None:  # mojibake is never parsed as a report: no blocks, the finding says why
+        doc.blocks = []
+        doc.reader_problems.append(garbled)
+    return doc

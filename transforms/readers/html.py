@@ -145,6 +145,11 @@ def _walk(el, doc: Document, counter: dict) -> None:
         _emit_para(child.tail, doc, counter)
 
 
+def build_table(el, number: int) -> Table:
+    """A ``<table>`` element as a span-expanded grid (also used for HTML inside Markdown)."""
+    return _table(el, number)
+
+
 def _table(el, number: int) -> Table:
     location = f"table {number}"
     rows = el.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
