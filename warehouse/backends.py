@@ -15,6 +15,7 @@ caller's SQLAlchemy transaction, so a load stays one atomic replace.
 from __future__ import annotations
 
 import io
+import os
 import re
 import time
 import uuid
@@ -27,7 +28,6 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection, Engine, Table, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.expression import Executable
 
 from warehouse.errors import ReadOnlyError, WarehouseBusyError
@@ -152,16 +152,9 @@ DUCKDB_READ_ONLY_CONFIG: dict[str, Any] = {
 
 
 def _duckdb_engine_options(url: URL, read_only: bool) -> dict[str, Any]:
-    options: dict[str, Any] = {}
     if read_only:
-        options["connect_args"] = {"read_only": True, "config": dict(DUCKDB_READ_ONLY_CONFIG)}
-        if _duckdb_file(url) is not None:
-            # A DuckDB file admits one writing process, or any number of reading ones. A reader
-            # holds it only while a statement runs (no pooled connection keeping it open), so an
-            # ingest can load its next batch between queries. Writers keep a pooled connection
-            # (an open costs ~50 ms of CPU) and let go with ``Warehouse.release`` after each batch.
-            options["poolclass"] = NullPool
-    return options
+        return {"connect_args": {"read_only": True, "config": dict(DUCKDB_READ_ONLY_CONFIG)}}
+    return {}
 
 
 def is_duckdb_lock_conflict(exc: BaseException) -> bool:
@@ -170,39 +163,130 @@ def is_duckdb_lock_conflict(exc: BaseException) -> bool:
 
 
 # Between attempts to open a file another process holds: short, since loads and queries are short.
-_LOCK_POLL_SECONDS = 0.1
+_LOCK_POLL_SECONDS = 0.05
+
+
+def readers_path(database: Path) -> Path:
+    """Beside a DuckDB file: readers hold a shared flock on it while they use (or wait for) the file."""
+    return database.with_name(database.name + ".readers")
+
+
+def _announce_reader(path: Path) -> int | None:
+    """A shared flock on the readers file, so the writer lets this reader in before its next open.
+
+    None when the file cannot be opened (a read-only directory and no writer made it yet).
+    """
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            return None
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:  # a writer is looking for readers this instant
+            time.sleep(_LOCK_POLL_SECONDS / 5)
+
+
+def _wait_for_readers(path: Path, deadline: float, wait: float, on_wait: OnWait | None, database: str) -> None:
+    """Before the writer opens the file: let every reader that is waiting or reading finish first.
+
+    Without this a writer that reopens right after each batch would find the file free
+    before a polling reader does, and starve it for the whole ingest.
+    """
+    import fcntl
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        started = time.monotonic()
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusyError(
+                        f"readers kept the warehouse {database} for {time.monotonic() - started:.0f} s "
+                        "(a long query?); try again later") from None
+                if not told and on_wait is not None:
+                    on_wait(f"waiting up to {wait:.0f} s for readers of {database} to finish")
+                    told = True
+                time.sleep(_LOCK_POLL_SECONDS)
+        if told and on_wait is not None:
+            on_wait(f"readers of {database} done after {time.monotonic() - started:.1f} s")
+    finally:
+        os.close(fd)
 
 
 def _duckdb_attach(engine: Engine, read_only: bool, wait: float, on_wait: OnWait | None) -> None:
-    """Open the file with retries for up to ``wait`` seconds while another process holds it."""
-    if _duckdb_file(engine.url) is None:
+    """Open the file with retries for up to ``wait`` seconds while another process holds it.
+
+    The file admits one writing process or many reading ones. Readers announce
+    themselves on ``readers_path`` while they wait for or hold the file; a writer waits
+    for announced readers before each open. So a query during an ingest waits at most
+    for the load in progress, and an ingest's next load waits for the queries running.
+    Each side keeps the file until ``Warehouse.release``/``close`` (an open costs ~50 ms of CPU).
+    """
+    database = _duckdb_file(engine.url)
+    if database is None:
         return
+    readers = readers_path(database)
     mode = "read" if read_only else "write"
 
     @event.listens_for(engine, "do_connect")
     def _connect_waiting(dialect: Any, conn_rec: Any, cargs: Any, cparams: Any) -> Any:
         started = time.monotonic()
-        told = False
-        while True:
-            try:
-                connection = dialect.connect(*cargs, **cparams)
-            except Exception as exc:
-                if not is_duckdb_lock_conflict(exc):
-                    raise
-                waited = time.monotonic() - started
-                if waited >= wait:
-                    raise WarehouseBusyError(
-                        f"the warehouse {engine.url.database} is still busy after {waited:.0f} s "
-                        f"(another process holds it: {_holder(exc)}); try again later") from None
-                if not told and on_wait is not None:
-                    on_wait(f"waiting up to {wait:.0f} s to {mode} {engine.url.database}: "
-                            f"another process holds it ({_holder(exc)})")
-                    told = True
-                time.sleep(_LOCK_POLL_SECONDS)
-                continue
-            if told and on_wait is not None:
-                on_wait(f"got {engine.url.database} to {mode} after {time.monotonic() - started:.1f} s")
-            return connection
+        deadline = started + wait
+        marker = _announce_reader(readers) if read_only else None
+        try:
+            if not read_only:
+                _wait_for_readers(readers, deadline, wait, on_wait, str(database))
+            connection = _connect_retrying(dialect, cargs, cparams, started, deadline, wait, on_wait, mode,
+                                           str(database))
+        except BaseException:
+            if marker is not None:
+                os.close(marker)
+            raise
+        if marker is not None:
+            conn_rec.info["gongkai_reader_fd"] = marker
+        return connection
+
+    @event.listens_for(engine, "close")
+    def _forget_reader(dbapi_connection: Any, conn_rec: Any) -> None:
+        marker = conn_rec.info.pop("gongkai_reader_fd", None)
+        if marker is not None:
+            os.close(marker)
+
+
+def _connect_retrying(dialect: Any, cargs: Any, cparams: Any, started: float, deadline: float, wait: float,
+                      on_wait: OnWait | None, mode: str, database: str) -> Any:
+    told = False
+    while True:
+        try:
+            connection = dialect.connect(*cargs, **cparams)
+        except Exception as exc:
+            if not is_duckdb_lock_conflict(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseBusyError(
+                    f"the warehouse {database} is still busy after {time.monotonic() - started:.0f} s "
+                    f"(another process holds it: {_holder(exc)}); try again later") from None
+            if not told and on_wait is not None:
+                on_wait(f"waiting up to {wait:.0f} s to {mode} {database}: another process holds it "
+                        f"({_holder(exc)})")
+                told = True
+            time.sleep(_LOCK_POLL_SECONDS)
+            continue
+        if told and on_wait is not None:
+            on_wait(f"got {database} to {mode} after {time.monotonic() - started:.1f} s")
+        return connection
 
 
 def _holder(exc: BaseException) -> str:

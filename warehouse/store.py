@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection, Engine, create_engine, func, inspect, select, true
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from transforms.tables import REPORT_TABLES, SCHEMAS
 from warehouse.backends import Backend, OnWait, backend_for
@@ -158,7 +159,7 @@ class Warehouse:
     # -- lifecycle ------------------------------------------------------------
     @classmethod
     def open(cls, url: str | None = None, data_dir: str | Path = "data", *, read_only: bool = False,
-             wait_seconds: float | None = None, on_wait: OnWait | None = None) -> Warehouse:
+             wait_seconds: float | None = None, on_wait: OnWait | None = None, keep_open: bool = True) -> Warehouse:
         """Connect for loading, creating directories, tables, dimensions and views on a new database.
 
         The default is a DuckDB file ``<data_dir>/gongkai.duckdb``: local first, no server.
@@ -166,14 +167,17 @@ class Warehouse:
         were dropped is an error (``MissingTablesError``), never silently recreated empty.
         ``read_only=True`` is ``open_readonly``. ``wait_seconds``: how long to wait for a
         DuckDB file another process holds (``on_wait`` hears about the wait).
+        ``keep_open=False`` holds a connection only during each call: an ingest opens so,
+        letting analysts read a DuckDB file between its batch loads (each call then
+        reopens the file, ~50 ms of CPU); otherwise call ``release`` to let them in.
         """
         if read_only:
-            return cls.open_readonly(url, data_dir, wait_seconds=wait_seconds, on_wait=on_wait)
+            return cls.open_readonly(url, data_dir, wait_seconds=wait_seconds, on_wait=on_wait, keep_open=keep_open)
         url = url or default_url(data_dir)
         backend = backend_for(url)
         backend.prepare_url(make_url(url))
         engine = cls._engine(url, backend, False, WRITE_WAIT_SECONDS if wait_seconds is None else wait_seconds,
-                             on_wait)
+                             on_wait, keep_open)
         warehouse = cls(engine, backend)
         try:
             warehouse._create()
@@ -184,7 +188,8 @@ class Warehouse:
 
     @classmethod
     def open_readonly(cls, url: str | None = None, data_dir: str | Path = "data", *,
-                      wait_seconds: float | None = None, on_wait: OnWait | None = None) -> Warehouse:
+                      wait_seconds: float | None = None, on_wait: OnWait | None = None,
+                      keep_open: bool = True) -> Warehouse:
         """Connect for reading only: never creates, upgrades or refreshes anything.
 
         DuckDB opens the file ``read_only`` with external access, extension loading and
@@ -194,6 +199,9 @@ class Warehouse:
         database, missing tables or views, or another schema version raise
         ``WarehouseError`` naming what to do. While an ingest loads a batch into a DuckDB
         file, opening waits for it (up to ``wait_seconds``, default ``READ_WAIT_SECONDS``).
+        A reader holds a DuckDB file until ``close``/``release`` (and an ingest's next load
+        waits for it): close it when done, or open with ``keep_open=False`` in a long-lived
+        process so the file is held only during each query.
         """
         url = url or default_url(data_dir)
         backend = backend_for(url)
@@ -201,7 +209,7 @@ class Warehouse:
         if missing:
             raise WarehouseError(missing)
         engine = cls._engine(url, backend, True, READ_WAIT_SECONDS if wait_seconds is None else wait_seconds,
-                             on_wait)
+                             on_wait, keep_open)
         warehouse = cls(engine, backend, read_only=True)
         try:
             warehouse._check_readable()
@@ -211,8 +219,12 @@ class Warehouse:
         return warehouse
 
     @staticmethod
-    def _engine(url: str, backend: Backend, read_only: bool, wait: float, on_wait: OnWait | None) -> Engine:
-        engine = create_engine(with_password(url), **backend.engine_options(make_url(url), read_only))
+    def _engine(url: str, backend: Backend, read_only: bool, wait: float, on_wait: OnWait | None,
+                keep_open: bool = True) -> Engine:
+        options = backend.engine_options(make_url(url), read_only)
+        if not keep_open and make_url(url).database not in (None, "", ":memory:"):
+            options["poolclass"] = NullPool
+        engine = create_engine(with_password(url), **options)
         backend.attach(engine, read_only, wait, on_wait)
         return engine
 
