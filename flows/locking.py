@@ -23,7 +23,7 @@ from warehouse.urls import mask_url
 def limit_name(url: str) -> str:
     """``gongkai-writer-<database name>-<hash of the URL without credentials>``: one per warehouse."""
     parsed = make_url(url)
-    bare = parsed.set(username=None, password=None).render_as_string(hide_password=True)
+    bare = parsed._replace(username=None, password=None).render_as_string(hide_password=True)
     base = (parsed.database or parsed.get_backend_name()).replace("\\", "/").rsplit("/", 1)[-1]
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in base)[:40]
     return f"gongkai-writer-{safe}-{hashlib.sha256(bare.encode()).hexdigest()[:10]}"

@@ -296,8 +296,10 @@ def _holder(exc: BaseException) -> str:
 
 
 def _duckdb_refusal(exc: BaseException) -> str | None:
-    text = str(getattr(exc, "orig", None) or exc)
-    if "read-only mode" in text or "disabled by configuration" in text or "configuration has been locked" in text:
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig)
+    if (type(orig).__name__ == "PermissionException" or "read-only mode" in text
+            or "configuration has been locked" in text or "disabled" in text and "configuration" in text):
         return text.splitlines()[0]
     return None
 
@@ -407,6 +409,24 @@ def _postgres_attach(engine: Engine, read_only: bool, wait: float, on_wait: OnWa
         # statement can undo, where "SET default_transaction_read_only = off" could undo the
         # session default for the next statement on a pooled connection.
         dbapi_connection.read_only = True
+
+
+def postgres_read_only_grants(role: str, schema: str = "public") -> list[str]:
+    """The statements that give ``role`` read access to a warehouse in ``schema`` and nothing else.
+
+    For analysts' logins (README, "Read-only querying"): SELECT on the tables and views,
+    today's and future ones (run as the role that ingests), every session read-only, no
+    right to create; without superuser or the ``pg_read_server_files`` /
+    ``pg_write_server_files`` roles, ``COPY … TO 'file'`` and ``pg_read_file`` are refused too.
+    """
+    return [
+        f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE',
+        f'ALTER ROLE "{role}" SET default_transaction_read_only = on',
+        f'REVOKE CREATE ON SCHEMA "{schema}" FROM "{role}"',
+        f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"',
+        f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"',
+        f'ALTER DEFAULT PRIVILEGES IN SCHEMA "{schema}" GRANT SELECT ON TABLES TO "{role}"',
+    ]
 
 
 # SQLSTATEs of a refused write: read_only_sql_transaction, insufficient_privilege.

@@ -55,7 +55,7 @@ def strip_password(url: str, environ: MutableMapping[str, str] | None = None) ->
     if parsed.password is None:
         return url
     environ[ENV_PASSWORD] = str(parsed.password)
-    return parsed.set(password=None).render_as_string(hide_password=False)
+    return parsed._replace(password=None).render_as_string(hide_password=False)
 
 
 def with_password(url: str | URL, environ: MutableMapping[str, str] | None = None) -> URL:
