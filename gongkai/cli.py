@@ -551,7 +551,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     summary = _run_ingest(str(SAMPLES_DIR), data_dir=str(settings.data_dir), force=True)
     _print_summary(summary)
     _print("")
-    args.warehouse = summary.warehouse_url
+    args.warehouse = None  # resolved as the ingest resolved it (the summary's URL is masked)
     args.data_dir = str(settings.data_dir)
     for sql in (DEMO_SQL, DEMO_QUARANTINE_SQL):
         _print(f'$ gongkai query "{" ".join(sql.split())}" --data-dir {settings.data_dir}')
@@ -773,7 +773,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except (FileNotFoundError, NotADirectoryError, PermissionError, ValueError) as exc:
-        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        from warehouse.urls import mask_text
+
+        print(f"error: {mask_text(str(exc))}", file=sys.stderr)
         return 1
     except Exception as exc:
         if _is_expected_error(exc):

@@ -371,9 +371,9 @@ _PG_NUMERIC = 1700
 def _postgres_read_arrow(conn: Connection, query: Query) -> pa.Table:
     raw = conn.connection.dbapi_connection
     with raw.cursor() as cur:
-        # prepare=True sends the text through the extended protocol, which takes exactly one
+        # SQL text (an analyst's) goes through the extended protocol, which takes exactly one
         # statement: "SELECT 1; COMMIT; DELETE ..." is refused whole instead of run in part.
-        cur.execute(_sql_text(conn, query), prepare=True)
+        cur.execute(_sql_text(conn, query), prepare=True if isinstance(query, str) else None)
         if cur.description is None:
             return pa.table({})
         names = [d.name for d in cur.description]
