@@ -238,7 +238,8 @@ def _ingest(settings: Any, source: str | None, files: list[str] | None, wanted_y
             summary.data_docs_index = str(index) if index is not None else None
         if touched_years:
             t0 = time.perf_counter()
-            _step(mirror_years, warehouse, _sorted_years(touched_years), settings.parquet_root)
+            with warehouse.holding():  # one open of the database for all the years' exports
+                _step(mirror_years, warehouse, _sorted_years(touched_years), settings.parquet_root)
             summary.add_stage("parquet", time.perf_counter() - t0)
         warehouse.finish_run(run_id, status="finished", **_run_counts(summary))
     except BaseException:

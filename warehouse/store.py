@@ -19,7 +19,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -155,6 +156,8 @@ class Warehouse:
         self.engine = engine
         self.backend = backend
         self.read_only = read_only
+        # Makes an engine that keeps its connection between calls (for ``holding``); None: this one does.
+        self._pooled: Callable[[], Engine] | None = None
 
     # -- lifecycle ------------------------------------------------------------
     @classmethod
@@ -176,9 +179,10 @@ class Warehouse:
         url = url or default_url(data_dir)
         backend = backend_for(url)
         backend.prepare_url(make_url(url))
-        engine = cls._engine(url, backend, False, WRITE_WAIT_SECONDS if wait_seconds is None else wait_seconds,
-                             on_wait, keep_open)
+        engine_wait = WRITE_WAIT_SECONDS if wait_seconds is None else wait_seconds
+        engine = cls._engine(url, backend, False, engine_wait, on_wait, keep_open)
         warehouse = cls(engine, backend)
+        warehouse._pooled = lambda: cls._engine(url, backend, False, engine_wait, on_wait)
         try:
             warehouse._create()
         except BaseException:
@@ -208,9 +212,10 @@ class Warehouse:
         missing = backend.missing_database(make_url(url))
         if missing:
             raise WarehouseError(missing)
-        engine = cls._engine(url, backend, True, READ_WAIT_SECONDS if wait_seconds is None else wait_seconds,
-                             on_wait, keep_open)
+        engine_wait = READ_WAIT_SECONDS if wait_seconds is None else wait_seconds
+        engine = cls._engine(url, backend, True, engine_wait, on_wait, keep_open)
         warehouse = cls(engine, backend, read_only=True)
+        warehouse._pooled = lambda: cls._engine(url, backend, True, engine_wait, on_wait)
         try:
             warehouse._check_readable()
         except BaseException:
@@ -282,6 +287,24 @@ class Warehouse:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @contextmanager
+    def holding(self) -> Iterator[Warehouse]:
+        """Keep one connection for the calls inside the block, on a warehouse opened ``keep_open=False``.
+
+        For a run of many small calls (the Parquet mirror's exports: tables × years) that
+        would otherwise reopen the database for each; the file is held for the block.
+        """
+        if self._pooled is None or not isinstance(self.engine.pool, NullPool):
+            yield self
+            return
+        engine, original = self._pooled(), self.engine
+        self.engine = engine
+        try:
+            yield self
+        finally:
+            self.engine = original
+            engine.dispose()
 
     def release(self) -> None:
         """Close pooled connections until the next call needs one.
