@@ -19,7 +19,7 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -30,7 +30,7 @@ from sqlalchemy import Connection, Engine, Table, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.sql.expression import Executable
 
-from warehouse.errors import ReadOnlyError, WarehouseBusyError
+from warehouse.errors import WarehouseBusyError
 
 BulkPath = Literal["arrow_register", "copy_csv", "executemany"]
 
