@@ -205,3 +205,24 @@ def test_queries_during_the_ingests_answer_from_committed_batches(concurrent_tri
     assert max(seconds for seconds, _, _ in t["answers"]) < QUERY_BOUND_SECONDS
     seen = [n for _, n, _ in t["answers"]]
     assert seen == sorted(seen)  # never a rollback to an older state
+
+
+@pytest.mark.prefect
+def test_a_flow_run_takes_the_prefect_limit_named_for_its_warehouse(tmp_path: Path) -> None:
+    """Inside Prefect the run holds a one-slot global concurrency limit named for the warehouse, and frees it."""
+    from prefect.client.orchestration import get_client
+
+    from flows.ingest import annual_ingest
+    from flows.locking import limit_name
+
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "r.txt").write_bytes((REAL / "002_pingtan_2019.txt").read_bytes())
+    data = tmp_path / "data"
+    summary = annual_ingest(source=str(source), data_dir=str(data), workers=1)
+    assert summary.reports_loaded == 1
+    name = limit_name(f"duckdb:///{data / 'gongkai.duckdb'}")
+    assert name.startswith("gongkai-writer-gongkai.duckdb-")
+    with get_client(sync_client=True) as client:
+        limit = client.read_global_concurrency_limit_by_name(name)
+    assert limit.limit == 1 and limit.active_slots == 0
