@@ -43,8 +43,11 @@ from flows.tasks import (
     select_reports,
     validate_tables,
 )
+from flows.locking import write_slot
 from gongkai.config import resolve_settings
 from transforms.tables import stamp_loaded_at
+from warehouse.locks import writer_wait_seconds
+from warehouse.urls import mask_url
 
 T = TypeVar("T")
 ARTIFACT_KEY = "annual-ingest-summary"
@@ -133,7 +136,6 @@ def annual_ingest(
     from defaults under ``data_dir`` (see ``gongkai.config``).
     """
     from transforms.parse import PARSER_VERSION
-    from warehouse.store import Warehouse
 
     started = time.perf_counter()
     log = _logger()
@@ -141,14 +143,45 @@ def annual_ingest(
         raise ValueError("nothing to ingest: give a source, files, or the years/bureaus to rerun")
     settings = resolve_settings(data_dir=data_dir, warehouse_url=warehouse_url, parquet_root=parquet_root)
     label = source if source is not None else _rerun_label(years, year, bureaus, files)
-    summary = IngestSummary(source=label, warehouse_url=settings.warehouse_url, parquet_root=settings.parquet_root)
+    summary = IngestSummary(source=label, warehouse_url=mask_url(settings.warehouse_url),
+                            parquet_root=settings.parquet_root)
     wanted_years = sorted(set(years or ()) | ({year} if year is not None else set()))
 
     parameters: dict[str, Any] = {"year": year, "years": years, "bureaus": bureaus, "files": files, "force": force,
                                   "batch_size": batch_size, "parser_version": PARSER_VERSION}
     local_runner = _runs_locally()
     in_flight = 1 if local_runner else max(2, 2 * (workers or 2))
-    warehouse = Warehouse.open(url=settings.warehouse_url, data_dir=str(settings.data_dir))
+    t0 = time.perf_counter()
+    with write_slot(settings.warehouse_url, label=f"annual-ingest of {label}", timeout=writer_wait_seconds(),
+                    log=log):
+        summary.add_stage("wait for the writer lock", time.perf_counter() - t0)
+        started = time.perf_counter()  # throughput counts the run's work, not its wait
+        _ingest(settings, source, files, wanted_years, bureaus, registry, force, batch_size, workers,
+                rules_config, parameters, label, local_runner, in_flight, summary, log)
+
+    summary.elapsed_seconds = time.perf_counter() - started
+    log.info("ingest done in %.1f s: %d seen, %d skipped (unchanged), %d not selected, %d parsed, %d loaded "
+             "(%.0f reports/s); by status %s; by carrier %s; findings by severity %s; seconds by stage %s",
+             summary.elapsed_seconds, summary.files_seen, summary.files_skipped, summary.files_not_selected,
+             summary.files_parsed, summary.reports_loaded, summary.reports_per_second, summary.reports_by_status,
+             summary.reports_by_carrier, summary.findings_by_severity,
+             {k: round(v, 2) for k, v in summary.stage_seconds.items()})
+    _publish(summary)
+    return summary
+
+
+def _ingest(settings: Any, source: str | None, files: list[str] | None, wanted_years: list[int],
+            bureaus: list[str] | None, registry: str | None, force: bool, batch_size: int, workers: int | None,
+            rules_config: str | None, parameters: dict[str, Any], label: str, local_runner: bool, in_flight: int,
+            summary: IngestSummary, log: Any) -> None:
+    """The run's body, under the warehouse's write slot."""
+    from transforms.parse import PARSER_VERSION
+    from warehouse.store import Warehouse
+
+    # Held only during each call (a load, a history read), so analysts can query between them; waits
+    # for their queries are routine (INFO), waits for another writer are warnings (``write_slot``).
+    warehouse = Warehouse.open(url=settings.warehouse_url, data_dir=str(settings.data_dir), on_wait=log.info,
+                               keep_open=False)
     try:
         chosen, not_selected = select_files(warehouse, source, files, wanted_years, bureaus)
         summary.files_seen = len(chosen) + not_selected
@@ -205,25 +238,15 @@ def annual_ingest(
             summary.data_docs_index = str(index) if index is not None else None
         if touched_years:
             t0 = time.perf_counter()
-            _step(mirror_years, warehouse, _sorted_years(touched_years), settings.parquet_root)
+            with warehouse.holding():  # one open of the database for all the years' exports
+                _step(mirror_years, warehouse, _sorted_years(touched_years), settings.parquet_root)
             summary.add_stage("parquet", time.perf_counter() - t0)
-        summary.elapsed_seconds = time.perf_counter() - started
         warehouse.finish_run(run_id, status="finished", **_run_counts(summary))
     except BaseException:
         _finish_failed(warehouse, summary)
         raise
     finally:
         warehouse.close()
-
-    summary.elapsed_seconds = time.perf_counter() - started
-    log.info("ingest done in %.1f s: %d seen, %d skipped (unchanged), %d not selected, %d parsed, %d loaded "
-             "(%.0f reports/s); by status %s; by carrier %s; findings by severity %s; seconds by stage %s",
-             summary.elapsed_seconds, summary.files_seen, summary.files_skipped, summary.files_not_selected,
-             summary.files_parsed, summary.reports_loaded, summary.reports_per_second, summary.reports_by_status,
-             summary.reports_by_carrier, summary.findings_by_severity,
-             {k: round(v, 2) for k, v in summary.stage_seconds.items()})
-    _publish(summary)
-    return summary
 
 
 @dataclass

@@ -69,9 +69,12 @@ settings: GONGKAI_DATA_DIR (./data), GONGKAI_WAREHOUSE_URL (duckdb:///DATA_DIR/g
 GONGKAI_PARQUET_ROOT (DATA_DIR/parquet); command-line flags win over them."""
 
 # Prefect settings for a local, quiet, one-off run. Only defaults: anything the
-# user (or a deployment's worker) set in the environment wins.
+# user (or a deployment's worker) set in the environment wins. Quiet means the
+# console shows warnings only; the loggers stay at INFO, so a run's log still
+# reaches the Prefect server (the UI) in full.
+CONSOLE_LEVEL = "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"
 PREFECT_LOCAL_DEFAULTS = {
-    "PREFECT_LOGGING_LEVEL": "WARNING",
+    CONSOLE_LEVEL: "WARNING",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "DO_NOT_TRACK": "1",
@@ -167,17 +170,33 @@ def _print(text: str) -> None:
 # Commands.
 # ---------------------------------------------------------------------------
 
+class ReadOnlyRefused(Exception):
+    """Exit status 2: the user's statement would have written to the warehouse."""
+
+
 def _open_warehouse(args: argparse.Namespace) -> Any:
+    """The warehouse for a read command (query, findings, reports, review pages): read-only, never created.
+
+    A ``--data-dir`` that does not exist is an error here, not a new empty warehouse.
+    """
     from warehouse.store import Warehouse
 
-    settings = resolve_settings(data_dir=args.data_dir, warehouse_url=args.warehouse)
-    return Warehouse.open(url=settings.warehouse_url, data_dir=str(settings.data_dir))
+    data_dir = getattr(args, "data_dir", None)
+    if data_dir is not None and not Path(data_dir).is_dir():
+        raise FileNotFoundError(f"--data-dir {data_dir} does not exist (nothing has been ingested there)")
+    settings = resolve_settings(data_dir=data_dir, warehouse_url=getattr(args, "warehouse", None))
+    return Warehouse.open_readonly(url=settings.warehouse_url, data_dir=str(settings.data_dir),
+                                   on_wait=lambda line: print(line, file=sys.stderr))
 
 
 def _query(args: argparse.Namespace, sql: str) -> pa.Table:
+    from warehouse.errors import ReadOnlyError
+
     warehouse = _open_warehouse(args)
     try:
         return warehouse.query(sql)
+    except ReadOnlyError as exc:
+        raise ReadOnlyRefused(str(exc)) from None
     finally:
         warehouse.close()
 
@@ -325,8 +344,22 @@ def _run_flow(flow_name: str, args: argparse.Namespace | None = None, **params: 
         for flag in ("rules_config", "registry"):
             if getattr(args, flag, None):
                 params[flag] = getattr(args, flag)
-    with _ephemeral_quiet(), _ProgressBar(args is not None and _progress_wanted(args)):
-        return flow_obj(**params)
+    import logging
+
+    quiet = _ExpectedFailuresQuiet()
+    loggers = [logging.getLogger(name) for name in ("prefect.flow_runs", "prefect.task_runs")]
+    for logger in loggers:
+        logger.addFilter(quiet)
+    if params.get("warehouse_url"):  # the password goes by the environment, never in a flow parameter
+        from warehouse.urls import strip_password
+
+        params["warehouse_url"] = strip_password(params["warehouse_url"])
+    try:
+        with _ephemeral_quiet(), _ProgressBar(args is not None and _progress_wanted(args)):
+            return flow_obj(**params)
+    finally:
+        for logger in loggers:
+            logger.removeFilter(quiet)
 
 
 def _run_ingest(source: str, *, year: int | None = None, force: bool = False, warehouse_url: str | None = None,
@@ -384,6 +417,8 @@ def cmd_rerun(args: argparse.Namespace) -> int:
         if not source_exists(args.source):
             print(f"error: source not found: {args.source}", file=sys.stderr)
             return 1
+    if args.bureau and _unknown_bureaus(args) and args.source is None and not args.file:
+        return 1
     from flows.ingest import DEFAULT_BATCH_SIZE
 
     summary = _run_flow("ingest", args, source=args.source, years=args.year or None, bureaus=args.bureau or None,
@@ -394,8 +429,27 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unknown_bureaus(args: argparse.Namespace) -> list[str]:
+    """The ``--bureau`` names no loaded report has, each said with its near names; [] if the warehouse is new."""
+    from warehouse.errors import WarehouseError
+
+    try:
+        names = _bureau_names(args)
+    except (WarehouseError, FileNotFoundError):
+        return []
+    unknown = [b for b in args.bureau if b.strip() not in set(names)]
+    for b in unknown:
+        print(f"{'warning' if args.source or args.file else 'error'}: no report of bureau {b!r} in the warehouse"
+              f"{_did_you_mean(b, names)}", file=sys.stderr)
+    return unknown
+
+
 def cmd_backfill(args: argparse.Namespace) -> int:
     from flows.ingest import DEFAULT_BATCH_SIZE
+
+    if args.year_from > args.year_to:
+        print(f"error: --from {args.year_from} is after --to {args.year_to}", file=sys.stderr)
+        return 1
 
     summaries = _run_flow("backfill", args, source=args.source, year_from=args.year_from, year_to=args.year_to,
                           force=args.force, warehouse_url=args.warehouse, parquet_root=args.parquet,
@@ -458,8 +512,33 @@ def findings_sql(year: int | None = None, bureau: str | None = None, severity: s
 
 def cmd_findings(args: argparse.Namespace) -> int:
     sql = findings_sql(args.year, args.bureau, args.severity, args.code, args.limit, args.all_versions)
-    _print(render(_query(args, sql), args.format))
+    result = _query(args, sql)
+    if args.bureau and result.num_rows == 0:
+        names = _bureau_names(args)
+        if not any(args.bureau in name for name in names):
+            print(f"error: no bureau name contains {args.bureau!r}{_did_you_mean(args.bureau, names)}",
+                  file=sys.stderr)
+            return 1
+    _print(render(result, args.format))
     return 0
+
+
+def _bureau_names(args: argparse.Namespace) -> list[str]:
+    """Every bureau name the warehouse holds (read-only)."""
+    rows = _query(args, "SELECT DISTINCT bureau FROM reports WHERE bureau IS NOT NULL").column("bureau")
+    return sorted(rows.to_pylist())
+
+
+def _did_you_mean(wanted: str, names: Sequence[str]) -> str:
+    """``; did you mean: A, B?`` for the names closest to ``wanted`` (difflib), or nothing."""
+    import difflib
+
+    close = difflib.get_close_matches(wanted, names, n=5, cutoff=0.4)
+    if not close:  # a short fragment against long names: rank by the longest run they share
+        scored = sorted(((difflib.SequenceMatcher(None, wanted, n).find_longest_match().size, n) for n in names),
+                        key=lambda sn: (-sn[0], sn[1]))
+        close = [n for size, n in scored[:5] if size >= max(2, len(wanted) // 2)]
+    return f"; did you mean: {', '.join(close)}?" if close else ""
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -472,7 +551,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     summary = _run_ingest(str(SAMPLES_DIR), data_dir=str(settings.data_dir), force=True)
     _print_summary(summary)
     _print("")
-    args.warehouse = summary.warehouse_url
+    args.warehouse = None  # resolved as the ingest resolved it (the summary's URL is masked)
     args.data_dir = str(settings.data_dir)
     for sql in (DEMO_SQL, DEMO_QUARANTINE_SQL):
         _print(f'$ gongkai query "{" ".join(sql.split())}" --data-dir {settings.data_dir}')
@@ -653,32 +732,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def set_prefect_defaults(environ: Any = None) -> None:
+def set_prefect_defaults(environ: Any = None, command: str | None = None) -> None:
     """Local, quiet Prefect runs unless told otherwise.
 
     With no ``PREFECT_API_URL`` Prefect starts its own ephemeral server for the
     run; the defaults keep it from chattering on the console, from phoning home,
     and give its first start (database migrations in a fresh PREFECT_HOME) time.
+    ``serve`` is a service: its console shows the runs' INFO log too.
     """
     environ = os.environ if environ is None else environ
+    if command == "serve":
+        environ.setdefault(CONSOLE_LEVEL, "INFO")
     for key, value in PREFECT_LOCAL_DEFAULTS.items():
         environ.setdefault(key, value)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gongkai`` console script; returns the exit status."""
-    set_prefect_defaults()
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() not in ("utf-8", "utf8"):
             stream.reconfigure(encoding="utf-8")
     argv = list(sys.argv[1:] if argv is None else argv)
+    set_prefect_defaults(command=argv[0] if argv else None)
     if argv[:1] == ["synth"]:  # the generator has its own parser (also `python -m gongkai.synth`)
         from gongkai.synth.cli import main as synth_main
 
         return synth_main(argv[1:])
     args = build_parser().parse_args(argv)
     if getattr(args, "verbose", False):
-        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+        os.environ[CONSOLE_LEVEL] = "INFO"
     try:
         return args.func(args)
     except KeyboardInterrupt:
@@ -687,20 +769,52 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except ReadOnlyRefused as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 2
     except (FileNotFoundError, NotADirectoryError, PermissionError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        from warehouse.urls import mask_text
+
+        print(f"error: {mask_text(str(exc))}", file=sys.stderr)
         return 1
     except Exception as exc:
-        if _is_sql_error(exc):
-            print(f"error: {exc}", file=sys.stderr)
+        if _is_expected_error(exc):
+            print(f"error: {_one_line(exc)}", file=sys.stderr)
             return 1
         raise
 
 
-def _is_sql_error(exc: Exception) -> bool:
+def _is_sql_error(exc: BaseException) -> bool:
     """Bad SQL from the user is their mistake to fix, not a traceback to read."""
     module = type(exc).__module__
     return module.startswith(("sqlalchemy", "duckdb", "_duckdb", "psycopg"))
+
+
+def _is_expected_error(exc: BaseException) -> bool:
+    """Failures a user can act on from one line: bad SQL, an unreachable database, a busy or broken
+    warehouse, a Prefect concurrency limit that timed out. Anything else is a bug: a traceback."""
+    from warehouse.errors import WarehouseError
+
+    return (_is_sql_error(exc) or isinstance(exc, (WarehouseError, TimeoutError, ConnectionError))
+            or type(exc).__name__ == "AcquireConcurrencySlotTimeoutError")
+
+
+def _one_line(exc: BaseException) -> str:
+    """The first line of an error, passwords masked (SQLAlchemy's errors add the SQL and a link below)."""
+    from warehouse.urls import mask_text
+
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return mask_text(text)
+
+
+class _ExpectedFailuresQuiet:
+    """A logging filter: Prefect logs a failed flow's traceback before the CLI gets the error; for the
+    failures ``_is_expected_error`` knows (lock timeout, unreachable database) the CLI's one line is enough.
+    """
+
+    def filter(self, record: Any) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return exc is None or not (_is_expected_error(exc) or isinstance(exc, ValueError))
 
 
 if __name__ == "__main__":

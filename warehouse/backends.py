@@ -15,17 +15,22 @@ caller's SQLAlchemy transaction, so a load stays one atomic replace.
 from __future__ import annotations
 
 import io
+import os
+import re
+import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Engine, Table, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.sql.expression import Executable
+
+from warehouse.errors import WarehouseBusyError
 
 BulkPath = Literal["arrow_register", "copy_csv", "executemany"]
 
@@ -47,6 +52,9 @@ class Capabilities:
     secondary_indexes: bool
 
 
+#: Called with one line each time an engine waits for the database file, and once when it gets it.
+OnWait = Callable[[str], None]
+
 BulkInsert = Callable[[Connection, Table, pa.Table], int]
 # A query is SQL text or a SQLAlchemy statement (compiled for the dialect, constants inlined).
 Query = str | Executable
@@ -59,9 +67,17 @@ class Backend:
     capabilities: Capabilities
     bulk_insert: BulkInsert
     read_arrow: ReadArrow
-    engine_options: Mapping[str, Any] = field(default_factory=dict)
+    # ``create_engine`` keyword arguments for a URL, opened for writing or read-only (False/True).
+    engine_options: Callable[[URL, bool], dict[str, Any]] = field(default=lambda url, read_only: {})
     # Called before the engine is created (e.g. make the directory a database file lives in).
     prepare_url: Callable[[URL], None] = field(default=lambda url: None)
+    # Why the database cannot be opened read-only as it stands (e.g. no file there), or None.
+    missing_database: Callable[[URL], str | None] = field(default=lambda url: None)
+    # Hooks an engine up after creation: (engine, read_only, seconds to wait for a busy database, on_wait).
+    attach: Callable[[Engine, bool, float, OnWait | None], None] = field(
+        default=lambda engine, read_only, wait, on_wait: None)
+    # The user's statement was refused because the connection is read-only: a one-line reason, else None.
+    read_only_refusal: Callable[[BaseException], str | None] = field(default=lambda exc: None)
     # Called first in every writing transaction that recomputes report versions, with the
     # table to guard: two concurrent loads must not both decide which version is current.
     serialize_writers: Callable[[Connection, Table], None] = field(default=lambda conn, table: None)
@@ -103,11 +119,189 @@ def _duckdb_raw(conn: Connection) -> Any:
     return conn.connection.dbapi_connection
 
 
+def _duckdb_file(url: URL) -> Path | None:
+    """The database file of a DuckDB URL; None for in-memory and MotherDuck databases."""
+    database = url.database
+    if not database or database == ":memory:" or database.startswith(("md:", "motherduck:")):
+        return None
+    return Path(database).expanduser()
+
+
 def _duckdb_prepare_url(url: URL) -> None:
     # DuckDB creates the file but not its directory; ``data/`` may not exist on a fresh checkout.
-    database = url.database
-    if database and database != ":memory:" and not database.startswith(("md:", "motherduck:")):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    path = _duckdb_file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _duckdb_missing(url: URL) -> str | None:
+    path = _duckdb_file(url)
+    if path is not None and not path.is_file():
+        return f"no warehouse at {path} (nothing has been ingested there; check --data-dir / --warehouse)"
+    return None
+
+
+# A read-only session cannot reach outside its database: no ATTACH, COPY, read_csv('/etc/passwd'),
+# INSTALL/LOAD, and locked so that a statement cannot SET these back.
+DUCKDB_READ_ONLY_CONFIG: dict[str, Any] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
+
+
+def _duckdb_engine_options(url: URL, read_only: bool) -> dict[str, Any]:
+    if read_only:
+        return {"connect_args": {"read_only": True, "config": dict(DUCKDB_READ_ONLY_CONFIG)}}
+    return {}
+
+
+def is_duckdb_lock_conflict(exc: BaseException) -> bool:
+    """DuckDB's error when another process holds the file in a conflicting mode."""
+    return "Could not set lock on file" in str(exc)
+
+
+# Between attempts to open a file another process holds: short, since loads and queries are short.
+_LOCK_POLL_SECONDS = 0.05
+
+
+def readers_path(database: Path) -> Path:
+    """Beside a DuckDB file: readers hold a shared flock on it while they use (or wait for) the file."""
+    return database.with_name(database.name + ".readers")
+
+
+def _announce_reader(path: Path) -> int | None:
+    """A shared flock on the readers file, so the writer lets this reader in before its next open.
+
+    None when the file cannot be opened (a read-only directory and no writer made it yet).
+    """
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            return None
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:  # a writer is looking for readers this instant
+            time.sleep(_LOCK_POLL_SECONDS / 5)
+
+
+def _wait_for_readers(path: Path, deadline: float, wait: float, on_wait: OnWait | None, database: str) -> None:
+    """Before the writer opens the file: let every reader that is waiting or reading finish first.
+
+    Without this a writer that reopens right after each batch would find the file free
+    before a polling reader does, and starve it for the whole ingest.
+    """
+    import fcntl
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        started = time.monotonic()
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusyError(
+                        f"readers kept the warehouse {database} for {time.monotonic() - started:.0f} s "
+                        "(a long query?); try again later") from None
+                if not told and on_wait is not None:
+                    on_wait(f"waiting up to {wait:.0f} s for readers of {database} to finish")
+                    told = True
+                time.sleep(_LOCK_POLL_SECONDS)
+        if told and on_wait is not None:
+            on_wait(f"readers of {database} done after {time.monotonic() - started:.1f} s")
+    finally:
+        os.close(fd)
+
+
+def _duckdb_attach(engine: Engine, read_only: bool, wait: float, on_wait: OnWait | None) -> None:
+    """Open the file with retries for up to ``wait`` seconds while another process holds it.
+
+    The file admits one writing process or many reading ones. Readers announce
+    themselves on ``readers_path`` while they wait for or hold the file; a writer waits
+    for announced readers before each open. So a query during an ingest waits at most
+    for the load in progress, and an ingest's next load waits for the queries running.
+    Each side keeps the file until ``Warehouse.release``/``close`` (an open costs ~50 ms of CPU).
+    """
+    database = _duckdb_file(engine.url)
+    if database is None:
+        return
+    readers = readers_path(database)
+    mode = "read" if read_only else "write"
+
+    @event.listens_for(engine, "do_connect")
+    def _connect_waiting(dialect: Any, conn_rec: Any, cargs: Any, cparams: Any) -> Any:
+        started = time.monotonic()
+        deadline = started + wait
+        marker = _announce_reader(readers) if read_only else None
+        try:
+            if not read_only:
+                _wait_for_readers(readers, deadline, wait, on_wait, str(database))
+            connection = _connect_retrying(dialect, cargs, cparams, started, deadline, wait, on_wait, mode,
+                                           str(database))
+        except BaseException:
+            if marker is not None:
+                os.close(marker)
+            raise
+        if marker is not None:
+            conn_rec.info["gongkai_reader_fd"] = marker
+        return connection
+
+    @event.listens_for(engine, "close")
+    def _forget_reader(dbapi_connection: Any, conn_rec: Any) -> None:
+        marker = conn_rec.info.pop("gongkai_reader_fd", None)
+        if marker is not None:
+            os.close(marker)
+
+
+def _connect_retrying(dialect: Any, cargs: Any, cparams: Any, started: float, deadline: float, wait: float,
+                      on_wait: OnWait | None, mode: str, database: str) -> Any:
+    told = False
+    while True:
+        try:
+            connection = dialect.connect(*cargs, **cparams)
+        except Exception as exc:
+            if not is_duckdb_lock_conflict(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseBusyError(
+                    f"the warehouse {database} is still busy after {time.monotonic() - started:.0f} s "
+                    f"(another process holds it: {_holder(exc)}); try again later") from None
+            if not told and on_wait is not None:
+                on_wait(f"waiting up to {wait:.0f} s to {mode} {database}: another process holds it "
+                        f"({_holder(exc)})")
+                told = True
+            time.sleep(_LOCK_POLL_SECONDS)
+            continue
+        if told and on_wait is not None:
+            on_wait(f"got {database} to {mode} after {time.monotonic() - started:.1f} s")
+        return connection
+
+
+def _holder(exc: BaseException) -> str:
+    """The process DuckDB names in its lock error, e.g. 'PID 1234'."""
+    found = re.search(r"PID \d+", str(exc))
+    return found.group(0) if found else "lock held"
+
+
+def _duckdb_refusal(exc: BaseException) -> str | None:
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig)
+    if (type(orig).__name__ == "PermissionException" or "read-only mode" in text
+            or "configuration has been locked" in text or "disabled" in text and "configuration" in text):
+        return text.splitlines()[0]
+    return None
 
 
 def _duckdb_bulk_insert(conn: Connection, table: Table, data: pa.Table) -> int:
@@ -177,7 +371,9 @@ _PG_NUMERIC = 1700
 def _postgres_read_arrow(conn: Connection, query: Query) -> pa.Table:
     raw = conn.connection.dbapi_connection
     with raw.cursor() as cur:
-        cur.execute(_sql_text(conn, query))
+        # SQL text (an analyst's) goes through the extended protocol, which takes exactly one
+        # statement: "SELECT 1; COMMIT; DELETE ..." is refused whole instead of run in part.
+        cur.execute(_sql_text(conn, query), prepare=True if isinstance(query, str) else None)
         if cur.description is None:
             return pa.table({})
         names = [d.name for d in cur.description]
@@ -189,6 +385,63 @@ def _postgres_read_arrow(conn: Connection, query: Query) -> pa.Table:
                 types.append(_PG_OID_TYPES.get(d.type_code))
         rows = cur.fetchall()
     return _rows_to_arrow(names, rows, types)
+
+
+def _postgres_engine_options(url: URL, read_only: bool) -> dict[str, Any]:
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if read_only:
+        # Every transaction of the session is read-only (and a statement cannot COMMIT its
+        # way out of it: ``_postgres_read_arrow`` runs one statement at a time). Kept beside
+        # any ``options`` the URL already carries (e.g. a search_path).
+        given = url.query.get("options", "")
+        given = " ".join(given) if isinstance(given, tuple) else given
+        options["connect_args"] = {"options": f"{given} -c default_transaction_read_only=on".strip()}
+    return options
+
+
+def _postgres_attach(engine: Engine, read_only: bool, wait: float, on_wait: OnWait | None) -> None:
+    if not read_only:
+        return
+
+    @event.listens_for(engine, "connect")
+    def _read_only_session(dbapi_connection: Any, connection_record: Any) -> None:
+        # psycopg then opens every transaction with BEGIN READ ONLY: a client-side setting no
+        # statement can undo, where "SET default_transaction_read_only = off" could undo the
+        # session default for the next statement on a pooled connection.
+        dbapi_connection.read_only = True
+
+
+def postgres_read_only_grants(role: str, schema: str = "public") -> list[str]:
+    """The statements that give ``role`` read access to a warehouse in ``schema`` and nothing else.
+
+    For analysts' logins (README, "Read-only querying"): SELECT on the tables and views,
+    today's and future ones (run as the role that ingests), every session read-only, no
+    right to create; without superuser or the ``pg_read_server_files`` /
+    ``pg_write_server_files`` roles, ``COPY … TO 'file'`` and ``pg_read_file`` are refused too.
+    """
+    return [
+        f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE',
+        f'ALTER ROLE "{role}" SET default_transaction_read_only = on',
+        f'REVOKE CREATE ON SCHEMA "{schema}" FROM "{role}"',
+        f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"',
+        f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"',
+        f'ALTER DEFAULT PRIVILEGES IN SCHEMA "{schema}" GRANT SELECT ON TABLES TO "{role}"',
+    ]
+
+
+# SQLSTATEs of a refused write: read_only_sql_transaction, insufficient_privilege.
+_PG_REFUSED = {"25006", "42501"}
+
+
+def _postgres_refusal(exc: BaseException) -> str | None:
+    orig = getattr(exc, "orig", None) or exc
+    state = getattr(orig, "sqlstate", None)
+    text = str(orig).splitlines()[0] if str(orig) else type(orig).__name__
+    if state in _PG_REFUSED:
+        return text
+    if state == "42601" and "multiple commands" in text:
+        return "one SQL statement at a time: " + text
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -223,7 +476,11 @@ DUCKDB = Backend(
     capabilities=Capabilities(bulk_path="arrow_register", concurrent_writers=False, secondary_indexes=False),
     bulk_insert=_duckdb_bulk_insert,
     read_arrow=_duckdb_read_arrow,
+    engine_options=_duckdb_engine_options,
     prepare_url=_duckdb_prepare_url,
+    missing_database=_duckdb_missing,
+    attach=_duckdb_attach,
+    read_only_refusal=_duckdb_refusal,
 )
 
 POSTGRES = Backend(
@@ -231,8 +488,10 @@ POSTGRES = Backend(
     capabilities=Capabilities(bulk_path="copy_csv", concurrent_writers=True, secondary_indexes=True),
     bulk_insert=_postgres_bulk_insert,
     read_arrow=_postgres_read_arrow,
-    engine_options={"pool_pre_ping": True},
+    engine_options=_postgres_engine_options,
     serialize_writers=_postgres_serialize_writers,
+    attach=_postgres_attach,
+    read_only_refusal=_postgres_refusal,
 )
 
 GENERIC = Backend(

@@ -17,3 +17,15 @@ class BatchError(WarehouseError, ValueError):
 
 class RegistryError(WarehouseError, ValueError):
     """The bureau registry CSV is malformed; the message names the line and column."""
+
+
+class ReadOnlyError(WarehouseError):
+    """A statement tried to write (or reach outside the database) through a read-only connection."""
+
+
+class WarehouseBusyError(WarehouseError):
+    """Another process held the warehouse (its file or its writer lock) for longer than we could wait."""
+
+
+class MissingTablesError(WarehouseError):
+    """Tables of the schema are missing: dropped by hand, or the database is not a gongkai warehouse."""

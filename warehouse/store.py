@@ -19,7 +19,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,12 +28,20 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Engine, create_engine, func, select, true
+from sqlalchemy import Connection, Engine, create_engine, func, inspect, select, true
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from transforms.tables import REPORT_TABLES, SCHEMAS
-from warehouse.backends import Backend, backend_for
-from warehouse.errors import BatchError, RegistryError, SchemaVersionError, WarehouseError
+from warehouse.backends import Backend, OnWait, backend_for
+from warehouse.errors import (
+    BatchError,
+    MissingTablesError,
+    ReadOnlyError,
+    RegistryError,
+    SchemaVersionError,
+    WarehouseError,
+)
 from warehouse.history import (
     as_input,
     link_bureaus,
@@ -59,12 +68,13 @@ from warehouse.schema import (
     report_tables,
     schema_version,
 )
+from warehouse.urls import mask_url, with_password
 from warehouse.versions import VersionInput, compute_versions, version_key
-from warehouse.views import create_views, drop_views
+from warehouse.views import VIEWS, create_views, drop_views
 
 __all__ = [
-    "BatchError", "LoadResult", "RegistryError", "RegistryResult", "SchemaVersionError", "Warehouse",
-    "WarehouseError", "conform", "default_url",
+    "BatchError", "LoadResult", "MissingTablesError", "ReadOnlyError", "RegistryError", "RegistryResult",
+    "SchemaVersionError", "Warehouse", "WarehouseError", "conform", "default_url",
 ]
 
 DEFAULT_DB_FILE = "gongkai.duckdb"
@@ -110,6 +120,13 @@ def _sorted_years(years: Iterable[Year]) -> tuple[Year, ...]:
     return tuple(sorted(set(years), key=lambda y: (y is not None, y or 0)))
 
 
+def missing_relations(conn: Connection, names: Iterable[str]) -> list[str]:
+    """Which of these tables or views the database lacks (read from its catalog: writes nothing)."""
+    inspector = inspect(conn)
+    present = {n.lower() for n in inspector.get_table_names()} | {n.lower() for n in inspector.get_view_names()}
+    return sorted(n for n in names if n.lower() not in present)
+
+
 def conform(name: str, data: pa.Table | None) -> pa.Table:
     """A batch table in exactly the ``transforms`` column order and types (extra columns are an error)."""
     schema = SCHEMAS[name]
@@ -125,25 +142,47 @@ def conform(name: str, data: pa.Table | None) -> pa.Table:
         raise BatchError(f"table {name!r} does not fit its schema: {exc}") from exc
 
 
-class Warehouse:
-    """A gongkai warehouse on one SQLAlchemy database. Create with ``Warehouse.open``."""
+# How long an engine waits for a DuckDB file another process holds (a batch load, a query):
+# readers wait for one batch load, writers for an analyst's query.
+READ_WAIT_SECONDS = 30.0
+WRITE_WAIT_SECONDS = 600.0
 
-    def __init__(self, engine: Engine, backend: Backend) -> None:
+
+class Warehouse:
+    """A gongkai warehouse on one SQLAlchemy database. Create with ``Warehouse.open`` (to load)
+    or ``Warehouse.open_readonly`` (to read: analysts' queries, reports, review pages)."""
+
+    def __init__(self, engine: Engine, backend: Backend, read_only: bool = False) -> None:
         self.engine = engine
         self.backend = backend
+        self.read_only = read_only
+        # Makes an engine that keeps its connection between calls (for ``holding``); None: this one does.
+        self._pooled: Callable[[], Engine] | None = None
 
     # -- lifecycle ------------------------------------------------------------
     @classmethod
-    def open(cls, url: str | None = None, data_dir: str | Path = "data") -> Warehouse:
-        """Connect, creating directories, tables, dimensions and views if missing (idempotent).
+    def open(cls, url: str | None = None, data_dir: str | Path = "data", *, read_only: bool = False,
+             wait_seconds: float | None = None, on_wait: OnWait | None = None, keep_open: bool = True) -> Warehouse:
+        """Connect for loading, creating directories, tables, dimensions and views on a new database.
 
         The default is a DuckDB file ``<data_dir>/gongkai.duckdb``: local first, no server.
+        An existing warehouse is upgraded from an older schema version; one whose tables
+        were dropped is an error (``MissingTablesError``), never silently recreated empty.
+        ``read_only=True`` is ``open_readonly``. ``wait_seconds``: how long to wait for a
+        DuckDB file another process holds (``on_wait`` hears about the wait).
+        ``keep_open=False`` holds a connection only during each call: an ingest opens so,
+        letting analysts read a DuckDB file between its batch loads (each call then
+        reopens the file, ~50 ms of CPU); otherwise call ``release`` to let them in.
         """
+        if read_only:
+            return cls.open_readonly(url, data_dir, wait_seconds=wait_seconds, on_wait=on_wait, keep_open=keep_open)
         url = url or default_url(data_dir)
         backend = backend_for(url)
         backend.prepare_url(make_url(url))
-        engine = create_engine(url, **backend.engine_options)
+        engine_wait = WRITE_WAIT_SECONDS if wait_seconds is None else wait_seconds
+        engine = cls._engine(url, backend, False, engine_wait, on_wait, keep_open)
         warehouse = cls(engine, backend)
+        warehouse._pooled = lambda: cls._engine(url, backend, False, engine_wait, on_wait)
         try:
             warehouse._create()
         except BaseException:
@@ -151,11 +190,86 @@ class Warehouse:
             raise
         return warehouse
 
+    @classmethod
+    def open_readonly(cls, url: str | None = None, data_dir: str | Path = "data", *,
+                      wait_seconds: float | None = None, on_wait: OnWait | None = None,
+                      keep_open: bool = True) -> Warehouse:
+        """Connect for reading only: never creates, upgrades or refreshes anything.
+
+        DuckDB opens the file ``read_only`` with external access, extension loading and
+        configuration changes off (no ATTACH, COPY, read_csv of other files, INSTALL);
+        PostgreSQL sessions are ``default_transaction_read_only`` and take one statement
+        at a time. A statement that would write raises ``ReadOnlyError``. A missing
+        database, missing tables or views, or another schema version raise
+        ``WarehouseError`` naming what to do. While an ingest loads a batch into a DuckDB
+        file, opening waits for it (up to ``wait_seconds``, default ``READ_WAIT_SECONDS``).
+        A reader holds a DuckDB file until ``close``/``release`` (and an ingest's next load
+        waits for it): close it when done, or open with ``keep_open=False`` in a long-lived
+        process so the file is held only during each query.
+        """
+        url = url or default_url(data_dir)
+        backend = backend_for(url)
+        missing = backend.missing_database(make_url(url))
+        if missing:
+            raise WarehouseError(missing)
+        engine_wait = READ_WAIT_SECONDS if wait_seconds is None else wait_seconds
+        engine = cls._engine(url, backend, True, engine_wait, on_wait, keep_open)
+        warehouse = cls(engine, backend, read_only=True)
+        warehouse._pooled = lambda: cls._engine(url, backend, True, engine_wait, on_wait)
+        try:
+            warehouse._check_readable()
+        except BaseException:
+            engine.dispose()
+            raise
+        return warehouse
+
+    @staticmethod
+    def _engine(url: str, backend: Backend, read_only: bool, wait: float, on_wait: OnWait | None,
+                keep_open: bool = True) -> Engine:
+        options = backend.engine_options(make_url(url), read_only)
+        if not keep_open and make_url(url).database not in (None, "", ":memory:"):
+            options["poolclass"] = NullPool
+        engine = create_engine(with_password(url), **options)
+        backend.attach(engine, read_only, wait, on_wait)
+        return engine
+
+    def _check_readable(self) -> None:
+        """The schema this gongkai reads is all there; nothing is written to find out."""
+        with self.engine.connect() as conn:
+            absent = missing_relations(conn, [t.name for t in metadata.sorted_tables])
+            if absent:
+                raise MissingTablesError(
+                    f"the warehouse {mask_url(self.engine.url)} lacks table(s) {', '.join(absent)}: "
+                    "it is not a gongkai warehouse, or they were dropped (restore from a backup or the "
+                    "Parquet mirror, or ingest into a new warehouse)")
+            versions = conn.execute(select(schema_version.c.version)).scalars().all()
+            if versions != [SCHEMA_VERSION]:
+                raise SchemaVersionError(
+                    f"the warehouse has schema version {versions}, this gongkai reads {SCHEMA_VERSION}: "
+                    "run an ingest (or rerun) with this gongkai once to upgrade it")
+            absent = missing_relations(conn, [v.name for v in VIEWS])
+            if absent:
+                raise MissingTablesError(f"the warehouse lacks view(s) {', '.join(absent)}: run an ingest "
+                                         "(or rerun) once to recreate them")
+
     def _create(self) -> None:
         with self.engine.begin() as conn:
+            present = set(metadata.tables) - set(missing_relations(conn, list(metadata.tables)))
+            versions = (conn.execute(select(schema_version.c.version)).scalars().all()
+                        if schema_version.name in present else [])
+            if present and versions == [SCHEMA_VERSION] and present != set(metadata.tables):
+                absent = sorted(set(metadata.tables) - present)
+                raise MissingTablesError(
+                    f"the warehouse {mask_url(self.engine.url)} lacks table(s) {', '.join(absent)}: they were "
+                    "dropped or never made; not recreating them empty (restore them from a backup or the "
+                    "Parquet mirror, or point at a new warehouse)")
+            if present and not versions and present - {schema_version.name}:
+                raise MissingTablesError(
+                    f"the database {mask_url(self.engine.url)} has gongkai tables but no schema version: "
+                    "not a warehouse this gongkai can upgrade; point at a new database")
             drop_views(conn)  # before any upgrade, so no view pins an old table shape
+            # New database: every table. Older schema version: the tables later versions added.
             metadata.create_all(conn, checkfirst=True)
-            versions = conn.execute(select(schema_version.c.version)).scalars().all()
             if not versions:
                 conn.execute(schema_version.insert(), {"version": SCHEMA_VERSION})
             elif len(versions) != 1:
@@ -172,6 +286,33 @@ class Warehouse:
             create_views(conn)
 
     def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def holding(self) -> Iterator[Warehouse]:
+        """Keep one connection for the calls inside the block, on a warehouse opened ``keep_open=False``.
+
+        For a run of many small calls (the Parquet mirror's exports: tables × years) that
+        would otherwise reopen the database for each; the file is held for the block.
+        """
+        if self._pooled is None or not isinstance(self.engine.pool, NullPool):
+            yield self
+            return
+        engine, original = self._pooled(), self.engine
+        self.engine = engine
+        try:
+            yield self
+        finally:
+            self.engine = original
+            engine.dispose()
+
+    def release(self) -> None:
+        """Close pooled connections until the next call needs one.
+
+        On a DuckDB file this lets readers in: the file admits one writing process or
+        many reading ones, so an ingest releases it after each batch's load and while it
+        parses the next. The next call reopens it, waiting for readers if need be.
+        """
         self.engine.dispose()
 
     def __enter__(self) -> Warehouse:
@@ -354,9 +495,19 @@ class Warehouse:
         return {path: (sha, version) for path, sha, version in rows}
 
     def query(self, sql: str) -> pa.Table:
-        """Run one SQL statement and return its whole result as an Arrow table."""
-        with self.engine.connect() as conn:
-            return self.backend.read_arrow(conn, sql)
+        """Run one SQL statement and return its whole result as an Arrow table.
+
+        On a read-only warehouse a statement that would write (or reach files, other
+        databases, extensions, or run a second statement) raises ``ReadOnlyError``.
+        """
+        try:
+            with self.engine.connect() as conn:
+                return self.backend.read_arrow(conn, sql)
+        except Exception as exc:
+            reason = self.backend.read_only_refusal(exc) if self.read_only else None
+            if reason is None:
+                raise
+            raise ReadOnlyError(f"the warehouse is open read-only, statement refused: {reason}") from None
 
     def export_table(self, name: str, year: Year) -> pa.Table:
         """All rows of one report table for one year (None: rows whose year is unknown).
