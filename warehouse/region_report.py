@@ -96,7 +96,7 @@ class RegionYear:
         return len(self.coverage.included)
 
 
-class RegionNotFound(LookupError):
+class RegionNotFound(ValueError):
     """The region is not in the registry (or has no reports); the message lists the known ones."""
 
 

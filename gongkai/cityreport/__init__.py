@@ -25,7 +25,8 @@ class CityReportFiles:
     xlsx: Path
     markdown: Path
     charts: dict[str, tuple[Path, Path]]  # caption -> (svg, png)
-    font: str | None
+    font: str | None  # the font file the charts' labels were drawn with
+    chart_texts: tuple[str, ...]  # every string the charts draw (what the font must cover)
     seconds: dict[str, float] = field(default_factory=dict)  # by stage: query, layout, charts, html, xlsx, markdown
 
 
@@ -62,7 +63,8 @@ def build_city_report(warehouse: Warehouse, region: str, year: int, out_dir: Pat
     md.write_text(render_markdown(report, chart_set.files), encoding="utf-8")
     lap("markdown")
     files = {caption: (out_dir / svg, out_dir / png) for caption, (svg, png) in chart_set.files.items()}
-    return CityReportFiles(report, html, xlsx, md, files, chart_set.font.path if chart_set.font else None, seconds)
+    return CityReportFiles(report, html, xlsx, md, files, chart_set.font.path if chart_set.font else None,
+                           tuple(chart_set.texts), seconds)
 
 
 __all__ = ["CityReportFiles", "build_city_report"]

@@ -14,6 +14,7 @@ SVG renders the same on a machine without the font.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -108,10 +109,21 @@ def _texts(fig) -> Iterable[str]:
 
 
 def render_charts(report: CityReport, out_dir: Path) -> ChartSet:
+    font = find_cjk_font()
+    # WenQuanYi declares weight 500 only: matplotlib would log a fallback for every label.
+    log = logging.getLogger("matplotlib.font_manager")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        return _render(report, out_dir, font)
+    finally:
+        log.setLevel(level)
+
+
+def _render(report: CityReport, out_dir: Path, font: CjkFont) -> ChartSet:
     import matplotlib
     from matplotlib.figure import Figure
 
-    font = find_cjk_font()
     result = ChartSet(font=font)
     settings = {"font.family": [font.name], "font.weight": font.weight, "svg.fonttype": "path", "axes.unicode_minus": False,
                 "svg.hashsalt": "gongkai-cityreport", "font.size": 9}

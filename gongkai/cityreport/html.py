@@ -15,16 +15,18 @@ from gongkai.cityreport.grid import Grid, GridCell
 from gongkai.cityreport.model import CityReport
 
 CSS = """
-@page { size: A4 landscape; margin: 12mm 10mm; }
+@page { size: A4 landscape; margin: 10mm 10mm; }
 html { font-family: "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC",
        "SimSun", "宋体", "Microsoft YaHei", sans-serif; font-size: 10.5pt; color: #000; }
 body { margin: 0 auto; max-width: 277mm; }
 h1 { font-size: 18pt; text-align: center; margin: 4mm 0 1mm; font-weight: bold; }
 p.subtitle { text-align: center; margin: 0 0 4mm; }
-h2 { font-size: 13pt; margin: 6mm 0 2mm; font-weight: bold; }
+h2 { font-size: 13pt; margin: 6mm 0 2mm; font-weight: bold; break-after: avoid; }
+section.form-section table.form { break-inside: avoid; }  /* each form table fits one A4 page: keep it whole */
 h3 { font-size: 11pt; margin: 4mm 0 2mm; }
-table.form { border-collapse: collapse; width: 100%; margin: 0 0 3mm; page-break-inside: auto; }
-table.form th, table.form td { border: 1px solid #000; padding: 1.2mm 1.5mm; vertical-align: middle; }
+table.form { border-collapse: collapse; width: 100%; margin: 0 0 3mm; page-break-inside: auto; font-size: 8.5pt; }
+table.form th, table.form td { border: 1px solid #000; padding: 0.4mm 1mm; vertical-align: middle; line-height: 1.25; }
+table.form td.value, table.form th.head { min-width: 11mm; }
 table.form th { font-weight: normal; text-align: center; background: #fff; }
 table.form th.corner { font-size: 8.5pt; text-align: left; }
 table.form td.label { text-align: left; }
@@ -38,7 +40,7 @@ figure { display: inline-block; width: 48%; margin: 0 0.5% 4mm; vertical-align: 
 figure img { width: 100%; height: auto; }
 figcaption { text-align: center; font-size: 9.5pt; }
 section { page-break-before: auto; }
-section.coverage, section.charts { page-break-before: always; }
+section.coverage, section.charts, section.form-三 { page-break-before: always; }
 """
 
 
@@ -94,7 +96,7 @@ def render_html(report: CityReport, charts: Mapping[str, tuple[str, str]]) -> st
         "</section>",
     ]
     for grid in report.form_grids:
-        parts += [f'<section class="form-section"><h2>{escape(grid.title)}</h2>', grid_html(grid), "</section>"]
+        parts += [f'<section class="form-section form-{escape(grid.key)}"><h2>{escape(grid.title)}</h2>', grid_html(grid), "</section>"]
     if charts:
         parts.append('<section class="charts"><h2>图表</h2>')
         for caption, (svg, _png) in charts.items():
