@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 
 from gongkai.cityreport.grid import Grid
@@ -19,6 +19,19 @@ from gongkai.cityreport.model import CityReport
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _FONT = "WenQuanYi Zen Hei"
+
+
+def _styles() -> dict[str, NamedStyle]:
+    """One named style per cell kind: assigning a name is ~20× cheaper in openpyxl than per-cell styles."""
+    def style(name: str, horizontal: str, bold: bool = False, number_format: str = "General") -> NamedStyle:
+        return NamedStyle(name=name, font=Font(name=_FONT, bold=bold, size=10), border=_BORDER,
+                          alignment=Alignment(horizontal=horizontal, vertical="center", wrap_text=True),
+                          number_format=number_format)
+    return {
+        "corner": style("gk-corner", "left"), "head": style("gk-head", "center"),
+        "label": style("gk-label", "left"), "band": style("gk-band", "left", bold=True),
+        "value": style("gk-value", "center"), "partial": style("gk-partial", "center", number_format='0.########"*"'),
+    }
 
 
 def sheet_name(grid: Grid) -> str:
@@ -34,15 +47,12 @@ def write_grid(ws, grid: Grid, top: int = 1) -> int:
     for r, c, cell in grid.placed():
         row, col = top + r, 1 + c
         target = ws.cell(row=row, column=col)
-        target.value = cell.value if cell.kind == "value" and cell.value is not None else cell.text
-        if cell.kind == "value" and cell.value is not None and cell.partial:
-            target.number_format = '0.########"*"'
-        target.alignment = Alignment(horizontal="left" if cell.kind in ("label", "band") else "center",
-                                     vertical="center", wrap_text=True)
-        target.font = Font(name=_FONT, bold=cell.kind == "band", size=10)
-        for dr in range(cell.rowspan):
+        is_number = cell.kind == "value" and cell.value is not None
+        target.value = cell.value if is_number else cell.text
+        name = "gk-partial" if is_number and cell.partial else f"gk-{cell.kind}"
+        for dr in range(cell.rowspan):  # the covered cells carry the border, so the merge is ruled
             for dc in range(cell.colspan):
-                ws.cell(row=row + dr, column=col + dc).border = _BORDER
+                ws.cell(row=row + dr, column=col + dc).style = name
         if cell.rowspan > 1 or cell.colspan > 1:
             ws.merge_cells(start_row=row, start_column=col, end_row=row + cell.rowspan - 1,
                            end_column=col + cell.colspan - 1)
@@ -51,6 +61,8 @@ def write_grid(ws, grid: Grid, top: int = 1) -> int:
 
 def write_xlsx(report: CityReport, path: Path) -> Path:
     wb = Workbook()
+    for style in _styles().values():
+        wb.add_named_style(style)
     cover = wb.active
     cover.title = "说明"
     cover["A1"] = report.title
