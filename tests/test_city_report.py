@@ -378,3 +378,58 @@ def test_counts_by_status_in_the_summary_match(report_2023: CityReportFiles) -> 
     first = report_2023.report.coverage_summary[0]
     for status, n in by_status.items():
         assert f"（{status}） {n} 份" in first
+
+
+# ---------------------------------------------------------------------------
+# What a reader of the sums must be told
+# ---------------------------------------------------------------------------
+
+def test_a_cell_summed_over_fewer_reports_is_starred_and_explained(region: Region, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from gongkai.cityreport.model import build_model
+    from warehouse.region_report import Sum, read_region_year
+
+    data = read_region_year(region.warehouse, REGION, 2023)
+    key = ("granted", "natural_person")
+    short = Sum(data.applications[key].value, data.n_reports - 1)
+    model = build_model(replace(data, applications={**data.applications, key: short}))
+    cell = grid_of(model, "三").values()["三.granted.natural_person"]
+    assert cell.partial and cell.text == f"{short.value}*"
+    assert any("带 * 的数字只合计了部分报告" in n for n in model.notes)
+
+
+def test_a_bureau_that_sums_others_is_named_as_counted_twice(region: Region, tmp_path: Path) -> None:
+    import csv
+
+    with region.warehouse.engine.begin() as conn:
+        conn.exec_driver_sql("CHECKPOINT")
+    shutil.copy(region.data_dir / "gongkai.duckdb", tmp_path / "gongkai.duckdb")
+    rows = list(csv.DictReader(region.corpus.registry_csv.open(encoding="utf-8")))
+    included = q(region.warehouse, f"SELECT bureau FROM v_reports WHERE region = '{REGION}' AND year = 2023 "
+                                   "AND is_current AND status <> 'quarantined' ORDER BY bureau")
+    parent = included[0]["bureau"]
+    for r in [r for r in rows if r["bureau"] != parent][:3]:
+        r["parent"] = parent
+    registry = tmp_path / "registry.csv"
+    with registry.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with Warehouse.open(data_dir=str(tmp_path)) as warehouse:
+        warehouse.load_registry(registry)
+        files = build_city_report(warehouse, REGION, 2023, tmp_path / "out", charts=False)
+    warned = [n for n in files.report.notes if "重复计算" in n]
+    assert len(warned) == 1 and parent in warned[0]
+    assert [r["bureau"] for r in files.report.data.coverage.aggregates] == [parent]
+
+
+def test_a_year_without_reports_says_so(region: Region, tmp_path: Path) -> None:
+    files = build_city_report(region.warehouse, REGION, 2030, tmp_path, charts=False)
+    assert files.report.data.n_reports == 0
+    assert any("没有任何2030年度的报告" in n for n in files.report.notes)
+    assert all(c.value is None for c in grid(files, "三").values().values())
+
+
+def grid_of(report, key: str):
+    return next(g for g in report.form_grids if g.key == key)

@@ -291,6 +291,8 @@ def notes(layout: Layout, ry: RegionYear) -> list[str]:
         out.append(f"{agg['bureau']}的报告已汇总其下属部门（名录中有下级）：与下属部门的报告一并相加，其数字被重复计算。")
     if not ry.coverage.included:
         out.append("没有可汇总的报告：表中数字均为 —。")
+        if not ry.coverage.held_back and not ry.coverage.missing:
+            out.append(f"数据库中没有任何{ry.year}年度的报告，因此也无法列出未报送的部门（名录对照以已收到报告的年度为准）。")
     return out
 
 
