@@ -23,7 +23,7 @@ h1 { font-size: 18pt; text-align: center; margin: 4mm 0 1mm; font-weight: bold; 
 p.subtitle { text-align: center; margin: 0 0 4mm; }
 h2 { font-size: 13pt; margin: 6mm 0 2mm; font-weight: bold; break-after: avoid; }
 section.form-section table.form { break-inside: avoid; }  /* each form table fits one A4 page: keep it whole */
-h3 { font-size: 11pt; margin: 4mm 0 2mm; }
+h3 { font-size: 11pt; margin: 4mm 0 2mm; break-after: avoid; }
 table.form { border-collapse: collapse; width: 100%; margin: 0 0 3mm; page-break-inside: auto; font-size: 8.5pt; }
 table.form th, table.form td { border: 1px solid #000; padding: 0.4mm 1mm; vertical-align: middle; line-height: 1.25; }
 table.form td.value, table.form th.head { min-width: 11mm; }
