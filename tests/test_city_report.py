@@ -433,3 +433,30 @@ def test_a_year_without_reports_says_so(region: Region, tmp_path: Path) -> None:
 
 def grid_of(report, key: str):
     return next(g for g in report.form_grids if g.key == key)
+
+
+@pytest.mark.postgres
+def test_the_same_numbers_on_postgresql(region: Region) -> None:
+    """The reader is plain SQLAlchemy on the views: the region copied into PostgreSQL reads back the same."""
+    from pg import postgres_schema
+
+    from transforms.tables import REPORT_TABLES, SCHEMAS
+    from warehouse.region_report import read_region_year
+
+    with postgres_schema("city") as url, Warehouse.open(url) as pg:
+        pg.load_registry(region.corpus.registry_csv)
+        for year in YEARS:
+            pg.load({name: region.warehouse.export_table(name, year).select(SCHEMAS[name].names)
+                     for name in REPORT_TABLES})
+        duck, other = read_region_year(region.warehouse, REGION, 2023), read_region_year(pg, REGION, 2023)
+    assert duck.n_reports > 0
+    assert other.applications == duck.applications
+    assert other.review == duck.review and other.disclosure == duck.disclosure
+    assert other.summary == duck.summary
+    assert other.bureaus == duck.bureaus and other.year_over_year == duck.year_over_year
+
+    def cov(ry: Any) -> tuple:
+        c = ry.coverage
+        return (sorted((r["report_id"], r["status"]) for r in c.included), [m["bureau_name"] for m in c.missing],
+                sorted((h.report_id, tuple(e["code"] for e in h.errors)) for h in c.held_back), c.resolutions)
+    assert cov(other) == cov(duck)

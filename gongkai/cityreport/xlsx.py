@@ -30,7 +30,7 @@ def _styles() -> dict[str, NamedStyle]:
     return {
         "corner": style("gk-corner", "left"), "head": style("gk-head", "center"),
         "label": style("gk-label", "left"), "band": style("gk-band", "left", bold=True),
-        "value": style("gk-value", "center"), "partial": style("gk-partial", "center", number_format='0.########"*"'),
+        "value": style("gk-value", "center"), "partial": style("gk-partial", "center", number_format='General"*"'),
     }
 
 
