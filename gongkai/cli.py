@@ -541,6 +541,28 @@ def _did_you_mean(wanted: str, names: Sequence[str]) -> str:
     return f"; did you mean: {', '.join(close)}?" if close else ""
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from gongkai.cityreport import build_city_report
+    from gongkai.cityreport.charts import ChartFontError
+
+    warehouse = _open_warehouse(args)
+    try:
+        files = build_city_report(warehouse, args.region, args.year, Path(args.out), charts=not args.no_charts)
+    except ChartFontError as exc:
+        print(f"error: {exc} (or run with --no-charts)", file=sys.stderr)
+        return 1
+    finally:
+        warehouse.close()
+    cov = files.report.data.coverage
+    _print(f"{files.report.title}: {len(cov.included)} report(s) summed, {len(cov.missing)} missing, "
+           f"{len(cov.held_back)} held back" + ("" if cov.resolutions is None else f", {len(cov.resolutions)} decision(s)"))
+    for path in (files.html, files.xlsx, files.markdown):
+        _print(f"  {path}")
+    if files.charts:
+        _print(f"  {len(files.charts)} chart(s) in {files.html.parent / 'charts'} (SVG and PNG; font {files.font})")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     if not SAMPLES_DIR.is_dir():
         print(f"error: the bundled samples are not at {SAMPLES_DIR} (run from a clone of the repository)",
@@ -714,6 +736,19 @@ def build_parser() -> argparse.ArgumentParser:
     _format_flag(p)
     _warehouse_flags(p)
     p.set_defaults(func=cmd_findings)
+
+    p = sub.add_parser("report", help="write the city's own annual report: a region's bureau reports summed",
+                       description="Sum a region's current, admitted (clean / flagged / resolved) bureau reports "
+                                   "of a year into the standard tables of that year's layout and write "
+                                   "report.html (A4 landscape, offline), report.xlsx (merged headers), report.md "
+                                   "and charts (SVG, PNG) into DIR, with the coverage: bureaus included, missing, "
+                                   "held back and why, resolved and by whom.")
+    p.add_argument("--region", required=True, help="the region, as the bureau registry names it")
+    p.add_argument("--year", type=int, required=True, help="reporting year")
+    p.add_argument("--out", required=True, metavar="DIR", help="output directory (created if missing)")
+    p.add_argument("--no-charts", action="store_true", help="skip the charts (no CJK font needed)")
+    _warehouse_flags(p)
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("demo", help="ingest the bundled samples/ and show an example query",
                        description="Ingest the repository's samples/ folder into the local DuckDB warehouse "

@@ -188,6 +188,18 @@ APP_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("total", "总计", keywords=("总计", "合计")),
 )
 
+# How the form prints the section 三 header above the applicant columns: the note in the
+# top-left cell, the label spanning every applicant column, and the five organisation types
+# grouped under one merged label. Printed headers only; the columns are APP_COLUMNS.
+APP_HEADER_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+APP_HEADER_LABEL = "申请人情况"
+APP_ORG_GROUP_LABEL = "法人或其他组织"
+APP_ORG_COLUMN_KEYS: tuple[str, ...] = ("commercial", "research", "social_welfare", "legal_service", "other_org")
+# Section 二 prints this over the item labels of each block; section 四 prints a review group
+# label such as 行政诉讼·未经复议直接起诉 as two merged header levels, split at this mark.
+BLOCK_ITEM_HEADER = "信息内容"
+HEADER_LEVEL_MARK = "·"
+
 APP_GROUPS_COMMON: tuple[GroupSpec, ...] = (
     GroupSpec("results", "三、本年度办理结果", ("办理结果",)),
     GroupSpec("denied", "（三）不予公开", ("不予公开", "不子公开")),
@@ -417,6 +429,9 @@ def validate_layout(layout: Layout) -> None:
             item_keys.add(item.key)
     if len(layout.review_cells) != 15:
         raise SpecError(f"{path}.review_cells: expected 15 cells, got {len(layout.review_cells)}")
+    unknown_org = [k for k in APP_ORG_COLUMN_KEYS if k not in layout.app_column_keys]
+    if unknown_org:
+        raise SpecError(f"APP_ORG_COLUMN_KEYS: {unknown_org} are not columns of {path}")
     if [c.key for c in layout.app_columns][-1] != "total":
         raise SpecError(f"{path}.app_columns: the last column must be 'total'")
     for ii, ident in enumerate(layout.identities):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from gongkai.synth.mess import MessPlan, decide_blanks, draw_plan, draw_title_layout, inject_errors
 from gongkai.synth.model import Doc, build_doc
+from gongkai.synth.names import Bureau
 from gongkai.synth.render_html import render_html
 from gongkai.synth.render_txt import render_run_together, render_txt
 from gongkai.synth.truth import ReportTruth, draw_truth
@@ -28,9 +29,10 @@ def report_rng(seed: int, index: int, purpose: str) -> random.Random:
     return random.Random(f"gongkai-synth:{seed}:{index}:{purpose}")
 
 
-def make_report(seed: int, index: int, mess: int) -> tuple[ReportTruth, MessPlan, Doc]:
+def make_report(seed: int, index: int, mess: int, bureau: Bureau | None = None,
+                year: int | None = None) -> tuple[ReportTruth, MessPlan, Doc]:
     rng = report_rng(seed, index, "truth")
-    truth = draw_truth(rng, index)
+    truth = draw_truth(rng, index, bureau, year)
     truth.mess = mess
     plan = draw_plan(rng, mess, truth)
     draw_title_layout(report_rng(seed, index, "title"), plan)

@@ -244,10 +244,16 @@ def _draw_active(rng: random.Random, layout: Layout) -> dict[tuple[str, str, str
     return out
 
 
-def draw_truth(rng: random.Random, index: int) -> ReportTruth:
-    """A clean report: identities I1–I4 hold."""
-    bureau = draw_bureau(rng)
-    year = rng.randint(*YEARS)
+def draw_truth(rng: random.Random, index: int, bureau: Bureau | None = None, year: int | None = None) -> ReportTruth:
+    """A clean report: identities I1–I4 hold.
+
+    ``bureau`` and ``year`` fix the publisher and reporting year (a generated region);
+    they are drawn anyway, so the numbers of a report do not depend on whether they were given.
+    """
+    drawn_bureau = draw_bureau(rng)
+    drawn_year = rng.randint(*YEARS)
+    bureau = bureau or drawn_bureau
+    year = drawn_year if year is None else year
     layout = layout_for_year(year)
     truth = ReportTruth(
         index=index, bureau=bureau, year=year, layout=layout,
