@@ -267,7 +267,7 @@ def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any,
     load_seconds = time.perf_counter() - t0
     summary.add_stage("load", load_seconds)
     touched_years |= _years_of(result)
-    summary.add_tables(tables)
+    summary.add_tables(tables, dict(getattr(result, "regraded", {}) or {}))
     log.info("batch %d: read %d, unchanged %d, duplicates %d, parsed %d (%.2f s of parsing), "
              "filtered %d, loaded %d report(s) with %d finding(s); validate %.2f s, load %.2f s",
              item.n, item.n_files, item.unchanged, item.duplicates, n_parsed, parse_seconds,

@@ -59,12 +59,16 @@ class IngestSummary:
         """Keep the ``keep`` slowest files seen so far."""
         self.slowest_files = heapq.nlargest(keep, self.slowest_files + timings)
 
-    def add_tables(self, tables: dict[str, pa.Table]) -> None:
-        """Fold one loaded batch into the counts."""
+    def add_tables(self, tables: dict[str, pa.Table], regraded: dict[str, str] | None = None) -> None:
+        """Fold one loaded batch into the counts; ``regraded``: statuses the office's decisions changed at load."""
         reports = tables["reports"]
         findings = tables["findings"]
         self.reports_loaded += reports.num_rows
-        _add(self.reports_by_status, Counter(reports.column("status").to_pylist()))
+        statuses = reports.column("status").to_pylist()
+        if regraded:
+            ids = reports.column("report_id").to_pylist()
+            statuses = [regraded.get(rid, s) for rid, s in zip(ids, statuses)]
+        _add(self.reports_by_status, Counter(statuses))
         _add(self.findings_by_severity, Counter(findings.column("severity").to_pylist()))
         _add(self.findings_by_code, Counter(findings.column("code").to_pylist()))
         _add(self.reports_by_carrier, Counter(reports.column("carrier").to_pylist()))

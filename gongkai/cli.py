@@ -636,6 +636,10 @@ def build_parser() -> argparse.ArgumentParser:
     _warehouse_flags(p)
     p.set_defaults(func=cmd_findings)
 
+    from gongkai.resolve_cli import add_parser as add_resolve_parser
+
+    add_resolve_parser(sub)
+
     p = sub.add_parser("demo", help="ingest the bundled samples/ and show an example query",
                        description="Ingest the repository's samples/ folder into the local DuckDB warehouse "
                                    "(./data unless --data-dir or $GONGKAI_DATA_DIR) and print one row per "

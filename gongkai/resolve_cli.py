@@ -1,0 +1,223 @@
+"""``gongkai resolve``: record the office's decisions on a report version, list, export and import them.
+
+    gongkai resolve set REPORT --section 四 --row litigation_direct --column total --value 12 --note "…"
+    gongkai resolve set REPORT --section 二 --row normative_docs --values 69,3,665 --note "…"
+    gongkai resolve accept REPORT --finding identity.I1 --note "publisher inconsistency acknowledged"
+    gongkai resolve reject REPORT --note "asked the bureau for a corrected file"
+    gongkai resolve list [--year Y] [--bureau B]
+    gongkai resolve withdraw RESOLUTION_ID
+    gongkai resolve --export decisions.json        # or .csv; --import FILE reads one back
+
+REPORT is the report_id the review page shows (or 8+ hex digits of the file's SHA-256).
+Each change re-grades the report (``warehouse.resolutions.regrade``), rewrites the
+Parquet mirror of its year and of the resolutions, and prints the new status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from gongkai.config import resolve_settings
+
+
+def _who(args: argparse.Namespace) -> str:
+    return getattr(args, "by", None) or os.environ.get("USER") or getpass.getuser()
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    return resolve_settings(data_dir=getattr(args, "data_dir", None), warehouse_url=getattr(args, "warehouse", None),
+                            parquet_root=getattr(args, "parquet", None))
+
+
+def _mirror(warehouse: Any, settings: Any, changed_years: set[int | None]) -> None:
+    from warehouse.parquet import write_mirror
+    from warehouse.resolutions import read_resolutions, write_parquet
+
+    with warehouse.engine.connect() as conn:
+        write_parquet(read_resolutions(conn), settings.parquet_root)
+    if changed_years:
+        write_mirror(warehouse, sorted(changed_years, key=lambda y: (y is not None, y or 0)), settings.parquet_root,
+                     tables=("reports",))
+
+
+def _years(warehouse: Any, report_ids: list[str]) -> set[int | None]:
+    if not report_ids:
+        return set()
+    ids = ", ".join("'" + r.replace("'", "''") + "'" for r in report_ids)
+    return set(warehouse.query(f"SELECT DISTINCT year FROM reports WHERE report_id IN ({ids})")["year"].to_pylist())
+
+
+def _report_status(warehouse: Any, report_id: str) -> str:
+    rows = warehouse.query(f"SELECT bureau, year, status FROM reports WHERE report_id = '{report_id}'").to_pylist()
+    if not rows:
+        return "(not loaded)"
+    r = rows[0]
+    return f"{r['bureau'] or '?'} {r['year'] or '?'}: status {r['status']}"
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from warehouse.resolutions import (
+        ResolutionError,
+        build,
+        dumps,
+        file_format,
+        loads,
+        read_resolutions,
+        store,
+        withdraw,
+    )
+    from warehouse.store import Warehouse
+
+    action = getattr(args, "action", None)
+    if action is None and not (args.export or args.import_file):
+        print("error: say what to do: set, accept, reject, list, withdraw, --export FILE or --import FILE",
+              file=sys.stderr)
+        return 1
+    settings = _settings(args)
+    warehouse = Warehouse.open(url=settings.warehouse_url, data_dir=str(settings.data_dir))
+    try:
+        if args.export:
+            with warehouse.engine.connect() as conn:
+                decisions = read_resolutions(conn)
+            Path(args.export).write_text(dumps(decisions, file_format(args.export)), encoding="utf-8")
+            print(f"{len(decisions)} resolution(s) written to {args.export}")
+            return 0
+        if args.import_file:
+            path = Path(args.import_file)
+            decisions = loads(path.read_text(encoding="utf-8"), file_format(path), str(path))
+            with warehouse.engine.begin() as conn:
+                changed = store(conn, decisions)
+            _mirror(warehouse, settings, _years(warehouse, list(changed)))
+            print(f"{len(decisions)} resolution(s) imported from {path}; {len(changed)} report status(es) changed")
+            for rid in sorted(changed):
+                print(f"  {rid} {_report_status(warehouse, rid)}")
+            return 0
+        if action == "list":
+            from gongkai.cli import _print, render
+
+            where = []
+            if args.year is not None:
+                where.append(f"year = {int(args.year)}")
+            if args.bureau:
+                where.append("bureau LIKE '%" + args.bureau.replace("'", "''") + "%'")
+            sql = ("SELECT bureau, year, report_id, kind, finding_code, section, row_key, column_key, value, note, "
+                   "decided_by, decided_at, report_status, is_current, resolution_id FROM v_resolutions"
+                   + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY year, bureau, decided_at")
+            _print(render(warehouse.query(sql), args.format))
+            return 0
+        with warehouse.engine.begin() as conn:
+            if action == "withdraw":
+                changed = withdraw(conn, args.resolution_id)
+                made = []
+                report_id = None
+            else:
+                made = _build(conn, args, build)
+                changed = store(conn, made)
+                report_id = made[0].report_id
+        _mirror(warehouse, settings, _years(warehouse, list(changed)))
+        for r in made:
+            print(f"recorded {r.resolution_id}: {r.describe()} on {r.report_id} by {r.decided_by}")
+        if action == "withdraw":
+            print(f"withdrew {args.resolution_id}")
+        for rid in sorted(changed):
+            print(f"{rid} {_report_status(warehouse, rid)} (was graded differently before)")
+        if report_id and report_id not in changed:
+            print(f"{report_id} {_report_status(warehouse, report_id)}")
+        return 0
+    except ResolutionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        warehouse.close()
+
+
+def _build(conn: Any, args: argparse.Namespace, build: Any) -> list[Any]:
+    from warehouse.resolutions import ResolutionError, unread_cells
+
+    who = _who(args)
+    if args.action == "set":
+        if args.values is not None:
+            if args.column:
+                raise ResolutionError("give --column with --value, or --values for the row's unread cells")
+            from warehouse.resolutions import find_report, layout_cells
+            from transforms.spec import LAYOUTS
+
+            report = find_report(conn, args.report)
+            layout = LAYOUTS.get(report["layout"] or "")
+            if layout is None:
+                raise ResolutionError(f"{args.report}: layout unknown, no cell to set")
+            unread = unread_cells(conn, report["report_id"])
+            cells = [c for c in layout_cells(layout).values()
+                     if c.section == args.section and c.row_key == args.row
+                     and (c.section, c.row_key, c.column_key) in unread]
+            values = [v.strip() for v in args.values.replace("·", ",").split(",") if v.strip()]
+            if len(values) != len(cells):
+                raise ResolutionError(f"{args.section}/{args.row} has {len(cells)} unread cell(s) "
+                                      f"({', '.join(c.column_key for c in cells) or 'none'}); got {len(values)} value(s)")
+            return [build(conn, args.report, "set_value", by=who, note=args.note, section=args.section,
+                          row_key=args.row, column_key=c.column_key, value=v) for c, v in zip(cells, values)]
+        return [build(conn, args.report, "set_value", by=who, note=args.note, section=args.section,
+                      row_key=args.row, column_key=args.column, value=args.value)]
+    if args.action == "accept":
+        return [build(conn, args.report, "accept", by=who, note=args.note, finding_code=args.finding,
+                      section=args.section, row_key=args.row, column_key=args.column)]
+    return [build(conn, args.report, "reject", by=who, note=args.note)]
+
+
+def _where_flags(p: argparse.ArgumentParser, required: bool) -> None:
+    p.add_argument("--section", choices=("二", "三", "四"), required=required, help="section of the form")
+    p.add_argument("--row", metavar="KEY", help="row key (section 三 row, section 四 group, section 二 item)")
+    p.add_argument("--column", metavar="KEY", help="column key (applicant column, outcome, section 二 column)")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    # SUPPRESS: a subcommand's unset flag must not overwrite the same flag given before it.
+    p.add_argument("--by", default=argparse.SUPPRESS, metavar="NAME", help="who decides (default: $USER)")
+    p.add_argument("--warehouse", default=argparse.SUPPRESS, metavar="URL", help="SQLAlchemy URL of the warehouse")
+    p.add_argument("--data-dir", default=argparse.SUPPRESS, metavar="DIR", help="where local data lives")
+    p.add_argument("--parquet", default=argparse.SUPPRESS, metavar="ROOT", help="root of the Parquet mirror")
+
+
+def add_parser(sub: Any) -> None:
+    """Register ``gongkai resolve`` on the main parser's subcommands."""
+    p = sub.add_parser(
+        "resolve", help="record the office's decision on a report: a cell's value, a finding accepted, a rejection",
+        description="Record a decision on one report version (its bytes): set the value of a cell the parser "
+                    "could not read, accept the report as published despite a named finding, or reject it until "
+                    "a corrected file arrives. The report is re-graded at once (status 'resolved' when every "
+                    "error is settled). --export/--import FILE (.json or .csv) keep decisions in version control.")
+    p.add_argument("--export", metavar="FILE", help="write every resolution to FILE (.json or .csv)")
+    p.add_argument("--import", dest="import_file", metavar="FILE", help="read resolutions from FILE (.json or .csv)")
+    _common(p)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    s = actions.add_parser("set", help="set the value of an unread cell (from the candidates, or typed)")
+    s.add_argument("report", metavar="REPORT", help="report_id (or 8+ hex digits of the SHA-256)")
+    _where_flags(s, True)
+    s.add_argument("--value", help="the value (万元 for money cells)")
+    s.add_argument("--values", help="values for the row's unread cells, in the form's column order (e.g. 69,3,665)")
+    s.add_argument("--note", required=True, help="where the value comes from")
+    _common(s)
+    a = actions.add_parser("accept", help="accept the report as published despite a finding")
+    a.add_argument("report", metavar="REPORT")
+    a.add_argument("--finding", required=True, metavar="CODE", help="finding code, e.g. identity.I1")
+    _where_flags(a, False)
+    a.add_argument("--note", required=True, help="why it is accepted")
+    _common(a)
+    r = actions.add_parser("reject", help="hold the report back until the bureau sends a corrected file")
+    r.add_argument("report", metavar="REPORT")
+    r.add_argument("--note", required=True, help="what was asked of the bureau")
+    _common(r)
+    lst = actions.add_parser("list", help="list the decisions")
+    lst.add_argument("--year", type=int)
+    lst.add_argument("--bureau", help="bureaus whose name contains this")
+    lst.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    _common(lst)
+    w = actions.add_parser("withdraw", help="remove one decision (the report is re-graded)")
+    w.add_argument("resolution_id", metavar="RESOLUTION_ID")
+    _common(w)
+    p.set_defaults(func=cmd_resolve)
