@@ -275,6 +275,7 @@ class Warehouse:
             rows_inserted=inserted,
             rows_deleted=deleted,
             superseded_report_ids=tuple(superseded),
+            regraded=regraded,
         )
 
     def load_registry(self, source: str | Path) -> RegistryResult:
