@@ -636,8 +636,9 @@ def build_parser() -> argparse.ArgumentParser:
     _warehouse_flags(p)
     p.set_defaults(func=cmd_findings)
 
-    from gongkai.resolve_cli import add_parser as add_resolve_parser
+    from gongkai.resolve_cli import add_parser as add_resolve_parser, add_review_parser
 
+    add_review_parser(sub)
     add_resolve_parser(sub)
 
     p = sub.add_parser("demo", help="ingest the bundled samples/ and show an example query",

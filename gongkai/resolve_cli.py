@@ -221,3 +221,34 @@ def add_parser(sub: Any) -> None:
     w.add_argument("resolution_id", metavar="RESOLUTION_ID")
     _common(w)
     p.set_defaults(func=cmd_resolve)
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from gongkai.review import write_site
+    from warehouse.store import Warehouse
+
+    settings = _settings(args)
+    out = Path(args.out) if args.out else Path(settings.data_dir) / "review"
+    warehouse = Warehouse.open(url=settings.warehouse_url, data_dir=str(settings.data_dir))
+    try:
+        result = write_site(warehouse, out, [args.year] if args.year is not None else None)
+    finally:
+        warehouse.close()
+    print(f"Review pages: {result.index} ({result.reports} bureau-year(s), {result.missing} missing submission(s), "
+          f"{result.pages} report page(s)); open it in a browser, it works offline")
+    return 0
+
+
+def add_review_parser(sub: Any) -> None:
+    """Register ``gongkai review``."""
+    p = sub.add_parser(
+        "review", help="write the office's review pages (index of bureau-years, one page per report version)",
+        description="Write a static site (works from file://, offline) for checking reports: an index of every "
+                    "bureau-year with its status and error counts, and one page per report version laid out as "
+                    "the State Council prints the form, every cell with its value, state, raw text, findings and "
+                    "candidate readings, and the gongkai resolve command for each problem.")
+    p.add_argument("--year", type=int, help="only this reporting year (default: every year)")
+    p.add_argument("--out", metavar="DIR", help="where to write (default: DATA_DIR/review)")
+    p.add_argument("--warehouse", metavar="URL", help="SQLAlchemy URL of the warehouse")
+    p.add_argument("--data-dir", metavar="DIR", help="where local data lives (default: ./data)")
+    p.set_defaults(func=cmd_review)

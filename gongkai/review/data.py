@@ -1,0 +1,139 @@
+"""What the review site shows, read from the warehouse in a few bulk queries per year.
+
+One query per table and year (reports with their registry attributes, findings, the
+three cell views with the office's values and ``how``, decisions, missing
+submissions), grouped by report in Python: a year of 10,000 reports is read once,
+not 10,000 times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from gongkai.review.cells import CellKey
+from warehouse.resolutions import Resolution, read_resolutions
+
+Year = int | None
+
+
+@dataclass
+class Cell:
+    value: Any  # what the views carry: the published value, or the office's for an unread cell
+    published: Any  # the published value (None: unread)
+    is_blank: bool | None
+    is_recovered: bool | None
+    how: str | None
+    raw_text: str | None
+    source_location: str | None
+    resolution_id: str | None
+
+
+@dataclass
+class ReportData:
+    report: dict[str, Any]  # a v_reports row
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    cells: dict[CellKey, Cell] = field(default_factory=dict)
+    decisions: list[Resolution] = field(default_factory=list)  # on these bytes: applied
+    suggestions: list[Resolution] = field(default_factory=list)  # on other versions of the bureau-year
+    versions: list[dict[str, Any]] = field(default_factory=list)  # every version of its version_key
+
+    @property
+    def report_id(self) -> str:
+        return self.report["report_id"]
+
+
+@dataclass
+class SiteData:
+    years: list[Year]
+    reports: dict[str, ReportData]  # every version of the years
+    missing: list[dict[str, Any]]  # v_missing_submissions rows
+
+
+def _year_clause(column: str, years: Sequence[Year] | None) -> str:
+    if years is None:
+        return "TRUE"
+    parts = []
+    known = [int(y) for y in years if y is not None]
+    if known:
+        parts.append(f"{column} IN ({', '.join(map(str, known))})")
+    if any(y is None for y in years):
+        parts.append(f"{column} IS NULL")
+    return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
+
+
+def _rows(warehouse: Any, sql: str) -> Iterable[dict[str, Any]]:
+    table = warehouse.query(sql)
+    cols = table.to_pydict()
+    names = list(cols)
+    for values in zip(*(cols[n] for n in names)):
+        yield dict(zip(names, values))
+
+
+_CELL_VIEWS = (
+    ("二", "v_disclosure_cells", "item_key", "column_key"),
+    ("三", "v_application_cells", "row_key", "column_key"),
+    ("四", "v_review_cells", "group_key", "outcome_key"),
+)
+
+
+def load_site_data(warehouse: Any, years: Sequence[Year] | None = None,
+                   report_ids: Iterable[str] | None = None) -> SiteData:
+    """Reports (every version) of ``years`` (None: all), their findings, cells and decisions.
+
+    ``report_ids``: restrict pages to these reports and the other versions of their
+    bureau-years (the index still lists every bureau-year of the years).
+    """
+    where = _year_clause("year", years)
+    reports: dict[str, ReportData] = {}
+    for row in _rows(warehouse, f"SELECT * FROM v_reports WHERE {where} ORDER BY version_key, version_no"):
+        reports[row["report_id"]] = ReportData(row)
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for data in reports.values():
+        by_key.setdefault(data.report["version_key"] or data.report_id, []).append(data.report)
+    for data in reports.values():
+        data.versions = by_key[data.report["version_key"] or data.report_id]
+    wanted: set[str] | None = None
+    if report_ids is not None:
+        keys = {reports[r].report["version_key"] for r in report_ids if r in reports}
+        wanted = {rid for rid, d in reports.items() if d.report["version_key"] in keys or rid in set(report_ids)}
+
+    def keep(rid: str) -> bool:
+        return rid in reports and (wanted is None or rid in wanted)
+
+    for row in _rows(warehouse, f"SELECT * FROM findings WHERE {where} ORDER BY report_id, finding_no"):
+        if keep(row["report_id"]):
+            reports[row["report_id"]].findings.append(row)
+    for section, view, row_col, col_col in _CELL_VIEWS:
+        amount = ", amount_wan_yuan" if section == "二" else ""
+        sql = (f"SELECT report_id, {row_col} AS r, {col_col} AS c, count{amount}, is_blank, is_recovered, how, "
+               f"raw_text, source_location, resolution_id FROM {view} WHERE {where}")
+        for row in _rows(warehouse, sql):
+            rid = row["report_id"]
+            if not keep(rid):
+                continue
+            value = row["count"]
+            if value is None and section == "二":
+                value = row["amount_wan_yuan"]
+            published = None if row["how"] == "resolved" else value
+            reports[rid].cells[(section, row["r"], row["c"])] = Cell(
+                value, published, row["is_blank"], row["is_recovered"], row["how"], row["raw_text"],
+                row["source_location"], row["resolution_id"])
+    with warehouse.engine.connect() as conn:
+        decisions = read_resolutions(conn)
+    by_sha: dict[str, list[Resolution]] = {}
+    by_bureau_year: dict[tuple[Any, Any], list[Resolution]] = {}
+    for r in decisions:
+        by_sha.setdefault(r.content_sha256, []).append(r)
+        by_bureau_year.setdefault((r.bureau, r.year), []).append(r)
+    for rid, data in reports.items():
+        sha = data.report["content_sha256"]
+        data.decisions = by_sha.get(sha, [])
+        data.suggestions = [r for r in by_bureau_year.get((data.report["bureau"], data.report["year"]), [])
+                            if r.content_sha256 != sha]
+    missing = list(_rows(warehouse, f"SELECT * FROM v_missing_submissions WHERE {_year_clause('year', years)} "
+                                    "ORDER BY region, bureau_name"))
+    found_years = sorted({d.report["year"] for d in reports.values()} | {m["year"] for m in missing},
+                         key=lambda y: (y is None, y or 0))
+    return SiteData(found_years if years is None else list(years), reports, missing)
