@@ -45,6 +45,15 @@ def _mirror(warehouse: Any, settings: Any, changed_years: set[int | None]) -> No
                      tables=("reports",))
 
 
+def _refresh_pages(warehouse: Any, settings: Any, report_ids: set[str]) -> None:
+    """Rewrite the review pages of the reports a decision touched, when the site is there."""
+    out = Path(settings.data_dir) / "review"
+    if report_ids and (out / "index.html").exists():
+        from gongkai.review import write_site
+
+        write_site(warehouse, out, None, report_ids)
+
+
 def _years(warehouse: Any, report_ids: list[str]) -> set[int | None]:
     if not report_ids:
         return set()
@@ -93,6 +102,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
             with warehouse.engine.begin() as conn:
                 changed = store(conn, decisions)
             _mirror(warehouse, settings, _years(warehouse, list(changed)))
+            _refresh_pages(warehouse, settings, set(changed))
             print(f"{len(decisions)} resolution(s) imported from {path}; {len(changed)} report status(es) changed")
             for rid in sorted(changed):
                 print(f"  {rid} {_report_status(warehouse, rid)}")
@@ -120,6 +130,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
                 changed = store(conn, made)
                 report_id = made[0].report_id
         _mirror(warehouse, settings, _years(warehouse, list(changed)))
+        _refresh_pages(warehouse, settings, set(changed) | ({report_id} if report_id else set()))
         for r in made:
             print(f"recorded {r.resolution_id}: {r.describe()} on {r.report_id} by {r.decided_by}")
         if action == "withdraw":
@@ -252,3 +263,42 @@ def add_review_parser(sub: Any) -> None:
     p.add_argument("--warehouse", metavar="URL", help="SQLAlchemy URL of the warehouse")
     p.add_argument("--data-dir", metavar="DIR", help="where local data lives (default: ./data)")
     p.set_defaults(func=cmd_review)
+
+
+#: What the demo's clerk decides on the bundled samples, as `gongkai resolve` arguments
+#: (file name, then the command's arguments after the report id). The values were read off
+#: the bureau's published HTML page (004's table cells) and are among the readings the page
+#: offers; 008's publisher counted one application both as handled and as carried forward.
+DEMO_DECISIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("004_pingtan_2021.txt", ("set", "--section", "二", "--row", "normative_docs", "--values", "69,3,665",
+                              "--note", "读法 69 · 3 · 665，已与平潭综合实验区网站公布的HTML原表核对")),
+    ("004_pingtan_2021.txt", ("set", "--section", "四", "--row", "litigation_direct", "--values", "12,0,0,0,12",
+                              "--note", "读法 12 · 0 · 0 · 0 · 12，已与HTML原表核对")),
+    ("008_pingtan_gaj_2021.txt", ("accept", "--finding", "identity.I1",
+                                  "--note", "报送单位确认：1件申请既计入办结又计入结转，按原文公布")),
+)
+
+
+def run_demo_decisions(data_dir: str, warehouse_url: str, echo: Any = print) -> str | None:
+    """The end of ``gongkai demo``: the clerk's decisions on two samples, then the review pages.
+
+    Returns the review index written under ``data_dir/review``.
+    """
+    from gongkai.cli import main as gongkai_main
+
+    for name, argv in DEMO_DECISIONS:
+        from warehouse.store import Warehouse
+
+        warehouse = Warehouse.open(url=warehouse_url, data_dir=data_dir)
+        try:
+            rows = warehouse.query(f"SELECT report_id FROM reports WHERE is_current AND source_path LIKE '%/{name}'")
+        finally:
+            warehouse.close()
+        if rows.num_rows != 1:
+            echo(f"(demo: {name} is not loaded; skipped)")
+            continue
+        rid = rows["report_id"][0].as_py()
+        full = ["resolve", argv[0], rid, *argv[1:], "--by", "demo"]
+        echo("$ gongkai " + " ".join(f'"{a}"' if " " in a or "，" in a else a for a in full))
+        gongkai_main([*full, "--data-dir", data_dir, "--warehouse", warehouse_url])
+    return None

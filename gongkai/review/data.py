@@ -63,6 +63,13 @@ def _year_clause(column: str, years: Sequence[Year] | None) -> str:
     return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
 
 
+def _ids_clause(ids: Sequence[str]) -> str:
+    if not ids:
+        return "FALSE"
+    quoted = ", ".join("'" + i.replace("'", "''") + "'" for i in ids)
+    return f"report_id IN ({quoted})"
+
+
 def _rows(warehouse: Any, sql: str) -> Iterable[dict[str, Any]]:
     table = warehouse.query(sql)
     cols = table.to_pydict()
@@ -94,21 +101,27 @@ def load_site_data(warehouse: Any, years: Sequence[Year] | None = None,
         by_key.setdefault(data.report["version_key"] or data.report_id, []).append(data.report)
     for data in reports.values():
         data.versions = by_key[data.report["version_key"] or data.report_id]
+    with warehouse.engine.connect() as conn:
+        decisions = read_resolutions(conn)
     wanted: set[str] | None = None
     if report_ids is not None:
-        keys = {reports[r].report["version_key"] for r in report_ids if r in reports}
-        wanted = {rid for rid, d in reports.items() if d.report["version_key"] in keys or rid in set(report_ids)}
+        ids = set(report_ids)
+        keys = {reports[r].report["version_key"] for r in ids if r in reports}
+        decided = {r.content_sha256 for r in decisions}
+        wanted = {rid for rid, d in reports.items()
+                  if rid in ids or d.report["version_key"] in keys or d.report["content_sha256"] in decided}
+    where_facts = where if wanted is None else _ids_clause(sorted(wanted))
 
     def keep(rid: str) -> bool:
         return rid in reports and (wanted is None or rid in wanted)
 
-    for row in _rows(warehouse, f"SELECT * FROM findings WHERE {where} ORDER BY report_id, finding_no"):
+    for row in _rows(warehouse, f"SELECT * FROM findings WHERE {where_facts} ORDER BY report_id, finding_no"):
         if keep(row["report_id"]):
             reports[row["report_id"]].findings.append(row)
     for section, view, row_col, col_col in _CELL_VIEWS:
         amount = ", amount_wan_yuan" if section == "二" else ""
         sql = (f"SELECT report_id, {row_col} AS r, {col_col} AS c, count{amount}, is_blank, is_recovered, how, "
-               f"raw_text, source_location, resolution_id FROM {view} WHERE {where}")
+               f"raw_text, source_location, resolution_id FROM {view} WHERE {where_facts}")
         for row in _rows(warehouse, sql):
             rid = row["report_id"]
             if not keep(rid):
@@ -120,8 +133,6 @@ def load_site_data(warehouse: Any, years: Sequence[Year] | None = None,
             reports[rid].cells[(section, row["r"], row["c"])] = Cell(
                 value, published, row["is_blank"], row["is_recovered"], row["how"], row["raw_text"],
                 row["source_location"], row["resolution_id"])
-    with warehouse.engine.connect() as conn:
-        decisions = read_resolutions(conn)
     by_sha: dict[str, list[Resolution]] = {}
     by_bureau_year: dict[tuple[Any, Any], list[Resolution]] = {}
     for r in decisions:
