@@ -665,7 +665,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="ingest the bundled samples/ and show an example query",
                        description="Ingest the repository's samples/ folder into the local DuckDB warehouse "
                                    "(./data unless --data-dir or $GONGKAI_DATA_DIR) and print one row per "
-                                   "report: bureau, year, layout, status and new applications received.")
+                                   "report: bureau, year, layout, status and new applications received; then "
+                                   "record the office's decisions on two samples (gongkai resolve) so the "
+                                   "analysts' views count them, and say where the review pages are.")
     p.add_argument("--data-dir", metavar="DIR", help="where to put the demo data (default: ./data)")
     _verbose_flag(p)
     p.set_defaults(func=cmd_demo)
