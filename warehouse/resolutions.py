@@ -140,7 +140,7 @@ class CellSpec:
     kind: str  # count | delta | money
 
 
-def layout_cells(layout: Layout) -> dict[tuple[str, str, str], CellSpec]:
+def _layout_cells(layout: Layout) -> dict[tuple[str, str, str], CellSpec]:
     """Every addressable cell of an edition, keyed by (section, row_key, column_key)."""
     cells: dict[tuple[str, str, str], CellSpec] = {}
     for block in layout.blocks:
@@ -153,6 +153,17 @@ def layout_cells(layout: Layout) -> dict[tuple[str, str, str], CellSpec]:
     for c in layout.review_cells:
         cells[("四", c.group, c.outcome)] = CellSpec("四", c.group, c.outcome, "count")
     return cells
+
+
+_LAYOUT_CELLS: dict[int, tuple[Layout, object]] = {}
+
+
+def layout_cells(layout: Layout):  # noqa: ANN201 - same type as _layout_cells
+    """``_layout_cells``, computed once per layout (layouts are frozen; hashing one is slow, so by identity)."""
+    hit = _LAYOUT_CELLS.get(id(layout))
+    if hit is None or hit[0] is not layout:
+        hit = _LAYOUT_CELLS[id(layout)] = (layout, _layout_cells(layout))
+    return hit[1]
 
 
 def _label_maps(layout: Layout) -> dict[str, tuple[dict[str, str], dict[str, str]]]:

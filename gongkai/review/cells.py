@@ -94,7 +94,7 @@ class FindingView:
     is_identity: bool
 
 
-def section_cells(layout: Layout) -> dict[str, list[CellKey]]:
+def _section_cells(layout: Layout) -> dict[str, list[CellKey]]:
     """Every cell of the form by section, in the printed order."""
     out: dict[str, list[CellKey]] = {"二": [], "三": [], "四": []}
     for block in layout.blocks:
@@ -104,6 +104,17 @@ def section_cells(layout: Layout) -> dict[str, list[CellKey]]:
         out["三"].extend(("三", row.key, c.key) for c in layout.app_columns)
     out["四"].extend(("四", c.group, c.outcome) for c in REVIEW_CELLS)
     return out
+
+
+_SECTION_CELLS: dict[int, tuple[Layout, object]] = {}
+
+
+def section_cells(layout: Layout):  # noqa: ANN201 - same type as _section_cells
+    """``_section_cells``, computed once per layout (layouts are frozen; hashing one is slow, so by identity)."""
+    hit = _SECTION_CELLS.get(id(layout))
+    if hit is None or hit[0] is not layout:
+        hit = _SECTION_CELLS[id(layout)] = (layout, _section_cells(layout))
+    return hit[1]
 
 
 def finding_cells(layout: Layout | None, code: str, section: str | None, row_key: str | None,

@@ -122,17 +122,17 @@ def load_site_data(warehouse: Any, years: Sequence[Year] | None = None,
         amount = ", amount_wan_yuan" if section == "二" else ""
         sql = (f"SELECT report_id, {row_col} AS r, {col_col} AS c, count{amount}, is_blank, is_recovered, how, "
                f"raw_text, source_location, resolution_id FROM {view} WHERE {where_facts}")
-        for row in _rows(warehouse, sql):
-            rid = row["report_id"]
+        cols = warehouse.query(sql).to_pydict()  # column-wise: a year's cells are millions of rows
+        amounts = cols["amount_wan_yuan"] if section == "二" else [None] * len(cols["report_id"])
+        for rid, r, c, value, amount, blank, recovered, how, raw, loc, res in zip(
+                cols["report_id"], cols["r"], cols["c"], cols["count"], amounts, cols["is_blank"],
+                cols["is_recovered"], cols["how"], cols["raw_text"], cols["source_location"], cols["resolution_id"]):
             if not keep(rid):
                 continue
-            value = row["count"]
-            if value is None and section == "二":
-                value = row["amount_wan_yuan"]
-            published = None if row["how"] == "resolved" else value
-            reports[rid].cells[(section, row["r"], row["c"])] = Cell(
-                value, published, row["is_blank"], row["is_recovered"], row["how"], row["raw_text"],
-                row["source_location"], row["resolution_id"])
+            if value is None:
+                value = amount
+            reports[rid].cells[(section, r, c)] = Cell(value, None if how == "resolved" else value, blank, recovered,
+                                                       how, raw, loc, res)
     by_sha: dict[str, list[Resolution]] = {}
     by_bureau_year: dict[tuple[Any, Any], list[Resolution]] = {}
     for r in decisions:

@@ -10,8 +10,10 @@ every cell's state comes from ``gongkai.review.cells.cell_state``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import lru_cache
 from html import escape
 from pathlib import PurePosixPath
 from typing import Any
@@ -85,8 +87,19 @@ INDEX_JS = """
 """
 
 
+@lru_cache(maxsize=1 << 16)
+def _esc(text: str) -> str:
+    return escape(text)
+
+
 def _e(v: object) -> str:
-    return escape("" if v is None else str(v))
+    return "" if v is None else _esc(v if isinstance(v, str) else str(v))
+
+
+@lru_cache(maxsize=4096)
+def _cell_attrs(key: CellKey) -> str:
+    s, r, c = (escape(k) for k in key)
+    return f'id="c-{s}-{r}-{c}" data-section="{s}" data-row="{r}" data-column="{c}"'
 
 
 def _num(v: object) -> str:
@@ -198,10 +211,14 @@ def _finding_views(data: ReportData) -> list[FindingView]:
     return [finding_view(layout, data.report["layout"], f, unread) for f in data.findings]
 
 
+_NEEDS_QUOTES = re.compile(r"[\s\"'$`\\;&|<>()]")
+
+
 def _cmd(parts: Sequence[str]) -> str:
+    """A shell command line (POSIX quoting where needed) the clerk can copy."""
     out = []
     for p in parts:
-        if any(ch in p for ch in " \"'$`\\;&|<>()") or p == "":
+        if p == "" or _NEEDS_QUOTES.search(p):
             out.append('"' + p.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("`", "\\`") + '"')
         else:
             out.append(p)
@@ -278,12 +295,17 @@ def _cell_td(data: ReportData, key: CellKey, marks: _Marks, candidates: dict, de
         value, raw, loc = cell.value, cell.raw_text, cell.source_location
         label = STATE_LABELS[state]
     shown = _num(value) if value is not None else ("" if state == "absent" else "?")
+    d = decisions.get(key)
+    if not findings and d is None and key not in candidates and state in ("printed", "blank", "recovered"):
+        # the common cell: value, state, and the printed text as the browser's own tooltip
+        title = f"{label}：原文“{raw}”" + (f"（{loc}）" if loc else "")
+        return (f'<td class="cell st-{state}" {_cell_attrs(key)} data-state="{state}" data-value="{shown}" '
+                f'title="{_e(title)}">{shown}</td>')
     fm = "".join(f'<a class="fm {_e(f.severity)}" href="#f{f.no}">{f.no + 1}</a>' for f in findings
                  if f.severity != "info")
     tip = [f"<b>{_e(label)}</b>"]
     if raw is not None:
         tip.append(f"原文：“{_e(raw)}”" + (f"（{_e(loc)}）" if loc else ""))
-    d = decisions.get(key)
     if d is not None:
         tip.append(f"公开办认定：{_e(format_value(d.value))}{_e(unit)}（{_e(d.decided_by)}，{_e(_when(d))}：{_e(d.note)}）")
     for f in findings:
@@ -294,8 +316,7 @@ def _cell_td(data: ReportData, key: CellKey, marks: _Marks, candidates: dict, de
         if key in order and readings:
             vals = distinct_values(readings, order.index(key))
             tip.append("可能的读法：" + " / ".join("空" if v is None else _e(format_value(v)) for v in vals))
-    attrs = (f'id="c-{_e(key[0])}-{_e(key[1])}-{_e(key[2])}" data-section="{_e(key[0])}" data-row="{_e(key[1])}" '
-             f'data-column="{_e(key[2])}" data-state="{state}" data-value="{_e(_num(value))}"')
+    attrs = f'{_cell_attrs(key)} data-state="{state}" data-value="{_e(_num(value))}"'
     return (f'<td class="cell st-{state}" {attrs} tabindex="0"><span class="v">{_e(shown)}</span>{fm}'
             f'<div class="tip">{"<br>".join(tip)}</div></td>')
 
