@@ -66,9 +66,10 @@ def _replicate(templates: dict[str, pa.Table], start: int, count: int) -> dict[s
     for name, table in templates.items():
         if name == "reports":
             continue
+        slices = {tid: table.filter(pc.equal(table["report_id"], tid)) for tid in template_ids}
         parts = []
         for k, t in enumerate(pick):
-            part = table.filter(pc.equal(table["report_id"], template_ids[t]))
+            part = slices[template_ids[t]]
             if part.num_rows == 0:
                 continue
             j = part.schema.get_field_index("report_id")

@@ -46,10 +46,17 @@ def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
 
 def dump_dom(page: Path, wait_ms: int = 500) -> str:
     """The page's DOM as serialised after its scripts ran (``--dump-dom``)."""
-    done = _run([f"--virtual-time-budget={wait_ms}", "--dump-dom", page.resolve().as_uri()])
+    return load(page, wait_ms)[0]
+
+
+def load(page: Path, wait_ms: int = 500) -> tuple[str, list[str]]:
+    """The page's DOM after its scripts ran, and the console errors Chromium logged meanwhile."""
+    done = _run(["--enable-logging=stderr", "--v=0", f"--virtual-time-budget={wait_ms}", "--dump-dom",
+                 page.resolve().as_uri()])
     if done.returncode != 0 or "<html" not in done.stdout:
         raise AssertionError(f"chromium could not render {page}: exit {done.returncode}\n{done.stderr[-2000:]}")
-    return done.stdout
+    errors = [line for line in done.stderr.splitlines() if "CONSOLE" in line and "rror" in line]
+    return done.stdout, errors
 
 
 def screenshot(page: Path, png: Path, width: int = 1400, height: int = 1800) -> Path:
@@ -59,9 +66,3 @@ def screenshot(page: Path, png: Path, width: int = 1400, height: int = 1800) -> 
     if not png.exists() or png.stat().st_size == 0:
         raise AssertionError(f"chromium wrote no screenshot of {page}: exit {done.returncode}\n{done.stderr[-2000:]}")
     return png
-
-
-def console_errors(page: Path) -> list[str]:
-    """JavaScript errors Chromium logs while loading the page (``--enable-logging``)."""
-    done = _run(["--enable-logging=stderr", "--v=0", "--virtual-time-budget=500", "--dump-dom", page.resolve().as_uri()])
-    return [line for line in done.stderr.splitlines() if "CONSOLE" in line and ("Error" in line or "error" in line)]

@@ -132,8 +132,13 @@ def test_set_values_resolve_ambiguous_rows_and_are_marked(landed, capsys) -> Non
     _gk(capsys, data, "resolve", "--export", str(export))
     decisions = json.loads(export.read_text(encoding="utf-8"))
     assert len(decisions) == 8 and {d["kind"] for d in decisions} == {"set_value"}
-    for d in decisions:
-        _gk(capsys, data, "resolve", "withdraw", d["resolution_id"])
+    _gk(capsys, data, "resolve", "withdraw", decisions[0]["resolution_id"])  # the command, once
+    from warehouse.resolutions import withdraw
+    from warehouse.store import Warehouse
+
+    with Warehouse.open(url=default_warehouse_url(data)) as wh, wh.engine.begin() as conn:
+        for d in decisions[1:]:
+            withdraw(conn, d["resolution_id"])
     assert _report(data, PT21)["status"] == "quarantined"
     csv_file = data.parent / "decisions.csv"
     csv_file.write_text(dumps(loads(export.read_text(encoding="utf-8"), "json"), "csv"), encoding="utf-8")
