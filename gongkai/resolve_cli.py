@@ -75,6 +75,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         build,
         dumps,
         file_format,
+        format_value,
         loads,
         read_resolutions,
         store,
@@ -118,7 +119,13 @@ def cmd_resolve(args: argparse.Namespace) -> int:
             sql = ("SELECT bureau, year, report_id, kind, finding_code, section, row_key, column_key, value, note, "
                    "decided_by, decided_at, report_status, is_current, resolution_id FROM v_resolutions"
                    + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY year, bureau, decided_at")
-            _print(render(warehouse.query(sql), args.format))
+            table = warehouse.query(sql)
+            i = table.schema.get_field_index("value")
+            values = [format_value(v) if v is not None else None for v in table["value"].to_pylist()]
+            import pyarrow as pa
+
+            table = table.set_column(i, "value", pa.array(values, pa.string()))
+            _print(render(table, args.format))
             return 0
         with warehouse.engine.begin() as conn:
             if action == "withdraw":

@@ -38,6 +38,7 @@ HOW_STATES: dict[str, str] = {
     "split_by_group_sum": "recovered",
     "split_by_narrative": "evidence",
     "split_by_last_year": "evidence",
+    "recovered": "recovered",  # the views' `how` before the facts carry their own
     "resolved": "resolved",
 }
 
