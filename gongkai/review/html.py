@@ -413,7 +413,6 @@ def _section4(data: ReportData, marks: _Marks, cands: dict, decided: dict) -> st
         groups[-1][2].append(c)
     top: list[tuple[str, int, int]] = []  # (label, colspan, rowspan)
     second: list[tuple[str, int]] = []
-    outcome_rows: list[str] = []
     for _, label, cells in groups:
         head, _, sub = label.partition("·")
         if sub:
