@@ -18,7 +18,7 @@ from warehouse.resolutions import Resolution, read_resolutions
 Year = int | None
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     value: Any  # what the views carry: the published value, or the office's for an unread cell
     published: Any  # the published value (None: unread)
@@ -49,6 +49,7 @@ class SiteData:
     years: list[Year]
     reports: dict[str, ReportData]  # every version of the years
     missing: list[dict[str, Any]]  # v_missing_submissions rows
+    pages: list[str] = field(default_factory=list)  # reports whose pages to write, in order
 
 
 def _year_clause(column: str, years: Sequence[Year] | None) -> str:
@@ -87,10 +88,19 @@ _CELL_VIEWS = (
 
 def load_site_data(warehouse: Any, years: Sequence[Year] | None = None,
                    report_ids: Iterable[str] | None = None) -> SiteData:
-    """Reports (every version) of ``years`` (None: all), their findings, cells and decisions.
+    """``load_site_index`` and the details of every report a page is written for (small sites, tests)."""
+    site = load_site_index(warehouse, years, report_ids)
+    load_details(warehouse, site, site.pages)
+    return site
 
-    ``report_ids``: restrict pages to these reports and the other versions of their
-    bureau-years (the index still lists every bureau-year of the years).
+
+def load_site_index(warehouse: Any, years: Sequence[Year] | None = None,
+                    report_ids: Iterable[str] | None = None) -> SiteData:
+    """Reports (every version) of ``years`` (None: all) with their decisions, and the missing submissions.
+
+    ``SiteData.pages``: ``report_ids`` and the other versions of their bureau-years (None:
+    every report of the years). Findings and cells come later, a chunk at a time
+    (``load_details``), so a national year never sits in memory whole.
     """
     where = _year_clause("year", years)
     reports: dict[str, ReportData] = {}
@@ -103,36 +113,12 @@ def load_site_data(warehouse: Any, years: Sequence[Year] | None = None,
         data.versions = by_key[data.report["version_key"] or data.report_id]
     with warehouse.engine.connect() as conn:
         decisions = read_resolutions(conn)
-    wanted: set[str] | None = None
-    if report_ids is not None:
+    if report_ids is None:
+        pages = list(reports)
+    else:
         ids = set(report_ids)
         keys = {reports[r].report["version_key"] for r in ids if r in reports}
-        decided = {r.content_sha256 for r in decisions}
-        wanted = {rid for rid, d in reports.items()
-                  if rid in ids or d.report["version_key"] in keys or d.report["content_sha256"] in decided}
-    where_facts = where if wanted is None else _ids_clause(sorted(wanted))
-
-    def keep(rid: str) -> bool:
-        return rid in reports and (wanted is None or rid in wanted)
-
-    for row in _rows(warehouse, f"SELECT * FROM findings WHERE {where_facts} ORDER BY report_id, finding_no"):
-        if keep(row["report_id"]):
-            reports[row["report_id"]].findings.append(row)
-    for section, view, row_col, col_col in _CELL_VIEWS:
-        amount = ", amount_wan_yuan" if section == "二" else ""
-        sql = (f"SELECT report_id, {row_col} AS r, {col_col} AS c, count{amount}, is_blank, is_recovered, how, "
-               f"raw_text, source_location, resolution_id FROM {view} WHERE {where_facts}")
-        cols = warehouse.query(sql).to_pydict()  # column-wise: a year's cells are millions of rows
-        amounts = cols["amount_wan_yuan"] if section == "二" else [None] * len(cols["report_id"])
-        for rid, r, c, value, amount, blank, recovered, how, raw, loc, res in zip(
-                cols["report_id"], cols["r"], cols["c"], cols["count"], amounts, cols["is_blank"],
-                cols["is_recovered"], cols["how"], cols["raw_text"], cols["source_location"], cols["resolution_id"]):
-            if not keep(rid):
-                continue
-            if value is None:
-                value = amount
-            reports[rid].cells[(section, r, c)] = Cell(value, None if how == "resolved" else value, blank, recovered,
-                                                       how, raw, loc, res)
+        pages = [rid for rid, d in reports.items() if rid in ids or d.report["version_key"] in keys]
     by_sha: dict[str, list[Resolution]] = {}
     by_bureau_year: dict[tuple[Any, Any], list[Resolution]] = {}
     for r in decisions:
@@ -147,4 +133,39 @@ def load_site_data(warehouse: Any, years: Sequence[Year] | None = None,
                                     "ORDER BY region, bureau_name"))
     found_years = sorted({d.report["year"] for d in reports.values()} | {m["year"] for m in missing},
                          key=lambda y: (y is None, y or 0))
-    return SiteData(found_years if years is None else list(years), reports, missing)
+    return SiteData(found_years if years is None else list(years), reports, missing, pages)
+
+
+def load_details(warehouse: Any, site: SiteData, report_ids: Sequence[str]) -> None:
+    """Fill the findings and cells of these reports (one query per table for the lot)."""
+    reports = site.reports
+    ids = [r for r in dict.fromkeys(report_ids) if r in reports]
+    if not ids:
+        return
+    for rid in ids:
+        reports[rid].findings = []
+        reports[rid].cells = {}
+    where_facts = _ids_clause(ids)
+    for row in _rows(warehouse, f"SELECT * FROM findings WHERE {where_facts} ORDER BY report_id, finding_no"):
+        reports[row["report_id"]].findings.append(row)
+    for section, view, row_col, col_col in _CELL_VIEWS:
+        amount = ", amount_wan_yuan" if section == "二" else ""
+        sql = (f"SELECT report_id, {row_col} AS r, {col_col} AS c, count{amount}, is_blank, is_recovered, how, "
+               f"raw_text, source_location, resolution_id FROM {view} WHERE {where_facts}")
+        cols = warehouse.query(sql).to_pydict()  # column-wise: a year's cells are millions of rows
+        amounts = cols["amount_wan_yuan"] if section == "二" else [None] * len(cols["report_id"])
+        for rid, r, c, value, amount, blank, recovered, how, raw, loc, res in zip(
+                cols["report_id"], cols["r"], cols["c"], cols["count"], amounts, cols["is_blank"],
+                cols["is_recovered"], cols["how"], cols["raw_text"], cols["source_location"], cols["resolution_id"]):
+            if value is None:
+                value = amount
+            reports[rid].cells[(section, r, c)] = Cell(value, None if how == "resolved" else value, blank, recovered,
+                                                       how, raw, loc, res)
+
+
+def drop_details(site: SiteData, report_ids: Iterable[str]) -> None:
+    for rid in report_ids:
+        data = site.reports.get(rid)
+        if data is not None and not data.decisions:  # the index needs decided reports' details
+            data.findings = []
+            data.cells = {}

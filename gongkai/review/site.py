@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gongkai.review.data import Year, load_site_data
+from gongkai.review.data import Year, drop_details, load_details, load_site_index
 from gongkai.review.html import render_index, render_report
 
 DEFAULT_DIR = "review"
+#: Reports whose findings and cells are in memory at once while pages are written.
+PAGE_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -30,21 +32,29 @@ class SiteResult:
 
 
 def write_site(warehouse: Any, out_dir: str | Path, years: Sequence[Year] | None = None,
-               report_ids: Iterable[str] | None = None, title: str | None = None) -> SiteResult:
+               report_ids: Iterable[str] | None = None, title: str | None = None,
+               chunk: int = PAGE_CHUNK) -> SiteResult:
     """Write the index of ``years`` (None: every year) and the report pages (``report_ids`` and the other
-    versions of their bureau-years; None: every report of the years)."""
-    site = load_site_data(warehouse, years, report_ids)
+    versions of their bureau-years; None: every report of the years), ``chunk`` reports' details at a time."""
+    site = load_site_index(warehouse, years, report_ids)
     out = Path(out_dir)
     pages = out / "reports"
     pages.mkdir(parents=True, exist_ok=True)
-    wanted = None if report_ids is None else set(report_ids)
-    n = 0
-    for rid, data in site.reports.items():
-        if wanted is not None and not (rid in wanted or data.findings or data.cells):
-            continue
-        (pages / f"{rid}.html").write_text(render_report(data), encoding="utf-8")
-        n += 1
+    # reports with decisions first: the index shows how many of their errors are settled
+    decided = [rid for rid, d in site.reports.items() if d.decisions]
+    load_details(warehouse, site, decided)
+    todo = [rid for rid in site.pages if rid not in set(decided)]
+    for rid in decided:
+        if rid in set(site.pages):
+            (pages / f"{rid}.html").write_text(render_report(site.reports[rid]), encoding="utf-8")
+    for start in range(0, len(todo), chunk):
+        part = todo[start:start + chunk]
+        load_details(warehouse, site, part)
+        for rid in part:
+            (pages / f"{rid}.html").write_text(render_report(site.reports[rid]), encoding="utf-8")
+        drop_details(site, part)
     label = "、".join("年份不明" if y is None else f"{y}年" for y in site.years) or "全部年度"
     index = out / "index.html"
     index.write_text(render_index(site, title or f"政府信息公开工作年度报告 · 逐份核对（{label}）"), encoding="utf-8")
-    return SiteResult(index, n, sum(1 for d in site.reports.values() if d.report["is_current"]), len(site.missing))
+    return SiteResult(index, len(site.pages), sum(1 for d in site.reports.values() if d.report["is_current"]),
+                      len(site.missing))
