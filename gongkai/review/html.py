@@ -291,7 +291,8 @@ def _cell_td(data: ReportData, key: CellKey, marks: _Marks, candidates: dict, de
         label = "报告中没有此格"
     else:
         state = cell_state(cell.published, is_blank=cell.is_blank, is_recovered=cell.is_recovered,
-                           resolved=cell.resolution_id is not None, failed_identity=marks.failed_identity(key))
+                           resolved=cell.resolution_id is not None,
+                           failed_identity=bool(findings) and marks.failed_identity(key))
         value, raw, loc = cell.value, cell.raw_text, cell.source_location
         label = STATE_LABELS[state]
     shown = _num(value) if value is not None else ("" if state == "absent" else "?")
