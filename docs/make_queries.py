@@ -191,6 +191,25 @@ WHERE version_key IN (SELECT version_key FROM v_reports GROUP BY version_key HAV
 ORDER BY bureau, year, version_no""",
     ),
     Question(
+        "What did the office decide, and which reports did its decisions admit?",
+        "`gongkai resolve` records decisions on one report version's bytes: here the office set the "
+        "ambiguous run-together cells of 平潭综合实验区 2021 (sections 二 and 四) to the reading its "
+        "published HTML table shows. Every error of that report is settled, so its status is `resolved` "
+        "and the analysts' views count it.",
+        """SELECT bureau, year, kind, section, row_key, column_key, value, decided_by, report_status
+FROM v_resolutions
+ORDER BY bureau, year, section, row_key, column_key""",
+    ),
+    Question(
+        "Which cells carry the office's value rather than a printed one?",
+        "The facts keep what was published (NULL for an unread cell); the cell marts put the office's value "
+        "there and say so with `how = 'resolved'`.",
+        """SELECT r.bureau, r.year, c.group_key, c.outcome_key, c.count, c.how
+FROM v_review_cells c JOIN v_reports r ON r.report_id = c.report_id
+WHERE c.how = 'resolved'
+ORDER BY r.bureau, r.year, c.group_key, c.outcome_key""",
+    ),
+    Question(
         "Which reports could not be tied to a bureau-year?",
         "No bureau or no year found in the document: such reports are keyed by their file.",
         """SELECT source_path, bureau, year, status, version_key
@@ -222,11 +241,42 @@ def sample_batches() -> list[dict[str, pa.Table]]:
     return batches
 
 
+#: The office's decisions on the samples (as ``gongkai demo`` takes them): 004's ambiguous rows, read
+#: off its published HTML table. Ids and times are fixed so this file regenerates identically.
+DECISIONS: tuple[tuple[str, str, str, str, str], ...] = tuple(
+    ("004_pingtan_2021.txt", section, row, column, value)
+    for section, row, columns, values in (
+        ("二", "normative_docs", ("issued", "repealed", "in_force"), ("69", "3", "665")),
+        ("四", "litigation_direct", ("upheld", "corrected", "other", "pending", "total"), ("12", "0", "0", "0", "12")),
+    )
+    for column, value in zip(columns, values)
+)
+
+
+def record_decisions(warehouse: Warehouse) -> None:
+    from datetime import datetime, timezone
+    from decimal import Decimal
+
+    from warehouse.resolutions import Resolution, store
+
+    reports = warehouse.query("SELECT report_id, content_sha256, bureau, year, source_path FROM reports").to_pylist()
+    made = []
+    for i, (name, section, row, column, value) in enumerate(DECISIONS, start=1):
+        (rep,) = [r for r in reports if r["source_path"].endswith("/" + name)]
+        made.append(Resolution(f"docs-{i:04d}", rep["report_id"], rep["content_sha256"], rep["bureau"], rep["year"],
+                               "set_value", None, section, row, column, Decimal(value),
+                               "read off the published HTML table", "docs",
+                               datetime(2022, 3, 1, tzinfo=timezone.utc)))
+    with warehouse.engine.begin() as conn:
+        store(conn, made)
+
+
 def load_samples(warehouse: Warehouse, batches: list[dict[str, pa.Table]] | None = None) -> None:
-    """Load ``batches`` (default: :func:`sample_batches`) in order, then the illustrative registry."""
+    """Load ``batches`` (default: :func:`sample_batches`) in order, the illustrative registry, the decisions."""
     for tables in sample_batches() if batches is None else batches:
         warehouse.load(tables)
     warehouse.load_registry(REGISTRY)
+    record_decisions(warehouse)
 
 
 def queries_markdown(warehouse: Warehouse) -> str:
@@ -243,10 +293,12 @@ def queries_markdown(warehouse: Warehouse) -> str:
         "`tests/data/registry_sample.csv` (its regions, levels, sectors, aliases and the bureau "
         "教育与体育局 are made up for the demo). The views are documented column by column in "
         "[views.md](views.md). Run any of these with `gongkai query \"SQL\"`; they run unchanged on "
-        "DuckDB and PostgreSQL. Every bundled sample is quarantined (errors in what was published), so "
-        "the analysts' views (`v_applications_wide`, `v_review_wide`, `v_disclosure_wide`, the roll-ups "
-        "and year-over-year) show only the corrected 008; the office's `v_*_wide_all` twins, `v_reports`, "
-        "`v_quarantine` and `v_findings` show everything.",
+        "DuckDB and PostgreSQL. Every bundled sample is quarantined (errors in what was published); the "
+        "office then settled 平潭综合实验区 2021 (its ambiguous cells, read off the published table: "
+        "`v_resolutions`), so the analysts' views (`v_applications_wide`, `v_review_wide`, "
+        "`v_disclosure_wide`, the roll-ups and year-over-year) show the corrected 008 and that resolved "
+        "report; the office's `v_*_wide_all` twins, `v_reports`, `v_quarantine` and `v_findings` show "
+        "everything.",
         "",
     ]
     for n, q in enumerate(QUESTIONS, start=1):

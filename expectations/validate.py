@@ -212,13 +212,16 @@ def validate_batch_with_results(
     parser = _parser_findings(tables)
     reports_info = {}
     for rid in findings:
-        fs = findings[rid]
+        # The parser's findings count as the rulebook's do (graded by the same overrides), so the
+        # report's numbers here are the ones its reports row, the CLI and the review pages show.
+        fs = apply_severities(parser.get(rid, []), severities) + findings[rid]
         reports_info[rid] = {
             "source": inp.source.get(rid),
-            "status": gate(fs + parser.get(rid, []), severities),  # parser findings + the rulebook's
+            "status": gate(fs),
             "errors": sum(f.severity == "error" for f in fs),
             "warnings": sum(f.severity == "warning" for f in fs),
             "infos": sum(f.severity == "info" for f in fs),
+            "checks": len(findings[rid]),  # of those, found by this run's rules
         }
     run = ValidationRun(run_id=run_id, started_at=started_at, seconds=round(time.perf_counter() - t0, 3),
                         n_reports=len(findings), ge_version=_ge_version(), frames=frame_info, rules=outcomes,

@@ -196,6 +196,7 @@ def _ingest(settings: Any, source: str | None, files: list[str] | None, wanted_y
                   "docs_root": str(Path(settings.data_dir) / "datadocs" / str(run_id))}
         loaded = set() if force else loaded_contents(warehouse.known_files())
         touched_years: set[int | None] = set()
+        loaded_ids: set[str] = set()
         seen_ids: set[str] = set()
         total = len(chosen)
         done = 0
@@ -211,7 +212,7 @@ def _ingest(settings: Any, source: str | None, files: list[str] | None, wanted_y
                 done += item.n_files
                 if item.parsing is not None:
                     _load_batch(item, summary, warehouse, wanted_years, bureaus, touched_years, log,
-                                checks)
+                                checks, loaded_ids)
                 else:
                     log.info("batch %d: %d file(s), all unchanged or duplicates", item.n, item.n_files)
                 _progress(done, total)
@@ -236,6 +237,8 @@ def _ingest(settings: Any, source: str | None, files: list[str] | None, wanted_y
 
             index = write_run_index(checks["docs_root"])
             summary.data_docs_index = str(index) if index is not None else None
+        if loaded_ids:
+            summary.review_index = _write_review(warehouse, Path(settings.data_dir) / "review", loaded_ids, log)
         if touched_years:
             t0 = time.perf_counter()
             with warehouse.holding():  # one open of the database for all the years' exports
@@ -260,9 +263,26 @@ class _Pending:
     parsing: Any  # a future of a ParsedChunk, or None when nothing needed parsing
 
 
+def _write_review(warehouse: Any, out: Path, report_ids: set[str], log: Any) -> str | None:
+    """The office's review pages: the index of every year, and the pages of the reports this run loaded.
+
+    Not worth failing a run over: the data is loaded; ``gongkai review`` writes them again.
+    """
+    from gongkai.review import write_site
+
+    t0 = time.perf_counter()
+    try:
+        result = write_site(warehouse, out, None, report_ids)
+    except Exception:  # noqa: BLE001 - the load succeeded; say so and go on
+        log.exception("could not write the review pages under %s (run `gongkai review`)", out)
+        return None
+    log.info("review pages: %s (%d page(s), %.1f s)", result.index, result.pages, time.perf_counter() - t0)
+    return str(result.index)
+
+
 def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any,
                 wanted_years: list[int], bureaus: list[str] | None, touched_years: set[int | None],
-                log: Any, checks: dict[str, Any] | None = None) -> None:
+                log: Any, checks: dict[str, Any] | None = None, loaded_ids: set[str] | None = None) -> None:
     t0 = time.perf_counter()
     parsed = item.parsing.result()
     summary.add_stage("wait for parse", time.perf_counter() - t0)
@@ -290,7 +310,9 @@ def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any,
     load_seconds = time.perf_counter() - t0
     summary.add_stage("load", load_seconds)
     touched_years |= _years_of(result)
-    summary.add_tables(tables)
+    if loaded_ids is not None:
+        loaded_ids.update(result.report_ids)
+    summary.add_tables(tables, dict(getattr(result, "regraded", {}) or {}))
     log.info("batch %d: read %d, unchanged %d, duplicates %d, parsed %d (%.2f s of parsing), "
              "filtered %d, loaded %d report(s) with %d finding(s); validate %.2f s, load %.2f s",
              item.n, item.n_files, item.unchanged, item.duplicates, n_parsed, parse_seconds,

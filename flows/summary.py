@@ -45,6 +45,7 @@ class IngestSummary:
     elapsed_seconds: float = 0.0
     data_docs: list[str] = field(default_factory=list)  # one offline page per checked batch
     data_docs_index: str | None = None  # the run's page linking every batch's
+    review_index: str | None = None  # the office's review pages (index of bureau-years) for the years touched
     rule_summaries: list[str] = field(default_factory=list)  # per-rule markdown of each batch
 
     def add_rule_summary(self, batch: int, markdown: str, data_docs: Any = None) -> None:
@@ -59,12 +60,16 @@ class IngestSummary:
         """Keep the ``keep`` slowest files seen so far."""
         self.slowest_files = heapq.nlargest(keep, self.slowest_files + timings)
 
-    def add_tables(self, tables: dict[str, pa.Table]) -> None:
-        """Fold one loaded batch into the counts."""
+    def add_tables(self, tables: dict[str, pa.Table], regraded: dict[str, str] | None = None) -> None:
+        """Fold one loaded batch into the counts; ``regraded``: statuses the office's decisions changed at load."""
         reports = tables["reports"]
         findings = tables["findings"]
         self.reports_loaded += reports.num_rows
-        _add(self.reports_by_status, Counter(reports.column("status").to_pylist()))
+        statuses = reports.column("status").to_pylist()
+        if regraded:
+            ids = reports.column("report_id").to_pylist()
+            statuses = [regraded.get(rid, s) for rid, s in zip(ids, statuses)]
+        _add(self.reports_by_status, Counter(statuses))
         _add(self.findings_by_severity, Counter(findings.column("severity").to_pylist()))
         _add(self.findings_by_code, Counter(findings.column("code").to_pylist()))
         _add(self.reports_by_carrier, Counter(reports.column("carrier").to_pylist()))
@@ -109,7 +114,8 @@ class IngestSummary:
         lines += ["", f"Warehouse: `{self.warehouse_url}`  ", f"Parquet: `{self.parquet_root}`  ",
                   f"Years touched: {', '.join(map(str, self.years)) or '–'}  ",
                   f"Data Docs: {f'`{self.data_docs_index}` (the run); ' if self.data_docs_index else ''}"
-                  f"{', '.join(f'`{p}`' for p in self.data_docs) or '–'}"]
+                  f"{', '.join(f'`{p}`' for p in self.data_docs) or '–'}  ",
+                  f"Review pages: {f'`{self.review_index}`' if self.review_index else '–'}"]
         if self.rule_summaries:
             lines += ["", "## What each rule checked", ""] + self.rule_summaries
         return "\n".join(lines) + "\n"

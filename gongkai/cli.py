@@ -49,6 +49,12 @@ FROM v_quarantine
 GROUP BY bureau, year
 ORDER BY year, bureau"""
 
+DEMO_RESOLVED_SQL = """\
+SELECT bureau, year, status, new_received_total, granted_total
+FROM v_applications_wide
+WHERE is_current
+ORDER BY year, bureau"""
+
 DEMO_COUNTED_SQL = """\
 SELECT (SELECT COUNT(*) FROM v_applications_wide WHERE is_current) AS counted,
        (SELECT COUNT(*) FROM v_reports WHERE is_current) AS current"""
@@ -391,6 +397,8 @@ def _print_summary(summary: Any) -> None:
             _print(f"Data Docs: {s.data_docs_index} ({len(s.data_docs)} batch page(s) linked)")
         elif getattr(s, "data_docs", None):
             _print(f"Data Docs: {s.data_docs[0]}" + (f" (+{len(s.data_docs) - 1} more batches)" if len(s.data_docs) > 1 else ""))
+    if getattr(s, "review_index", None):
+        _print(f"Review pages: {s.review_index} (gongkai review rewrites them; gongkai resolve records decisions)")
     _print(f"Warehouse: {s.warehouse_url}")
     _print(f"Parquet:   {s.parquet_root}")
 
@@ -582,8 +590,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     counted = _query(args, DEMO_COUNTED_SQL).to_pylist()[0]
     _print(f"Analysts' views (v_applications_wide, v_review_wide, v_disclosure_wide, the roll-ups) count "
            f"{counted['counted']} of the {counted['current']} current report(s): quarantined reports are kept "
-           f"but not counted until a corrected submission or a rerun clears them. "
+           f"but not counted until the office settles their errors (gongkai resolve) or a corrected file arrives. "
            f"`gongkai findings --severity error` says why, cell by cell.")
+    _print("")
+    _print("The office reads the ambiguous cells off the bureau's page and accepts 008's inconsistency as published:")
+    from gongkai.resolve_cli import run_demo_decisions
+
+    run_demo_decisions(str(settings.data_dir), summary.warehouse_url, _print)
+    _print("")
+    _print(f'$ gongkai query "{" ".join(DEMO_RESOLVED_SQL.split())}" --data-dir {settings.data_dir}')
+    _print(render(_query(args, DEMO_RESOLVED_SQL), "table"))
+    counted = _query(args, DEMO_COUNTED_SQL).to_pylist()[0]
+    _print(f"Analysts' views now count {counted['counted']} of the {counted['current']} current report(s) "
+           f"(status resolved; cells the office set are marked how = 'resolved' in v_*_cells).")
+    _print(f"Review pages: {Path(settings.data_dir) / 'review' / 'index.html'} (open in a browser; "
+           f"`gongkai review` rewrites them)")
     return 0
 
 
@@ -750,10 +771,17 @@ def build_parser() -> argparse.ArgumentParser:
     _warehouse_flags(p)
     p.set_defaults(func=cmd_report)
 
+    from gongkai.resolve_cli import add_parser as add_resolve_parser, add_review_parser
+
+    add_review_parser(sub)
+    add_resolve_parser(sub)
+
     p = sub.add_parser("demo", help="ingest the bundled samples/ and show an example query",
                        description="Ingest the repository's samples/ folder into the local DuckDB warehouse "
                                    "(./data unless --data-dir or $GONGKAI_DATA_DIR) and print one row per "
-                                   "report: bureau, year, layout, status and new applications received.")
+                                   "report: bureau, year, layout, status and new applications received; then "
+                                   "record the office's decisions on two samples (gongkai resolve) so the "
+                                   "analysts' views count them, and say where the review pages are.")
     p.add_argument("--data-dir", metavar="DIR", help="where to put the demo data (default: ./data)")
     _verbose_flag(p)
     p.set_defaults(func=cmd_demo)

@@ -148,6 +148,10 @@ def test_demo_ingests_the_samples_and_shows_a_query(tmp_path: Path, capsys: pyte
     # every bundled sample is quarantined: shown with its reasons, counted by no analyst view
     assert "identity.I1" in out and "table.truncated" in out
     assert re.search(r"count 0 of the 6 current report\(s\)", out), out[-600:]
+    # then the office settles 004's ambiguous cells and accepts 008's inconsistency: both are counted
+    assert "resolve accept" in out and "--finding identity.I1" in out and "resolve set" in out
+    assert re.search(r"now count 2 of the 6 current report\(s\)", out), out[-600:]
+    assert (tmp_path / "data" / "review" / "index.html").is_file() and "Review pages:" in out
 
 
 def test_ingest_from_a_fresh_prefect_home(fresh_prefect_ingest) -> None:

@@ -166,10 +166,11 @@ def test_grains_hold_on_the_samples(duck_samples: Warehouse) -> None:
 
 
 def test_sample_marts_count_only_current_clean_versions(duck_samples: Warehouse) -> None:
-    # 008 was resubmitted with 3 new applications instead of 1: the region sums see only the new version.
+    # 008 was resubmitted with 3 new applications instead of 1: the region sums see only the new version,
+    # and 平潭综合实验区's own 2021 report (70), which the office resolved (docs/make_queries.DECISIONS).
     summary = duck_samples.query("SELECT year, n_reports, new_received_total FROM v_region_year_summary "
                                  "WHERE region = '平潭综合实验区' ORDER BY year").to_pylist()
-    assert summary == [{"year": 2021, "n_reports": 1, "new_received_total": 3}]  # 030 (2023) is quarantined
+    assert summary == [{"year": 2021, "n_reports": 2, "new_received_total": 73}]  # 030 (2023) is quarantined
     history = duck_samples.query("SELECT version_no, is_current, status FROM v_applications_wide_all "
                                  "WHERE bureau = '平潭综合实验区公安局' ORDER BY version_no").to_pylist()
     assert history == [{"version_no": 1, "is_current": False, "status": "quarantined"},
@@ -177,7 +178,8 @@ def test_sample_marts_count_only_current_clean_versions(duck_samples: Warehouse)
     # The analysts' wide marts never show a quarantined version; their *_all twins do.
     for wide in ("v_applications_wide", "v_review_wide", "v_disclosure_wide"):
         counted = duck_samples.query(f"SELECT bureau, version_no, status FROM {wide} ORDER BY bureau").to_pylist()
-        assert counted == [{"bureau": "平潭综合实验区公安局", "version_no": 2, "status": "flagged"}], wide
+        assert counted == [{"bureau": "平潭综合实验区", "version_no": 1, "status": "resolved"},
+                           {"bureau": "平潭综合实验区公安局", "version_no": 2, "status": "flagged"}], wide
     quarantined = duck_samples.query("SELECT DISTINCT report_id FROM v_quarantine").num_rows
     assert quarantined == duck_samples.query(
         "SELECT COUNT(*) AS n FROM reports WHERE is_current AND status = 'quarantined'")["n"][0].as_py()

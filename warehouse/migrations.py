@@ -62,8 +62,16 @@ def _v2_to_v3(conn: Connection) -> None:
     """
 
 
+def _v3_to_v4(conn: Connection) -> None:
+    """``resolutions`` (the office's decisions, ``warehouse.resolutions``).
+
+    ``create_all`` has already made the table; no report has a decision yet, so no
+    status changes.
+    """
+
+
 #: ``MIGRATIONS[n]`` upgrades a database from version n to n + 1.
-MIGRATIONS: dict[int, Step] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Step] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def upgrade(conn: Connection, found: int) -> list[int]:

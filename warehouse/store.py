@@ -54,6 +54,7 @@ from warehouse.history import (
     write_changes,
 )
 from warehouse.migrations import upgrade
+from warehouse.resolutions import regrade
 from warehouse.registry import parse_registry, read_registry_text
 from warehouse.schema import (
     DIMENSION_TABLES,
@@ -95,6 +96,8 @@ class LoadResult:
     rows_deleted: Mapping[str, int] = field(default_factory=dict)
     # Reports of earlier loads this load made non-current (a resubmission or a changed file).
     superseded_report_ids: tuple[str, ...] = ()
+    # Reports of the batch whose status the office's decisions changed (``warehouse.resolutions.regrade``).
+    regraded: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -402,6 +405,8 @@ class Warehouse:
                 years.update(pc.unique(data["year"]).to_pylist())
             wanted = {rid: state_values(states[rid]) for rid in others if rid in writable}
             years |= write_changes(conn, others, wanted)
+            # The gate with the office's decisions: they hang off the content, so a rerun keeps them.
+            regraded = regrade(conn, sorted(incoming))
         superseded = sorted(rid for rid, m in others.items()
                             if rid in writable and m["is_current"] and not states[rid].is_current)
         return LoadResult(
@@ -411,6 +416,7 @@ class Warehouse:
             rows_inserted=inserted,
             rows_deleted=deleted,
             superseded_report_ids=tuple(superseded),
+            regraded=regraded,
         )
 
     def load_registry(self, source: str | Path) -> RegistryResult:

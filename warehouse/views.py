@@ -41,6 +41,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    null,
     select,
     true,
 )
@@ -51,9 +52,11 @@ from sqlalchemy.sql.expression import TableClause
 
 from transforms.spec import LAYOUTS, REVIEW_CELLS
 from transforms.tables import AMOUNT_TYPE
+from warehouse.resolutions import resolutions
 from warehouse.schema import bureau_aliases, bureaus, report_tables
 
 QUARANTINED = "quarantined"
+RESOLVED = "resolved"
 #: Views of schema version 1 that no longer exist under that name (dropped on open).
 LEGACY_VIEWS: tuple[str, ...] = ()
 
@@ -228,25 +231,78 @@ def reports_view() -> Select:
     ).select_from(r.outerjoin(b, b.c.bureau_id == r.c.bureau_id))
 
 
+def _money_column_keys() -> tuple[str, ...]:
+    return tuple(sorted({c.column for c in disclosure_cells() if c.is_money}))
+
+
+def _cells(facts_name: str, section: str, row_col: str, col_col: str, money: bool = False) -> Select:
+    """One row per published cell, with the office's value where the cell was unread (``how = 'resolved'``).
+
+    The published value always wins: a ``set_value`` only fills a NULL cell of the very
+    bytes it was decided on (same ``content_sha256``). ``how`` says where the number
+    comes from: ``printed``, ``recovered`` (split from run-together text by the
+    identities), ``resolved`` (the office's value), NULL (unread, nothing decided).
+    """
+    r, f, res = ref("stg_reports"), ref(facts_name), ref("stg_resolutions")
+    unread = f.c["count"].is_(None)
+    if money:
+        unread = and_(unread, f.c.amount_wan_yuan.is_(None))
+    applied = and_(unread, res.c.value.is_not(None))
+    # Lead's note: when the facts carry their own `how`, the ELSE branches become f.c.how.
+    how = case((applied, literal(RESOLVED)), (unread, null()),
+               (f.c.is_recovered == true(), literal("recovered")), else_=literal("printed"))
+    values: list[ColumnElement] = []
+    if money:
+        is_money = f.c.column_key.in_(_money_column_keys())
+        values.append(case((and_(applied, ~is_money), cast(res.c.value, BigInteger)), else_=f.c["count"]).label("count"))
+        values.append(case((and_(applied, is_money), cast(res.c.value, _amount_type())),
+                           else_=f.c.amount_wan_yuan).label("amount_wan_yuan"))
+    else:
+        values.append(case((applied, cast(res.c.value, BigInteger)), else_=f.c["count"]).label("count"))
+    keep = [c for c in f.c if c.name not in ("count", "amount_wan_yuan", "is_recovered", "raw_text",
+                                             "source_location")]
+    return select(
+        *keep, *values, f.c.is_recovered, how.label("how"), res.c.resolution_id, f.c.raw_text, f.c.source_location,
+    ).select_from(
+        f.join(r, r.c.report_id == f.c.report_id).outerjoin(res, and_(
+            res.c.content_sha256 == r.c.content_sha256, res.c.kind == "set_value", res.c.section == section,
+            res.c.row_key == f.c[row_col], res.c.column_key == f.c[col_col]))
+    )
+
+
+def _amount_type() -> Numeric:
+    return Numeric(AMOUNT_TYPE.precision, AMOUNT_TYPE.scale)
+
+
+def resolutions_view() -> Select:
+    res, r = ref("stg_resolutions"), ref("stg_reports")
+    return select(
+        *res.c,
+        _bool(r.c.report_id.is_not(None)).label("is_loaded"),
+        func.coalesce(r.c.is_current, false()).label("is_current"),
+        r.c.status.label("report_status"),
+    ).select_from(res.outerjoin(r, r.c.content_sha256 == res.c.content_sha256))
+
+
 def applications_wide(*, with_quarantined: bool = False) -> Select:
-    a = ref("stg_application_facts")
-    return _wide("stg_application_facts", [
+    a = ref("v_application_cells")
+    return _wide("v_application_cells", [
         (f"{row}_{col}", and_(a.c.row_key == row, a.c.column_key == col), "count")
         for row in app_row_keys() for col in app_column_keys()
     ], with_quarantined=with_quarantined)
 
 
 def review_wide(*, with_quarantined: bool = False) -> Select:
-    f = ref("stg_review_facts")
-    return _wide("stg_review_facts", [
+    f = ref("v_review_cells")
+    return _wide("v_review_cells", [
         (f"{c.group}_{c.outcome}", and_(f.c.group_key == c.group, f.c.outcome_key == c.outcome), "count")
         for c in REVIEW_CELLS
     ], with_quarantined=with_quarantined)
 
 
 def disclosure_wide(*, with_quarantined: bool = False) -> Select:
-    f = ref("stg_disclosure_facts")
-    return _wide("stg_disclosure_facts", [
+    f = ref("v_disclosure_cells")
+    return _wide("v_disclosure_cells", [
         (c.name, and_(f.c.block_key == c.block, f.c.item_key == c.item, f.c.column_key == c.column),
          "amount_wan_yuan" if c.is_money else "count")
         for c in disclosure_cells()
@@ -262,7 +318,7 @@ def _ordinal_case(key: ColumnElement, keys: tuple[str, ...]) -> ColumnElement:
 
 
 def region_year_applications() -> Select:
-    r, b, a = ref("stg_reports"), ref("stg_bureaus"), ref("stg_application_facts")
+    r, b, a = ref("stg_reports"), ref("stg_bureaus"), ref("v_application_cells")
     keys = [b.c.region, r.c.year, a.c.row_key, a.c.column_key]
     return (
         select(
@@ -274,6 +330,7 @@ def region_year_applications() -> Select:
             cast(func.sum(a.c["count"]), BigInteger).label("count"),
             func.count(a.c["count"]).label("n_reports"),
             cast(func.sum(case((a.c.is_blank == true(), 1), else_=0)), BigInteger).label("n_blank"),
+            cast(func.sum(case((a.c.how == RESOLVED, 1), else_=0)), BigInteger).label("n_resolved"),
         )
         .select_from(r.join(a, a.c.report_id == r.c.report_id).outerjoin(b, b.c.bureau_id == r.c.bureau_id))
         .where(_current_clean(r), r.c.year.is_not(None))
@@ -441,10 +498,30 @@ VIEWS: tuple[View, ...] = (
          "Sections 一, 五, 六 as text.", _passthrough(report_tables["narratives"])),
     View("stg_findings", "staging", "one row per finding of a report version",
          "What the parser and the checks found about each report version.", _passthrough(report_tables["findings"])),
+    View("stg_resolutions", "staging", "one row per decision of the office",
+         "The office's decisions (`gongkai resolve`), each on one report version's bytes.",
+         _passthrough(resolutions)),
     # -- marts -----------------------------------------------------------------
     View("v_reports", "mart", "one row per report version (all versions, all statuses)",
          "Reports with their registry attributes. Filter `is_current` for the version analysts count.",
          reports_view),
+    View("v_resolutions", "mart", "one row per decision of the office (all versions)",
+         "Decisions on report versions: values set for unread cells, findings accepted as published, reports "
+         "rejected. A decision applies to the exact bytes it was taken on (`content_sha256`): a rerun or a "
+         "parser upgrade keeps it, a resubmission does not inherit it.", resolutions_view,
+         columns={"is_loaded": "a report with these bytes is in the warehouse",
+                  "is_current": "that report is the current version of its bureau-year",
+                  "report_status": "status of that report (resolved when every error is settled)"}),
+    View("v_application_cells", "mart", "one row per section 三 cell of a report version (all versions, all statuses)",
+         "Section 三 in long form as published, with the office's value where a cell was unread "
+         "(`how = 'resolved'`). The wide marts and roll-ups read this.",
+         partial(_cells, "stg_application_facts", "三", "row_key", "column_key")),
+    View("v_review_cells", "mart", "one row per section 四 cell of a report version (all versions, all statuses)",
+         "Section 四 in long form as published, with the office's value where a cell was unread.",
+         partial(_cells, "stg_review_facts", "四", "group_key", "outcome_key")),
+    View("v_disclosure_cells", "mart", "one row per section 二 cell of a report version (all versions, all statuses)",
+         "Section 二 in long form as published (money in 万元), with the office's value where a cell was unread.",
+         partial(_cells, "stg_disclosure_facts", "二", "item_key", "column_key", money=True)),
     View("v_applications_wide", "mart", "one row per report version that is not quarantined (all versions)",
          "Section 三 pivoted: one column per row × applicant column of either edition. Quarantined "
          "versions are left out (see `v_applications_wide_all`); filter `is_current` for the version to "
@@ -472,6 +549,8 @@ VIEWS: tuple[View, ...] = (
          region_year_applications,
          columns={"count": "sum of the cell over the reports", "n_reports": "reports that printed this cell",
                   "n_blank": "of those, reports that left it blank",
+                  "n_resolved": "of those, reports whose cell was unread and carries the office's value "
+                                "(`how = 'resolved'`)",
                   "row_label": "the row's label in the form (first edition declaring it)",
                   "column_label": "the applicant column's label", "row_ordinal": "sort order of the row",
                   "column_ordinal": "sort order of the column"}),
@@ -509,7 +588,7 @@ VIEWS: tuple[View, ...] = (
          columns={**_BUREAU_KEY,
                   "n_versions": "report versions received for this bureau-year (0: missing)",
                   "current_report_id": "the current version (NULL: none)",
-                  "current_status": "clean / flagged / quarantined of the current version",
+                  "current_status": "clean / flagged / quarantined / resolved of the current version",
                   "is_submitted": "at least one version received"}),
     View("v_missing_submissions", "mart", "one row per bureau × reporting year with no report received",
          "`v_submissions` where nothing was received: the bureaus to chase.", lambda: _submissions(True),
@@ -543,7 +622,8 @@ COLUMN_DOCS: dict[str, str] = {
     "is_registered": "true: from the office's registry CSV; false: created from a report title",
     "alias": "a former or informal name of the bureau",
     "layout": "form edition the report follows: 2019 or 2021",
-    "status": "clean / flagged (warnings) / quarantined (errors)",
+    "status": "clean / flagged (warnings) / quarantined (errors) / resolved (every error settled by the "
+              "office's decisions, `v_resolutions`)",
     "title": "the report's title line",
     "source_path": "the file the report was read from",
     "content_sha256": "SHA-256 of the file's bytes",
@@ -588,6 +668,16 @@ COLUMN_DOCS: dict[str, str] = {
     "column_label": "column the finding is about",
     "expected": "what the identity or rule expected",
     "found": "what the document says",
+    "resolution_id": "the office's decision (v_resolutions); on a cell: the decision that gave its value",
+    "kind": "set_value (a value for an unread cell) / accept (admitted despite the finding) / reject "
+            "(held back until a corrected file)",
+    "finding_code": "accept: the finding code accepted as published",
+    "value": "set_value: the value the office read for the cell (万元 for money cells)",
+    "note": "why: where the value comes from, or why the finding is accepted",
+    "decided_by": "who decided",
+    "decided_at": "when",
+    "how": "where the number comes from: printed, recovered (split from run-together text by the identities), "
+           "resolved (the office's value for an unread cell); NULL: unread, nothing decided",
 }
 
 
