@@ -563,7 +563,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         warehouse.close()
     cov = files.report.data.coverage
     _print(f"{files.report.title}: {len(cov.included)} report(s) summed, {len(cov.missing)} missing, "
-           f"{len(cov.held_back)} held back" + ("" if cov.resolutions is None else f", {len(cov.resolutions)} decision(s)"))
+           f"{len(cov.held_back)} held back, {len(cov.resolutions)} decision(s) of the office")
     for path in (files.html, files.xlsx, files.markdown):
         _print(f"  {path}")
     if files.charts:

@@ -89,7 +89,15 @@ def cmd_resolve(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     settings = _settings(args)
-    warehouse = Warehouse.open(url=settings.warehouse_url, data_dir=str(settings.data_dir))
+    from contextlib import ExitStack
+
+    from warehouse.locks import writer_lock
+
+    stack = ExitStack()
+    if action not in (None, "list") or args.import_file:  # a decision is a write: one writer at a time
+        stack.enter_context(writer_lock(settings.warehouse_url, label="gongkai resolve",
+                                        on_wait=lambda msg: print(msg, file=sys.stderr)))
+    warehouse = stack.enter_context(Warehouse.open(url=settings.warehouse_url, data_dir=str(settings.data_dir)))
     try:
         if args.export:
             with warehouse.engine.connect() as conn:
@@ -151,7 +159,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
-        warehouse.close()
+        stack.close()
 
 
 def _build(conn: Any, args: argparse.Namespace, build: Any) -> list[Any]:
@@ -247,7 +255,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     out = Path(args.out) if args.out else Path(settings.data_dir) / "review"
-    warehouse = Warehouse.open(url=settings.warehouse_url, data_dir=str(settings.data_dir))
+    warehouse = Warehouse.open_readonly(url=settings.warehouse_url, data_dir=str(settings.data_dir))
     try:
         result = write_site(warehouse, out, [args.year] if args.year is not None else None)
     finally:

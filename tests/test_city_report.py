@@ -195,7 +195,7 @@ def test_coverage_says_exactly_what_the_sum_covers(region: Region, report_2023: 
     # Every bureau of the registry is exactly one of: included, held back, missing.
     names = [r["bureau"] for r in cov.included] + [h.bureau for h in cov.held_back] + [m["bureau_name"] for m in cov.missing]
     assert sorted(names) == sorted(region.corpus.bureaus)
-    assert cov.resolutions is None  # no v_resolutions in this warehouse: said, not hidden
+    assert cov.resolutions == ()  # the office decided nothing in this warehouse
     text = report_2023.markdown.read_text(encoding="utf-8")
     for h in cov.held_back:
         assert h.bureau in text and h.errors[0]["code"] in text
@@ -203,28 +203,32 @@ def test_coverage_says_exactly_what_the_sum_covers(region: Region, report_2023: 
         assert m["bureau_name"] in text
 
 
-def test_read_resolutions_follows_the_contract(region: Region, tmp_path: Path) -> None:
-    """``v_resolutions`` comes from the resolutions work; a stand-in view with its columns checks the reader."""
+def test_the_offices_decisions_are_in_the_coverage(region: Region, tmp_path: Path) -> None:
+    """Decisions recorded with ``gongkai resolve``'s storage show in the coverage: who decided what,
+    for the region-year's current reports only."""
+    from warehouse.resolutions import build, store
+
     with region.warehouse.engine.begin() as conn:
         conn.exec_driver_sql("CHECKPOINT")
     shutil.copy(region.data_dir / "gongkai.duckdb", tmp_path / "gongkai.duckdb")
     with Warehouse.open(data_dir=str(tmp_path)) as warehouse:
-        current = q(warehouse, f"SELECT report_id, bureau, content_sha256 FROM v_reports WHERE region = '{REGION}' "
-                               "AND year = 2023 AND is_current LIMIT 1")[0]
-        old = q(warehouse, f"SELECT report_id, bureau, content_sha256 FROM v_reports WHERE region = '{REGION}' "
-                           "AND year = 2022 AND is_current LIMIT 1")[0]
+        def an_error(year: int) -> dict[str, Any]:
+            return q(warehouse, f"SELECT r.report_id, f.code FROM v_reports r JOIN findings f USING (report_id) "
+                                f"WHERE r.region = '{REGION}' AND r.year = {year} AND r.is_current "
+                                "AND f.severity = 'error' ORDER BY r.report_id, f.code LIMIT 1")[0]
 
-        def row(rid: int, rep: dict[str, Any], year: int, who: str) -> str:
-            return (f"({rid}, '{rep['report_id']}', '{rep['content_sha256']}', '{rep['bureau']}', {year}, 'accept', "
-                    f"'identity.I1', '三', 'new_received', 'total', NULL, '发布方不一致，按原文接受', '{who}', "
-                    "TIMESTAMP '2024-03-01 10:00:00')")
-        columns = ", ".join(RESOLUTION_COLUMNS)
+        now, before = an_error(2023), an_error(2022)
         with warehouse.engine.begin() as conn:
-            conn.exec_driver_sql(f"CREATE VIEW v_resolutions AS SELECT * FROM (VALUES {row(1, current, 2023, '张三')}, "
-                                 f"{row(2, old, 2022, '李四')}) AS t({columns})")
+            store(conn, [build(conn, now["report_id"], "accept", by="张三", finding_code=now["code"],
+                               note="发布方不一致，按原文接受"),
+                         build(conn, before["report_id"], "accept", by="李四", finding_code=before["code"],
+                               note="上年度的决定")])
+        view_columns = set(warehouse.query("SELECT * FROM v_resolutions LIMIT 0").column_names)
+        assert set(RESOLUTION_COLUMNS) <= view_columns  # the contract the report reads
         decisions = read_resolutions(warehouse, REGION, 2023)
-        assert decisions is not None and [d["decided_by"] for d in decisions] == ["张三"]
-        assert decisions[0]["report_id"] == current["report_id"] and decisions[0]["kind"] == "accept"
+        assert [d["decided_by"] for d in decisions] == ["张三"]
+        assert decisions[0]["report_id"] == now["report_id"] and decisions[0]["kind"] == "accept"
+        assert decisions[0]["finding_code"] == now["code"]
         files = build_city_report(warehouse, REGION, 2023, tmp_path / "out", charts=False)
         text = files.markdown.read_text(encoding="utf-8")
         assert "张三" in text and "李四" not in text and "按原文接受" in text
@@ -360,14 +364,21 @@ def test_city_report_in_headless_chromium(region: Region, report_2023: CityRepor
 def test_report_command(region: Region, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from gongkai.cli import main
 
+    # the command opens the warehouse read-only; DuckDB lets one process hold a file only one way,
+    # so it runs on a copy while the module's fixture keeps the original open
+    with region.warehouse.engine.begin() as conn:
+        conn.exec_driver_sql("CHECKPOINT")
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(region.data_dir / "gongkai.duckdb", data / "gongkai.duckdb")
     out = tmp_path / "out"
     assert main(["report", "--region", REGION, "--year", "2022", "--out", str(out), "--no-charts",
-                 "--data-dir", str(region.data_dir)]) == 0
+                 "--data-dir", str(data)]) == 0
     printed = capsys.readouterr().out
     assert "福州市2022年政府信息公开工作年度报告（汇总）" in printed
     assert all((out / name).exists() for name in ("report.html", "report.xlsx", "report.md"))
     assert main(["report", "--region", "无此市", "--year", "2022", "--out", str(out),
-                 "--data-dir", str(region.data_dir)]) == 1
+                 "--data-dir", str(data)]) == 1
     assert "known regions: 福州市" in capsys.readouterr().err
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, inspect, select, text, true
+from sqlalchemy import Select, select, text, true
 
 from warehouse.store import Warehouse
 from warehouse.views import QUARANTINED, SUMMARY_COLUMNS, YOY_COLUMNS, ref
@@ -67,7 +67,7 @@ class Coverage:
     included: tuple[dict[str, Any], ...]  # current admitted reports: bureau, report_id, status, is_aggregate, ...
     missing: tuple[dict[str, Any], ...]  # registry bureaus with no report for the year
     held_back: tuple[HeldBack, ...]
-    resolutions: tuple[dict[str, Any], ...] | None  # None: this warehouse has no v_resolutions
+    resolutions: tuple[dict[str, Any], ...]  # the office's decisions on the included/held-back reports
     unassigned: int  # current reports of the year whose bureau has no region (not in the registry)
 
     @property
@@ -200,19 +200,14 @@ RESOLUTION_COLUMNS: tuple[str, ...] = (
 )
 
 
-def read_resolutions(warehouse: Warehouse, region: str, year: int) -> list[dict[str, Any]] | None:
+def read_resolutions(warehouse: Warehouse, region: str, year: int) -> list[dict[str, Any]]:
     """The office's decisions on the region-year's current reports: what was resolved, and by whom.
 
     Reads ``v_resolutions`` (one row per decision: ``kind`` set_value / accept / reject,
-    the finding and cell it answers, ``decided_by``, ``decided_at``, ``note``), which the
-    resolutions work adds beside the ``resolved`` report status. Only decisions on the
-    current version of a region's report count (a decision applies to one sha256).
-    Returns None when the warehouse has no such view, so the report says so instead of
-    claiming nothing was resolved. This is the one place the city report reads it.
+    the finding and cell it answers, ``decided_by``, ``decided_at``, ``note``). Only
+    decisions on the current version of a region's report count (a decision applies to
+    one sha256). This is the one place the city report reads them.
     """
-    with warehouse.engine.connect() as conn:
-        if "v_resolutions" not in inspect(conn).get_view_names():
-            return None
     sql = text(
         "SELECT res.resolution_id, res.report_id, res.bureau, res.year, res.kind, res.finding_code, "
         "res.section, res.row_key, res.column_key, res.value, res.note, res.decided_by, res.decided_at, "
@@ -235,7 +230,7 @@ def read_region_year(warehouse: Warehouse, region: str, year: int) -> RegionYear
         included=tuple(read_included(warehouse, region, year)),
         missing=tuple(read_missing(warehouse, region, year)),
         held_back=tuple(read_held_back(warehouse, region, year)),
-        resolutions=_tuple_or_none(read_resolutions(warehouse, region, year)),
+        resolutions=tuple(read_resolutions(warehouse, region, year)),
         unassigned=count_unassigned(warehouse, year),
     )
     return RegionYear(
@@ -249,10 +244,6 @@ def read_region_year(warehouse: Warehouse, region: str, year: int) -> RegionYear
         year_over_year=tuple(read_year_over_year(warehouse, region, year)),
         coverage=coverage,
     )
-
-
-def _tuple_or_none(rows: list[dict[str, Any]] | None) -> tuple[dict[str, Any], ...] | None:
-    return None if rows is None else tuple(rows)
 
 
 __all__ = [

@@ -242,7 +242,7 @@ def coverage_grids(ry: RegionYear) -> list[Grid]:
             body.append(row)
     grids.append(_grid("暂缓", f"暂缓汇总（有错误、未经处理，{len(cov.held_back)} 份）及原因",
                        [[GridCell(c, "head") for c in ("部门", "文件", "规则", "位置", "说明")]], body, 5, 0))
-    if cov.resolutions is not None:
+    if cov.resolutions:
         grids.append(_simple_grid(
             "已处理", f"经办公室处理的问题（{len(cov.resolutions)} 项）",
             ["部门", "决定", "规则", "单元格", "数值", "说明", "决定人", "时间"],
@@ -262,8 +262,8 @@ def coverage_summary(ry: RegionYear) -> list[str]:
     out = [f"本汇总表合计了{ry.region}{ry.year}年度 {len(cov.included)} 份部门报告（{parts or '无'}）：每个部门的当前版本，"
            "状态为通过、有警告或经办公室处理后通过。"]
     out.append(f"未报送 {len(cov.missing)} 个部门；暂缓汇总 {len(cov.held_back)} 份（有错误，见下表原因）。")
-    if cov.resolutions is None:
-        out.append("本数据库尚无办公室处理记录（v_resolutions）：没有报告经处理后计入。")
+    if not cov.resolutions:
+        out.append("办公室未对本年度报告作出处理决定：没有报告经处理后计入。")
     else:
         people = sorted({r["decided_by"] for r in cov.resolutions if r["decided_by"]})
         out.append(f"办公室处理的问题 {len(cov.resolutions)} 项，决定人：{'、'.join(people) or '—'}。")
