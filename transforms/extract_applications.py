@@ -14,7 +14,17 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from transforms.cells import RowReading, ValueSource, candidates_to_cells, read_values, reading_findings, without_identity
+from transforms.cells import (
+    RowReading,
+    ValueSource,
+    candidates_to_cells,
+    drop_cell,
+    narrow,
+    read_values,
+    reading_findings,
+    without_identity,
+)
+from transforms.evidence import Evidence, Test, habit_finding, settle, settle_by_habit, settled_findings, shows_printed_zeros
 from transforms.findings import make_finding
 from transforms.flat import LabelHit, best_chain, flat_text, label_span, value_region
 from transforms.labels import is_app_header_text, match_app_column, match_app_row, norm_label
@@ -23,7 +33,7 @@ from transforms.report import ExtraColumnCell, ExtraRow, Location, ParsedReport,
 from transforms.sections import RowUnit, TextUnit, Unit
 from transforms.spec import GroupSpec, Layout, RowSpec
 from transforms.report import CellValue
-from transforms.splitting import tokenize
+from transforms.splitting import Readings, split_with_subtotal, tokenize
 
 SECTION = "三"
 MAX_COMBOS = 20000
@@ -243,6 +253,26 @@ def spaces_separate_cells(regions: list[str], n_cells: int) -> bool:
     return exact >= min(3, len(spaced)) and exact / len(spaced) >= 0.8
 
 
+def _read_with_subtotal(tokens: list, kinds: tuple[str, ...], separated: bool, loc: str) -> RowReading:
+    """A run-together row with a printed 小计 column: split by both of its sums (see ``split_with_subtotal``).
+
+    The candidates keep the 小计 cell (index len(kinds) − 1) for the caller to set aside.
+    """
+    n = len(kinds)
+    free = True  # free text: a blank cell may have vanished
+    cands = split_with_subtotal(tokens, n - 2, free)
+    if not getattr(cands, "complete", True):
+        return RowReading([CellValue(None, "", None, loc) for _ in kinds], "ambiguous", Readings(complete=False),
+                          token_count=len(tokens))
+    if not cands:
+        return RowReading([CellValue(None, "", None, loc) for _ in kinds], "impossible", token_count=len(tokens))
+    seven = drop_cell(cands, n - 1)
+    reading = RowReading(candidates_to_cells(list(seven), kinds, "万元", loc, "split_by_row_sum"),
+                         "recovered" if len(seven) == 1 else "ambiguous", cands, token_count=len(tokens),
+                         tokens=tuple(tokens), free_blanks=free, subtotal_at=n - 1)
+    return reading
+
+
 def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, result: AppExtraction) -> None:
     ft = flat_text(units)
     if not ft.norm:
@@ -282,7 +312,13 @@ def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, re
                 src = ValueSource(tuple(kept), (loc,) * n_cols, free_text=False)
                 reading = read_values(src, kinds, "row_sum")
             else:
-                reading = RowReading([CellValue(None, "", None, loc) for _ in kinds], "subtotal_column", token_count=len(tokens))
+                reading = _read_with_subtotal(tokens, kinds, separated, loc)
+                sub = {c[n_cols - 1].value for c in reading.candidates} if reading.candidates else set()
+                if len(sub) == 1 and getattr(reading.candidates, "complete", True):
+                    raw_sub = reading.candidates[0][n_cols - 1].raw or "0"
+                    report.extra_columns.append(ExtraColumnCell(SECTION, spec.key, "法人或其他组织小计", raw_sub, loc))
+                reading.candidates = drop_cell(reading.candidates, n_cols - 1) if getattr(
+                    reading.candidates, "complete", True) else reading.candidates
         else:
             src = ValueSource((prefix,), (loc,), free_text=True, spaces_separate=separated)
             reading = read_values(src, kinds, "row_sum")
@@ -360,15 +396,87 @@ def resolve_by_columns(result: AppExtraction, layout: Layout) -> set[str]:
         kept_values = {a[key] for a in survivors}
         kept = [c for c in r.reading.candidates if tuple(p.value for p in c) in kept_values]
         if len(kept) < len(r.reading.candidates):
-            r.reading.candidates = kept
-            r.reading.cells = candidates_to_cells(kept, ("count",) * n_cols, "万元", r.location)
+            narrow(r.reading, kept, ("count",) * n_cols, "万元", r.location, "split_by_column_identity")
             if len(kept) == 1:
-                r.reading.status = "recovered"
                 settled.add(key)
     return settled
 
 
-def extract_applications(units: list[Unit], layout: Layout, report: ParsedReport) -> AppExtraction:
+def _tests(result: AppExtraction, layout: Layout, evidence: Evidence) -> dict[str, list[Test]]:
+    """Row key -> the evidence outside the table its readings can be held against."""
+    ti = layout.app_column_keys.index("total")
+    tests: dict[str, list[Test]] = {}
+
+    def certain_total(key: str) -> Decimal | None:
+        r = result.rows.get(key)
+        return r.reading.cells[ti].value if r is not None and len(r.reading.cells) > ti else None
+
+    for st in evidence.statements:
+        n = Decimal(st.number)
+        if st.quantity == "new_received":
+            co = certain_total("carried_over")
+            # 收到申请N件 may count the carried-over ones too (N = 新收 + 上年结转)
+            tests.setdefault("new_received", []).append(Test(
+                "split_by_narrative", f"正文“{st.phrase}”",
+                lambda v, n=n, co=co: v[ti] == n or (v[ti] <= n if co is None else v[ti] + co == n)))
+        elif st.quantity == "granted":
+            tests.setdefault("granted", []).append(Test(
+                "split_by_narrative", f"正文“{st.phrase}”", lambda v, n=n: v[ti] == n))
+    ly = evidence.last_year
+    if ly is not None and ly.carried_forward is not None and any(x is not None for x in ly.carried_forward):
+        cf = ly.carried_forward
+        shown = " · ".join("?" if x is None else format(x, "f") for x in cf)
+        tests.setdefault("carried_over", []).append(Test(
+            "split_by_last_year", f"{ly.year}年报告的“四、结转下年度继续办理”（{shown}，{ly.source}）",
+            lambda v, cf=cf: all(x is None or v[i] == x for i, x in enumerate(cf))))
+    return tests
+
+
+def apply_evidence(result: AppExtraction, layout: Layout, evidence: Evidence) -> dict[str, list]:
+    """Settle rows the table's identities leave ambiguous with the evidence outside it.
+
+    Order: statements and last year's report, then the column identities again (a
+    settled row can settle another), then — only when trusted — the table's habit of
+    printing zeros, then the column identities once more. Returns the findings per row.
+    """
+    kinds = ("count",) * len(layout.app_columns)
+    notes: dict[str, list] = {}
+    labels = [c.label for c in layout.app_columns]
+    tests = _tests(result, layout, evidence)
+    for key, row_tests in tests.items():
+        r = result.rows.get(key)
+        if r is None:
+            continue
+        s = settle(r.reading, row_tests, kinds, r.location)
+        if s is not None:
+            evidence.count(s.how or "", len(s.newly))
+            notes.setdefault(key, []).extend(settled_findings(
+                s, section=SECTION, where=f"“{r.spec.label}”行", row_label=r.spec.label, column_labels=labels,
+                raw=r.raw_values, location=r.location))
+    if notes:
+        _after_columns(result, layout, evidence, notes, "split_by_column_identity")
+    if evidence.use_habit and result.rows:
+        holds, zero_rows = shows_printed_zeros([(r.reading, kinds) for r in result.rows.values()])
+        if holds:
+            for key, r in result.rows.items():
+                newly = settle_by_habit(r.reading, kinds, r.location)
+                evidence.count("split_by_habit", len(newly))
+                notes.setdefault(key, []).extend(habit_finding(
+                    newly, section=SECTION, where=f"“{r.spec.label}”行", row_label=r.spec.label, column_labels=labels,
+                    raw=r.raw_values, location=r.location, zero_rows=zero_rows, table="本表"))
+            _after_columns(result, layout, evidence, notes, "split_by_column_identity")
+    return notes
+
+
+def _after_columns(result: AppExtraction, layout: Layout, evidence: Evidence, notes: dict[str, list], how: str) -> None:
+    before = {k: sum(c.value is not None for c in r.reading.cells) for k, r in result.rows.items()}
+    resolve_by_columns(result, layout)
+    for k, r in result.rows.items():
+        evidence.count(how, sum(c.value is not None for c in r.reading.cells) - before[k])
+
+
+def extract_applications(units: list[Unit], layout: Layout, report: ParsedReport,
+                         evidence: Evidence | None = None) -> AppExtraction:
     result = AppExtraction()
     grid = [u for u in units if isinstance(u, RowUnit)]
     text = [u for u in units if isinstance(u, TextUnit)]
@@ -382,11 +490,13 @@ def extract_applications(units: list[Unit], layout: Layout, report: ParsedReport
         result.spaces_separate = flat.spaces_separate
     distrust_row_sums(result, layout)
     settled = resolve_by_columns(result, layout)
-    _report(result, layout, report, settled)
+    notes = apply_evidence(result, layout, evidence) if evidence is not None else {}
+    _report(result, layout, report, settled, notes)
     return result
 
 
-def _report(result: AppExtraction, layout: Layout, report: ParsedReport, settled: set[str]) -> None:
+def _report(result: AppExtraction, layout: Layout, report: ParsedReport, settled: set[str],
+            notes: dict[str, list] | None = None) -> None:
     col_labels = [c.label for c in layout.app_columns]
     recovered_rows = []
     blank = 0
@@ -402,6 +512,8 @@ def _report(result: AppExtraction, layout: Layout, report: ParsedReport, settled
         for f in reading_findings(reading, section=SECTION, where=f"“{spec.label}”行", row_label=spec.label,
                                   column_labels=col_labels, raw=r.raw_values, location=r.location,
                                   identity="总计 = 各类申请人之和"):
+            report.add(f)
+        for f in (notes or {}).get(spec.key, ()):
             report.add(f)
         if reading.status == "recovered":
             recovered_rows.append(spec.label)

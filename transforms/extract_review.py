@@ -8,8 +8,10 @@ split with each group's total as the check.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from transforms.cells import ValueSource, read_values, reading_findings
+from transforms.evidence import Evidence, Test, habit_finding, settle, settle_by_habit, settled_findings
 from transforms.findings import make_finding
 from transforms.flat import flat_text, value_region
 from transforms.labels import norm_label
@@ -61,8 +63,26 @@ def _grid_values(units: list[RowUnit], n: int) -> tuple[list, str] | None:
     return max(value_rows, key=lambda r: len(r[0]))
 
 
-def extract_review(units: list[Unit], layout: Layout, report: ParsedReport, spaces_separate: bool = True) -> None:
-    """``spaces_separate``: in free text, whether whitespace marks cell borders (decided on section 三)."""
+def _tests(evidence: Evidence) -> list[Test]:
+    """Statements about section 四: 行政复议N件 is the 行政复议 总计; 行政诉讼N件 either group's 总计 or both."""
+    out = []
+    for st in evidence.statements:
+        n = Decimal(st.number)
+        if st.quantity == "review_total":
+            out.append(Test("split_by_narrative", f"正文“{st.phrase}”", lambda v, n=n: v[4] == n))
+        elif st.quantity == "litigation_total":
+            out.append(Test("split_by_narrative", f"正文“{st.phrase}”",
+                            lambda v, n=n: n in (v[9] + v[14], v[9], v[14])))
+    return out
+
+
+def extract_review(units: list[Unit], layout: Layout, report: ParsedReport, spaces_separate: bool = True,
+                   evidence: Evidence | None = None, habit: tuple[bool, int] = (False, 0)) -> None:
+    """``spaces_separate``: in free text, whether whitespace marks cell borders (decided on section 三).
+
+    ``habit``: whether section 三 of the same document prints its zeros, and in how many
+    all-zero rows (section 四 is one row: it has no habit of its own to show).
+    """
     n = len(layout.review_cells)
     kinds = ("count",) * n
     grid = [u for u in units if isinstance(u, RowUnit)]
@@ -93,13 +113,28 @@ def extract_review(units: list[Unit], layout: Layout, report: ParsedReport, spac
         src = ValueSource((prefix,), (location,), free_text=True, spaces_separate=spaces_separate)
         raw = prefix.strip()
     reading = read_values(src, kinds, "group_sums", group_shape=(3, 4))
+    labels = [f"{c.group_label}·{c.outcome_label}" for c in layout.review_cells]
+    notes = []
+    if evidence is not None:
+        where = "行政复议、行政诉讼情况"
+        s = settle(reading, _tests(evidence), kinds, location)
+        if s is not None:
+            evidence.count(s.how or "", len(s.newly))
+            notes += settled_findings(s, section=SECTION, where=where, row_label=None, column_labels=labels, raw=raw,
+                                      location=location)
+        if evidence.use_habit and habit[0]:
+            newly = settle_by_habit(reading, kinds, location)
+            evidence.count("split_by_habit", len(newly))
+            notes += habit_finding(newly, section=SECTION, where=where, row_label=None, column_labels=labels, raw=raw,
+                                   location=location, zero_rows=habit[1], table="第三部分表格")
     report.review_litigation = reading.cells
     report.trace.append(TraceLine(SECTION, "行政复议·行政诉讼", "review_litigation", raw, reading.status, location))
-    labels = [f"{c.group_label}·{c.outcome_label}" for c in layout.review_cells]
     for f in reading_findings(reading, section=SECTION, where="行政复议、行政诉讼情况", row_label=None,
                               column_labels=labels, raw=raw, location=location, identity="各组总计 = 各项结果之和"):
         report.add(f)
-    if reading.status == "recovered":
+    for f in notes:
+        report.add(f)
+    if reading.status == "recovered" and not notes:
         report.add(make_finding(
             "cell.split_recovered", f"第四部分的数字“{raw}”连在一起，已依据各组“总计=各项之和”唯一拆分。",
             Location(SECTION, None, None, location), found=raw,

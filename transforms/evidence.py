@@ -1,0 +1,205 @@
+"""Evidence beyond a row's own digits that can choose between the readings of run-together text.
+
+The table's own identities come first (``transforms.splitting``, ``resolve_by_columns``).
+When a row still has several readings, this module holds them against what else the
+report and the warehouse carry:
+
+* **the narrative** — a number stated in words (本年度制发规范性文件8件, 共收到政府信息公开
+  申请23件, 行政复议2件; read by ``transforms.statements``): a reading that agrees with
+  every statement it touches beats those that do not;
+* **last year's report** of the same bureau (passed in as data, ``LastYear``): identity 5,
+  上年结转(N) = 结转下年度(N−1), and identity 6, 现行有效(N−1) + 制发(N) − 废止(N) = 现行有效(N);
+* **the document's habit** (``printed_zeros``): a table whose every readable row prints its
+  zeros makes readings that need vanished blank cells unlikely — used only when
+  ``HABIT_TRUSTED`` (see the measurement there), and always with a warning.
+
+A piece of evidence that agrees with no reading at all says nothing about the split (it
+is the narrative, or last year's report, that disagrees with the table: the rulebook
+reports that); pieces that each keep readings but none in common conflict: the row stays
+unread and a finding lists the readings and the evidence. The parse stays pure: last
+year's numbers come in as a mapping (``History``) the caller fills, e.g. the ingest flow
+from ``Warehouse.history_tables``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from transforms.cells import RowReading, narrow, printed_readings
+from transforms.findings import make_finding
+from transforms.report import Finding, Location
+from transforms.splitting import Candidate, describe_candidates
+from transforms.statements import Statement
+
+#: Whether a habit may decide a cell. Measured on the generator before it was trusted
+#: (``benchmarks/bench_evidence.py``: how often a habit-decided cell is wrong, per mess
+#: level); the rule is: above 1 % at any level, it stays off and such cells stay null.
+HABIT_TRUSTED = False
+
+
+@dataclass(frozen=True)
+class LastYear:
+    """What the bureau's report of the year before says, as far as identities 5 and 6 need it."""
+
+    year: int
+    source: str  # what a finding names: the file or report id of last year's report
+    carried_forward: tuple[Decimal | None, ...] | None = None  # 结转下年度继续办理, section 三's 7 columns
+    in_force: tuple[tuple[str, Decimal], ...] = ()  # (第二十条第（一）项 item key, 现行有效件数), layout 2021
+
+    def in_force_of(self, item: str) -> Decimal | None:
+        return dict(self.in_force).get(item)
+
+
+#: (bureau key, year) -> that year's report; see ``bureau_key``.
+History = Mapping[tuple[str, int], LastYear]
+
+
+def bureau_key(name: str | None) -> str | None:
+    """How a bureau name is matched across years: NFKC, no whitespace (as the warehouse's version key)."""
+    if name is None:
+        return None
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+    return text or None
+
+
+@dataclass
+class Evidence:
+    """Everything outside the table a parse may hold readings against."""
+
+    statements: tuple[Statement, ...] = ()
+    last_year: LastYear | None = None
+    use_habit: bool = HABIT_TRUSTED
+    decided: dict[str, int] = field(default_factory=dict)  # how -> cells decided (for benchmarks)
+
+    def count(self, how: str, n: int) -> None:
+        if n:
+            self.decided[how] = self.decided.get(how, 0) + n
+
+
+@dataclass(frozen=True)
+class Test:
+    """One piece of evidence a row's readings are held against."""
+
+    how: str  # split_by_narrative | split_by_last_year
+    words: str  # for the clerk: 正文“制发行政规范性文件8件”
+    agrees: Callable[[tuple[Decimal, ...]], bool]
+
+
+@dataclass
+class Settled:
+    how: str | None
+    used: list[Test]
+    ignored: list[Test]  # evidence that agrees with no reading
+    newly: list[int]  # cells that became certain
+    conflict: list[tuple[Test, list[Candidate]]] = field(default_factory=list)
+
+
+def _values(c: Candidate) -> tuple[Decimal, ...]:
+    return tuple(p.value for p in c)
+
+
+def settle(reading: RowReading, tests: list[Test], kinds: tuple[str, ...], location: str,
+           money_unit: str = "万元") -> Settled | None:
+    """Narrow an ambiguous row's readings to those every applicable test agrees with."""
+    if reading.status != "ambiguous" or not tests or not reading.candidates:
+        return None
+    if not getattr(reading.candidates, "complete", True):
+        return None
+    cands = list(reading.candidates)
+    vals = [_values(c) for c in cands]
+    used: list[tuple[Test, set[int]]] = []
+    ignored: list[Test] = []
+    for t in tests:
+        ok = {i for i, v in enumerate(vals) if t.agrees(v)}
+        if not ok:
+            ignored.append(t)
+        elif len(ok) < len(cands):
+            used.append((t, ok))
+    if not used:
+        return Settled(None, [], ignored, [])
+    common = set.intersection(*(ok for _, ok in used))
+    if not common:
+        return Settled(None, [t for t, _ in used], ignored, [],
+                       conflict=[(t, [cands[i] for i in sorted(ok)]) for t, ok in used])
+    kept = [cands[i] for i in sorted(common)]
+    alone = [t for t, ok in used if ok == common]
+    how = (alone[0] if alone else used[0][0]).how
+    newly = narrow(reading, kept, kinds, money_unit, location, how)
+    return Settled(how, [t for t, _ in used], ignored, newly)
+
+
+def settled_findings(s: Settled | None, *, section: str, where: str, row_label: str | None,
+                     column_labels: list[str], raw: str, location: str) -> list[Finding]:
+    """The finding that names the evidence which decided cells (info), or which conflicts (warning)."""
+    if s is None:
+        return []
+    loc = Location(section, row_label, None, location)
+    if s.conflict:
+        parts = "；".join(f"{t.words}只符合{describe_candidates(c)}" for t, c in s.conflict)
+        return [make_finding(
+            "cell.evidence_conflict",
+            f"第{section}部分{where}的数字“{raw}”连在一起，表格之外的证据相互矛盾：{parts}；均未采用。", loc, found=raw)]
+    if not s.newly:
+        return []
+    cols = "、".join(column_labels[i] for i in s.newly if i < len(column_labels))
+    words = "；".join(t.words for t in s.used)
+    return [make_finding(
+        "cell.split_by_evidence",
+        f"第{section}部分{where}的数字“{raw}”连在一起，有多种拆分方式，依据{words}确定：{cols}。", loc, found=raw)]
+
+
+# ---------------------------------------------------------------- the document's habit
+
+def shows_printed_zeros(readings: list[tuple[RowReading, tuple[str, ...]]]) -> tuple[bool, int]:
+    """Whether a free-text table prints its zeros: (habit holds, rows printed as all zeros).
+
+    Holds when at least one row prints a 0 in every cell, no row left every cell blank or
+    printed a blank marker, and every row that was read has a reading needing no vanished
+    blank cell. A row whose digits can only be read with a vanished blank is a counter-example.
+    """
+    zero_rows = 0
+    for reading, kinds in readings:
+        toks = reading.tokens
+        if reading.status == "empty":
+            continue
+        if reading.token_count == 0 and reading.status == "recovered":
+            return False, zero_rows  # a row of vanished blanks
+        if any(t.explicit_blank for t in toks):
+            return False, zero_rows
+        if toks and all(set(t.text) <= {"0"} for t in toks) and sum(len(t.text) for t in toks) == len(kinds):
+            zero_rows += 1
+        if reading.free_blanks and reading.status in ("recovered", "ambiguous"):
+            strict = printed_readings(reading, kinds)
+            if strict is not None and not strict:
+                return False, zero_rows
+    return zero_rows >= 1, zero_rows
+
+
+def settle_by_habit(reading: RowReading, kinds: tuple[str, ...], location: str, money_unit: str = "万元") -> list[int]:
+    """Keep the readings that need no vanished blank cell; returns the cells that became certain."""
+    if reading.status != "ambiguous" or not reading.candidates or not getattr(reading.candidates, "complete", True):
+        return []
+    strict = printed_readings(reading, kinds)
+    if not strict:
+        return []
+    allowed = {_values(c) for c in strict}
+    kept = [c for c in reading.candidates if _values(c) in allowed]
+    if not kept or len(kept) == len(reading.candidates):
+        return []
+    return narrow(reading, kept, kinds, money_unit, location, "split_by_habit")
+
+
+def habit_finding(newly: list[int], *, section: str, where: str, row_label: str | None, column_labels: list[str],
+                  raw: str, location: str, zero_rows: int, table: str) -> list[Finding]:
+    if not newly:
+        return []
+    cols = "、".join(column_labels[i] for i in newly if i < len(column_labels))
+    return [make_finding(
+        "cell.split_by_habit",
+        f"第{section}部分{where}的数字“{raw}”连在一起，有多种拆分方式；{table}有{zero_rows}行每格都填写了0、没有一行留空，"
+        f"按不含空白单元格的读法确定：{cols}。这只是本文件的习惯，请核对原件。",
+        Location(section, row_label, None, location), found=raw)]
