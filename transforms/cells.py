@@ -156,7 +156,9 @@ def read_values(
             status = "too_few"
         else:
             status = "impossible"
-        return RowReading([CellValue(None, "", None, location) for _ in kinds], status, token_count=len(tokens))
+        return RowReading([CellValue(None, "", None, location) for _ in kinds], status, token_count=len(tokens),
+                          tokens=tuple(tokens) if status == "impossible" else (), free_blanks=free,
+                          constraint=constraint, group_shape=group_shape)
     return RowReading(candidates_to_cells(cands, kinds, money_unit, location, HOW_OF[constraint]),
                       "recovered" if len(cands) == 1 else "ambiguous",
                       cands, token_count=len(tokens), tokens=tuple(tokens), free_blanks=free,
@@ -190,8 +192,10 @@ def without_identity(reading: RowReading, kinds: tuple[str, ...], money_unit: st
     Used when the publisher is seen to break that identity elsewhere in the table: a
     split that is unique only because it adds up is then no evidence at all.
     """
-    if reading.status not in ("recovered", "ambiguous") or not reading.tokens:
+    if reading.status not in ("recovered", "ambiguous", "impossible") or not reading.tokens:
         return reading
+    was_impossible = reading.status == "impossible"
+    reading.constraint = "none"  # from here on the readings are those of the digits alone
     at = reading.subtotal_at
     search_kinds = kinds if at is None else kinds[:at] + ("count",) + kinds[at:]
     cands = split_free(list(reading.tokens), search_kinds, reading.free_blanks)
@@ -201,6 +205,8 @@ def without_identity(reading: RowReading, kinds: tuple[str, ...], money_unit: st
         for c in reading.cells:
             c.how = "split_unique"
         return reading
+    if was_impossible and not (getattr(cands, "complete", True) and cands):
+        return reading  # no reading at all (or too many): stays impossible
     reading.candidates = cands
     reading.status = "ambiguous"
     reading.cells = (candidates_to_cells(cands, kinds, money_unit, location, "split_unique") if getattr(cands, "complete", True)

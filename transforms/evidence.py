@@ -126,6 +126,10 @@ def settle(reading: RowReading, tests: list[Test], kinds: tuple[str, ...], locat
         return Settled(None, [t for t, _ in used], ignored, [],
                        conflict=[(t, [cands[i] for i in sorted(ok)]) for t, ok in used])
     kept = [cands[i] for i in sorted(common)]
+    if all(t.how == "split_by_narrative" for t, _ in used) and len({_values(c) for c in kept}) > 1:
+        # A statement alone may be the publisher's slip (a digit dropped: 2 for 22) that happens to
+        # match some reading; it decides only when it leaves one reading of the whole row.
+        return Settled(None, [], ignored, [])
     alone = [t for t, ok in used if ok == common]
     how = (alone[0] if alone else used[0][0]).how
     newly = narrow(reading, kept, kinds, money_unit, location, how)
@@ -147,18 +151,22 @@ def settled_findings(s: Settled | None, *, section: str, where: str, row_label: 
         return []
     cols = "、".join(column_labels[i] for i in s.newly if i < len(column_labels))
     words = "；".join(t.words for t in s.used)
+    # a statement no other evidence confirms may be the publisher's slip: the row is flagged for a look
+    alone = all(t.how == "split_by_narrative" for t in s.used)
+    caution = "正文所述数字可能有误，且没有其他证据印证，请核对原件。" if alone else ""
     return [make_finding(
         "cell.split_by_evidence",
-        f"第{section}部分{where}的数字“{raw}”连在一起，有多种拆分方式，依据{words}确定：{cols}。", loc, found=raw)]
+        f"第{section}部分{where}的数字“{raw}”连在一起，有多种拆分方式，依据{words}确定：{cols}。{caution}", loc,
+        found=raw, severity="warning" if alone else None)]
 
 
 # ---------------------------------------------------------------- the document's habit
 
 def shows_printed_zeros(readings: list[tuple[RowReading, tuple[str, ...]]]) -> tuple[bool, int]:
-    """Whether a free-text table prints its zeros: (habit holds, rows printed as all zeros).
+    """Whether a free-text table prints every cell (a 0 or a blank marker): (habit holds, such rows).
 
-    Holds when at least one row prints a 0 in every cell, no row left every cell blank or
-    printed a blank marker, and every row that was read has a reading needing no vanished
+    Holds when at least one row prints a 0 or a marker (/, —) in every one of its cells, no
+    row vanished whole, and every row that was read has a reading needing no vanished
     blank cell. A row whose digits can only be read with a vanished blank is a counter-example.
     """
     zero_rows = 0
@@ -168,10 +176,12 @@ def shows_printed_zeros(readings: list[tuple[RowReading, tuple[str, ...]]]) -> t
             continue
         if reading.token_count == 0 and reading.status == "recovered":
             return False, zero_rows  # a row of vanished blanks
-        if any(t.explicit_blank for t in toks):
-            return False, zero_rows
-        if toks and all(set(t.text) <= {"0"} for t in toks) and sum(len(t.text) for t in toks) == len(kinds):
-            zero_rows += 1
+        # a row of nothing but zeros and blank markers that accounts for every cell shows the habit
+        if toks and all((t.explicit_blank and not t.text) or (not t.explicit_blank and set(t.text) <= {"0"})
+                        for t in toks):
+            shown = sum(1 if t.explicit_blank else len(t.text) for t in toks)
+            if shown == len(kinds):
+                zero_rows += 1
         if reading.free_blanks and reading.status in ("recovered", "ambiguous"):
             strict = printed_readings(reading, kinds)
             if strict is not None and not strict:

@@ -168,7 +168,8 @@ def parse_document(doc: Document, report: ParsedReport | None = None, history: H
         separated = apps.spaces_separate if apps.spaces_separate is not None else True
         kinds = ("count",) * len(layout.app_columns)
         habit = shows_printed_zeros([(r.reading, kinds) for r in apps.rows.values()]) if apps.rows else (False, 0)
-        extract_review(sections.units["review_litigation"], layout, report, separated, evidence, habit)
+        closed = sections.found("problems") or sections.found("other")
+        extract_review(sections.units["review_litigation"], layout, report, separated, evidence, habit, closed)
         if report.review_litigation is None:
             report.add(make_finding("table.truncated", "第四部分有标题，但没有找到行政复议、行政诉讼的数字。", Location("四")))
     else:

@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
+from gongkai.synth.evidence import add_statements, draw_previous
 from gongkai.synth.mess import MessPlan, decide_blanks, draw_plan, inject_errors
 from gongkai.synth.model import Doc, build_doc
 from gongkai.synth.render_html import render_html
@@ -37,6 +38,9 @@ def make_report(seed: int, index: int, mess: int) -> tuple[ReportTruth, MessPlan
         inject_errors(rng, truth)
     blanks = decide_blanks(rng, truth, plan)
     doc = build_doc(rng, truth, plan, blanks)
+    ev = report_rng(seed, index, "evidence")  # its own stream: tables, mess and text above stay as they were
+    add_statements(ev, truth, doc)
+    draw_previous(ev, truth)
     truth.features = plan.features()
     return truth, plan, doc
 
