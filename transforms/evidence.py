@@ -74,6 +74,7 @@ class Evidence:
     last_year: LastYear | None = None
     use_habit: bool = HABIT_TRUSTED
     decided: dict[str, int] = field(default_factory=dict)  # how -> cells decided (for benchmarks)
+    wants_last_year: bool = False  # a row last year's report could settle is still ambiguous, and none was given
 
     def count(self, how: str, n: int) -> None:
         if n:
@@ -81,7 +82,7 @@ class Evidence:
 
 
 @dataclass(frozen=True)
-class Test:
+class Check:
     """One piece of evidence a row's readings are held against."""
 
     how: str  # split_by_narrative | split_by_last_year
@@ -92,17 +93,17 @@ class Test:
 @dataclass
 class Settled:
     how: str | None
-    used: list[Test]
-    ignored: list[Test]  # evidence that agrees with no reading
+    used: list[Check]
+    ignored: list[Check]  # evidence that agrees with no reading
     newly: list[int]  # cells that became certain
-    conflict: list[tuple[Test, list[Candidate]]] = field(default_factory=list)
+    conflict: list[tuple[Check, list[Candidate]]] = field(default_factory=list)
 
 
 def _values(c: Candidate) -> tuple[Decimal, ...]:
     return tuple(p.value for p in c)
 
 
-def settle(reading: RowReading, tests: list[Test], kinds: tuple[str, ...], location: str,
+def settle(reading: RowReading, tests: list[Check], kinds: tuple[str, ...], location: str,
            money_unit: str = "万元") -> Settled | None:
     """Narrow an ambiguous row's readings to those every applicable test agrees with."""
     if reading.status != "ambiguous" or not tests or not reading.candidates:
@@ -111,8 +112,8 @@ def settle(reading: RowReading, tests: list[Test], kinds: tuple[str, ...], locat
         return None
     cands = list(reading.candidates)
     vals = [_values(c) for c in cands]
-    used: list[tuple[Test, set[int]]] = []
-    ignored: list[Test] = []
+    used: list[tuple[Check, set[int]]] = []
+    ignored: list[Check] = []
     for t in tests:
         ok = {i for i, v in enumerate(vals) if t.agrees(v)}
         if not ok:
@@ -213,3 +214,39 @@ def habit_finding(newly: list[int], *, section: str, where: str, row_label: str 
         f"第{section}部分{where}的数字“{raw}”连在一起，有多种拆分方式；{table}有{zero_rows}行每格都填写了0、没有一行留空，"
         f"按不含空白单元格的读法确定：{cols}。这只是本文件的习惯，请核对原件。",
         Location(section, row_label, None, location), found=raw)]
+
+
+def history_from_tables(tables: Mapping[str, object]) -> dict[tuple[str, int], LastYear]:
+    """``History`` from the warehouse's tables of last year's reports (``Warehouse.history_tables``).
+
+    Only the cells identities 5 and 6 need: 结转下年度继续办理 per column, and the 2021
+    layout's 现行有效件数 of 规章 and 行政规范性文件. An unreadable cell stays unknown (None).
+    """
+    from transforms.spec import LAYOUTS
+
+    reports = tables["reports"]
+    meta = {rid: (bureau_key(b), y, layout, path) for rid, b, y, layout, path in zip(
+        reports.column("report_id").to_pylist(), reports.column("bureau").to_pylist(),
+        reports.column("year").to_pylist(), reports.column("layout").to_pylist(),
+        reports.column("source_path").to_pylist()) if b is not None and y is not None}
+    cf: dict[str, dict[str, Decimal]] = {}
+    apps = tables["application_facts"]
+    for rid, row, col, count in zip(apps.column("report_id").to_pylist(), apps.column("row_key").to_pylist(),
+                                    apps.column("column_key").to_pylist(), apps.column("count").to_pylist()):
+        if row == "carried_forward" and count is not None:
+            cf.setdefault(rid, {})[col] = Decimal(count)
+    inf: dict[str, list[tuple[str, Decimal]]] = {}
+    dis = tables["disclosure_facts"]
+    for rid, block, item, col, count in zip(dis.column("report_id").to_pylist(), dis.column("block_key").to_pylist(),
+                                            dis.column("item_key").to_pylist(), dis.column("column_key").to_pylist(),
+                                            dis.column("count").to_pylist()):
+        if block == "art20_1" and col == "in_force" and count is not None:
+            inf.setdefault(rid, []).append((item, Decimal(count)))
+    out: dict[tuple[str, int], LastYear] = {}
+    for rid, (key, year, layout_id, path) in meta.items():
+        layout = LAYOUTS.get(layout_id or "")
+        columns = layout.app_column_keys if layout is not None else ()
+        carried = tuple(cf.get(rid, {}).get(c) for c in columns) if rid in cf else None
+        out[(key, int(year))] = LastYear(int(year), f"{year}年度报告 {path or rid}", carried,
+                                         tuple(sorted(inf.get(rid, ()))))
+    return out

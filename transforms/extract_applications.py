@@ -24,7 +24,7 @@ from transforms.cells import (
     reading_findings,
     without_identity,
 )
-from transforms.evidence import Evidence, Test, habit_finding, settle, settle_by_habit, settled_findings, shows_printed_zeros
+from transforms.evidence import Evidence, Check, habit_finding, settle, settle_by_habit, settled_findings, shows_printed_zeros
 from transforms.findings import make_finding
 from transforms.flat import LabelHit, best_chain, flat_text, label_span, value_region
 from transforms.labels import is_app_header_text, match_app_column, match_app_row, norm_label
@@ -402,10 +402,10 @@ def resolve_by_columns(result: AppExtraction, layout: Layout) -> set[str]:
     return settled
 
 
-def _tests(result: AppExtraction, layout: Layout, evidence: Evidence) -> dict[str, list[Test]]:
+def _tests(result: AppExtraction, layout: Layout, evidence: Evidence) -> dict[str, list[Check]]:
     """Row key -> the evidence outside the table its readings can be held against."""
     ti = layout.app_column_keys.index("total")
-    tests: dict[str, list[Test]] = {}
+    tests: dict[str, list[Check]] = {}
 
     def certain_total(key: str) -> Decimal | None:
         r = result.rows.get(key)
@@ -416,17 +416,17 @@ def _tests(result: AppExtraction, layout: Layout, evidence: Evidence) -> dict[st
         if st.quantity == "new_received":
             co = certain_total("carried_over")
             # 收到申请N件 may count the carried-over ones too (N = 新收 + 上年结转)
-            tests.setdefault("new_received", []).append(Test(
+            tests.setdefault("new_received", []).append(Check(
                 "split_by_narrative", f"正文“{st.phrase}”",
                 lambda v, n=n, co=co: v[ti] == n or (v[ti] <= n if co is None else v[ti] + co == n)))
         elif st.quantity == "granted":
-            tests.setdefault("granted", []).append(Test(
+            tests.setdefault("granted", []).append(Check(
                 "split_by_narrative", f"正文“{st.phrase}”", lambda v, n=n: v[ti] == n))
     ly = evidence.last_year
     if ly is not None and ly.carried_forward is not None and any(x is not None for x in ly.carried_forward):
         cf = ly.carried_forward
         shown = " · ".join("?" if x is None else format(x, "f") for x in cf)
-        tests.setdefault("carried_over", []).append(Test(
+        tests.setdefault("carried_over", []).append(Check(
             "split_by_last_year", f"{ly.year}年报告的“四、结转下年度继续办理”（{shown}，{ly.source}）",
             lambda v, cf=cf: all(x is None or v[i] == x for i, x in enumerate(cf))))
     return tests
@@ -491,6 +491,9 @@ def extract_applications(units: list[Unit], layout: Layout, report: ParsedReport
     distrust_row_sums(result, layout)
     settled = resolve_by_columns(result, layout)
     notes = apply_evidence(result, layout, evidence) if evidence is not None else {}
+    co = result.rows.get("carried_over")
+    if evidence is not None and evidence.last_year is None and co is not None and co.reading.status == "ambiguous":
+        evidence.wants_last_year = True
     _report(result, layout, report, settled, notes)
     return result
 

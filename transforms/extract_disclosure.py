@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from transforms.cells import RowReading, ValueSource, read_values, reading_findings
 from transforms.extract_applications import split_label_values
-from transforms.evidence import Evidence, Test, habit_finding, settle, settle_by_habit, settled_findings, shows_printed_zeros
+from transforms.evidence import Evidence, LastYear, Check, habit_finding, settle, settle_by_habit, settled_findings, shows_printed_zeros
 from transforms.findings import make_finding
 from transforms.flat import flat_text, value_region
 from transforms.labels import find_block_headers, item_names, match_block_column, match_block_header, match_item, norm_label, unit_in_header
@@ -121,7 +121,11 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, see
 _DOC_STATEMENTS = {"docs_issued": "issued", "docs_repealed": "repealed", "docs_in_force": "in_force"}
 
 
-def _tests(layout: Layout, block: BlockSpec, item: ItemSpec, evidence: Evidence) -> list[Test]:
+# a stand-in last year: which rows could last year's report settle at all
+_WITH_LAST_YEAR = Evidence(last_year=LastYear(0, "", None, (("rules", Decimal(0)), ("normative_docs", Decimal(0)))))
+
+
+def _tests(layout: Layout, block: BlockSpec, item: ItemSpec, evidence: Evidence) -> list[Check]:
     """Evidence for a 2021-layout 第二十条第（一）项 row: statements about 规范性文件, and identity 6."""
     if layout.id != "2021" or block.key != "art20_1":
         return []
@@ -135,11 +139,11 @@ def _tests(layout: Layout, block: BlockSpec, item: ItemSpec, evidence: Evidence)
             col = _DOC_STATEMENTS.get(st.quantity)
             if col is not None:
                 i, n = cols.index(col), Decimal(st.number)
-                out.append(Test("split_by_narrative", f"正文“{st.phrase}”", lambda v, i=i, n=n: v[i] == n))
+                out.append(Check("split_by_narrative", f"正文“{st.phrase}”", lambda v, i=i, n=n: v[i] == n))
     ly = evidence.last_year
     prev = ly.in_force_of(item.key) if ly is not None else None
     if prev is not None:
-        out.append(Test(
+        out.append(Check(
             "split_by_last_year", f"{ly.year}年报告的“{item.label}”现行有效件数{format(prev, 'f')}（{ly.source}；"
             "上年现行有效 + 本年制发 − 本年废止 = 本年现行有效）",
             lambda v, p=prev: p + v[iss] - v[rep] == v[inf]))
@@ -215,6 +219,9 @@ def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, se
                         newly, section=SECTION, where=f"“{block.label}”中“{item.label}”", row_label=item.label,
                         column_labels=labels_of[block.key], raw=raw, location=loc, zero_rows=zero_rows, table="第二部分表格"))
     for n, (block, item, reading, raw, loc, kinds, unit_name) in enumerate(rows):
+        if evidence is not None and evidence.last_year is None and reading.status == "ambiguous" and \
+                any(t.how == "split_by_last_year" for t in _tests(layout, block, item, _WITH_LAST_YEAR)):
+            evidence.wants_last_year = True
         _store(report, block, item, reading, raw, loc, seen, notes.get(n, []))
 
 

@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 
 from transforms.cells import ValueSource, read_values, reading_findings, without_identity
-from transforms.evidence import Evidence, Test, habit_finding, settle, settle_by_habit, settled_findings
+from transforms.evidence import Evidence, Check, habit_finding, settle, settle_by_habit, settled_findings
 from transforms.findings import make_finding
 from transforms.flat import flat_text, value_region
 from transforms.labels import norm_label
@@ -63,15 +63,15 @@ def _grid_values(units: list[RowUnit], n: int) -> tuple[list, str] | None:
     return max(value_rows, key=lambda r: len(r[0]))
 
 
-def _tests(evidence: Evidence) -> list[Test]:
+def _tests(evidence: Evidence) -> list[Check]:
     """Statements about section 四: 行政复议N件 is the 行政复议 总计; 行政诉讼N件 either group's 总计 or both."""
     out = []
     for st in evidence.statements:
         n = Decimal(st.number)
         if st.quantity == "review_total":
-            out.append(Test("split_by_narrative", f"正文“{st.phrase}”", lambda v, n=n: v[4] == n))
+            out.append(Check("split_by_narrative", f"正文“{st.phrase}”", lambda v, n=n: v[4] == n))
         elif st.quantity == "litigation_total":
-            out.append(Test("split_by_narrative", f"正文“{st.phrase}”",
+            out.append(Check("split_by_narrative", f"正文“{st.phrase}”",
                             lambda v, n=n: n in (v[9] + v[14], v[9], v[14])))
     return out
 

@@ -27,7 +27,7 @@ from transforms.tables import content_sha256
 
 # Bump when a change to readers or extraction can change what a file parses to:
 # reruns re-parse files whose stored parser version is older.
-PARSER_VERSION = "0.3.0"
+PARSER_VERSION = "0.4.0"
 
 # A report is tens of kilobytes; a PDF with images a few megabytes. Anything far larger
 # is not a report (or is hostile) and is quarantined unread rather than stalling a batch.

@@ -38,7 +38,8 @@ from warehouse.backends import capabilities_for_dialect
 #: Bumped whenever a table or column changes shape. ``Warehouse.open`` upgrades an older
 #: database in place (``warehouse.migrations``) and refuses a newer one.
 #: 1: report tables, ingest runs, dimensions. 2: bureau registry, report versions.
-SCHEMA_VERSION = 3
+#: 3: extra_rows / extra_columns. 4: ``how`` per cell in the three fact tables.
+SCHEMA_VERSION = 4
 
 # The natural key a report table's rows hang off; every report table carries both.
 REPORT_KEY = "report_id"
