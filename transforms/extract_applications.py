@@ -26,7 +26,7 @@ from transforms.cells import (
 )
 from transforms.evidence import Evidence, Check, habit_finding, settle, settle_by_habit, settled_findings, shows_printed_zeros
 from transforms.findings import make_finding
-from transforms.flat import LabelHit, best_chain, flat_text, label_span, value_region
+from transforms.flat import LabelHit, best_chain, flat_text, label_span, numbering_pattern, value_region
 from transforms.labels import is_app_header_text, match_app_column, match_app_row, norm_label
 from transforms.numbers import is_value_text
 from transforms.report import ExtraColumnCell, ExtraRow, Location, ParsedReport, TraceLine
@@ -52,6 +52,8 @@ class RowResult:
 class AppExtraction:
     rows: dict[str, RowResult] = field(default_factory=dict)
     spaces_separate: bool | None = None  # flat text: whether whitespace marked cell borders
+    # layout 2021: a （六）其他处理 row printed with numbers (its source, the extra row it became, its finding)
+    other_group: tuple | None = None
 
 
 def split_label_values(texts: list[str]) -> tuple[list[str], int]:
@@ -130,13 +132,26 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, res
             report.trace.append(TraceLine(SECTION, " / ".join(t.strip() for t in labels), group.key if group else None,
                                           " | ".join(c.text.strip() for c in values), "unmatched", unit.location))
             if has_numbers and not any(is_app_header_text(t) for t in labels):
-                report.extra_rows.append(ExtraRow(SECTION, " / ".join(t.strip() for t in labels), [c.text for c in values], unit.location))
+                extra_row = ExtraRow(SECTION, " / ".join(t.strip() for t in labels), [c.text for c in values], unit.location)
+                report.extra_rows.append(extra_row)
                 what = f"小计行“{group.label}”" if group else f"“{' '.join(t.strip() for t in labels)}”"
                 report.add(make_finding(
                     "table.extra_row", f"第三部分表格中有格式之外的行{what}，已原样保留，未计入标准表格。",
                     Location(SECTION, " ".join(t.strip() for t in labels), None, unit.location),
                     found=" ".join(c.text.strip() for c in values),
                 ))
+                named = match_app_row(labels[-1], layout)
+                if isinstance(named, GroupSpec) and named.key == "other" and result.other_group is None:
+                    cells = [c for c in values]
+                    # placeholders of merged label columns and padding, as for the form's rows below
+                    while len(cells) > len(kinds) + subtotal_col and not cells[-1].text.strip():
+                        cells.pop()
+                    while len(cells) > len(kinds) + subtotal_col and not cells[0].text.strip():
+                        cells.pop(0)
+                    if subtotal_col and len(cells) == len(kinds) + 1:
+                        cells = cells[:len(kinds) - 1] + cells[len(kinds):]  # the 小计 column is not the form's
+                    src = ValueSource(tuple(c.text for c in cells), tuple(c.location for c in cells), free_text=False)
+                    result.other_group = (src, extra_row, report.findings[-1])
             continue
         # columns by header label where the carrier knows real spans (positions alone mislead)
         mapping = header_cols.get(id(unit.table), {})
@@ -209,6 +224,13 @@ def _row_hits(ft, layout: Layout) -> list[list[LabelHit]]:
             if merged and h.start < merged[-1].end:
                 continue
             merged.append(h)
+        # a label printed with its ordinal ((七)总计) beats the same words in a repeated header
+        # (…法人或其他组织总计…): an un-numbered hit is kept only when no numbered one exists
+        pattern = numbering_pattern(row.numbering)
+        if pattern and not row.exact:
+            numbered = [h for h in merged if re.match(pattern, ft.norm[h.start:h.end])]
+            if numbered:
+                merged = numbered
         out.append(merged)
     return out
 
@@ -330,11 +352,16 @@ def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, re
         prefix, _, offset = value_region(ft, min(end, nxt), nxt, name)
         if prefix.strip() and re.search(r"\d", prefix):
             loc = ft.location_at(offset)
-            report.extra_rows.append(ExtraRow(SECTION, name, [prefix.strip()], loc))
+            extra_row = ExtraRow(SECTION, name, [prefix.strip()], loc)
+            report.extra_rows.append(extra_row)
             report.add(make_finding(
                 "table.extra_row", f"第三部分表格中有格式之外的小计行“{name}”（{prefix.strip()}），已原样保留，未计入标准表格。",
                 Location(SECTION, name, None, loc), found=prefix.strip(),
             ))
+            named = match_app_row(name, layout)
+            if isinstance(named, GroupSpec) and named.key == "other" and result.other_group is None and not subtotal_col:
+                src = ValueSource((prefix,), (loc,), free_text=True, spaces_separate=separated)
+                result.other_group = (src, extra_row, report.findings[-1])
 
 
 def distrust_row_sums(result: AppExtraction, layout: Layout) -> None:
@@ -488,6 +515,7 @@ def extract_applications(units: list[Unit], layout: Layout, report: ParsedReport
         for key, row in flat.rows.items():
             result.rows.setdefault(key, row)
         result.spaces_separate = flat.spaces_separate
+    single = _single_other_row(result, layout, report)
     distrust_row_sums(result, layout)
     settled = resolve_by_columns(result, layout)
     notes = apply_evidence(result, layout, evidence) if evidence is not None else {}
@@ -495,7 +523,80 @@ def extract_applications(units: list[Unit], layout: Layout, report: ParsedReport
     if evidence is not None and evidence.last_year is None and co is not None and co.reading.status == "ambiguous":
         evidence.wants_last_year = True
     _report(result, layout, report, settled, notes)
+    if single is not None:
+        _check_with_printed_row(result, layout, report, single)
     return result
+
+
+_OTHER_SUBROWS = ("other_no_correction", "other_no_fee", "other_other")
+
+
+def _single_other_row(result: AppExtraction, layout: Layout, report: ParsedReport) -> RowReading | None:
+    """Layout 2021 with （六）其他处理 printed as one row and none of its three sub-rows.
+
+    The sub-rows are known only when the printed row is all zero (counts are never
+    negative); otherwise they stay null with a finding saying why, and the printed row is
+    returned so that I2 can still be checked against it (``_check_with_printed_row``).
+    """
+    if result.other_group is None or not all(k in layout.app_row_keys for k in _OTHER_SUBROWS):
+        return None
+    if any(k in result.rows for k in _OTHER_SUBROWS):
+        return None  # the sub-rows are there: the group row is a subtotal the bureau added
+    src, extra_row, finding = result.other_group
+    kinds = ("count",) * len(layout.app_columns)
+    reading = read_values(src, kinds, "row_sum")
+    label = layout.row(_OTHER_SUBROWS[0]).label
+    loc = extra_row.location
+    raw = " ".join(extra_row.cells)
+    if extra_row in report.extra_rows:
+        report.extra_rows.remove(extra_row)
+    if finding in report.findings:
+        report.findings.remove(finding)
+    report.trace.append(TraceLine(SECTION, extra_row.label, "other", raw, reading.status, loc))
+    group = next(g for g in layout.app_groups if g.key == "other")
+    if all(c.value is not None and c.value == 0 for c in reading.cells):
+        for key in _OTHER_SUBROWS:
+            spec = layout.row(key)
+            cells = [CellValue(Decimal(0), "", None, loc, how="from_group_row") for _ in kinds]
+            result.rows[key] = RowResult(spec, RowReading(cells, "recovered", token_count=0), extra_row.label, loc, raw)
+        report.add(make_finding(
+            "table.group_row_only",
+            f"第三部分“{group.label}”只印了一行（{raw}），没有其下三项；该行全部为0，三项（件数不能为负）均为0。",
+            Location(SECTION, group.label, None, loc), found=raw))
+        return None
+    why = ("该行数字无法确定" if any(c.value is None for c in reading.cells)
+           else "该行不全为0，无法知道这些数字在三项之间如何分配")
+    report.add(make_finding(
+        "cell.subrows_unknown",
+        f"第三部分“{group.label}”只印了一行（{raw}），没有其下三项（{label}等）；{why}，三项均未采用。"
+        "第（七）项总计仍按印出的这一行核对。",
+        Location(SECTION, label, None, loc), found=raw))
+    return reading
+
+
+def _check_with_printed_row(result: AppExtraction, layout: Layout, report: ParsedReport, printed: RowReading) -> None:
+    """I2 per column with the printed （六）其他处理 row in place of its three null sub-rows.
+
+    The rulebook skips a column with a null cell, so the parser checks it here; a broken
+    identity is an error finding, never a change to a number.
+    """
+    results = [k for k in layout.result_row_keys if k not in _OTHER_SUBROWS]
+    total = result.rows.get("results_total")
+    if total is None:
+        return
+    for ci, col in enumerate(layout.app_columns):
+        parts = [result.rows[k].reading.cells[ci].value if k in result.rows else None for k in results]
+        parts.append(printed.cells[ci].value)
+        want = total.reading.cells[ci].value
+        if want is None or any(p is None for p in parts):
+            continue
+        got = sum(parts)
+        if got != want:
+            report.add(make_finding(
+                "identity.I2",
+                f"第三部分“{col.label}”列：各项办理结果（其中“（六）其他处理”按印出的一行计）之和为{got}，"
+                f"但“（七）总计”为{want}",
+                Location(SECTION, "（七）总计", col.label, total.location), expected=str(want), found=str(got)))
 
 
 def _report(result: AppExtraction, layout: Layout, report: ParsedReport, settled: set[str],

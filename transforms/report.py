@@ -72,10 +72,12 @@ class Finding:
 #: split_by_narrative — a number the report states in words (section 一 …) left one reading;
 #: split_by_last_year — last year's report of the bureau (I5, I6) left one reading;
 #: split_by_habit — the readings without vanished blank cells agree, and the table prints its zeros (warning);
-#: split_by_other_carrier — the same report in another carrier of the batch reads the cell with certainty.
+#: split_by_other_carrier — the same report in another carrier of the batch reads the cell with certainty;
+#: from_group_row — a sub-row the form has but the document left out, known from its printed group row (all 0).
 #: ``resolved`` is reserved for a value an office decided.
 HOW: tuple[str, ...] = ("printed", "split_unique", "split_by_row_sum", "split_by_column_identity", "split_by_narrative",
-                        "split_by_last_year", "split_by_habit", "split_by_other_carrier", "resolved")
+                        "split_by_last_year", "split_by_habit", "split_by_other_carrier", "from_group_row",
+                        "resolved")
 
 
 @dataclass

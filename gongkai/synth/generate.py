@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gongkai.synth.evidence import add_statements, draw_previous
-from gongkai.synth.mess import MessPlan, decide_blanks, draw_plan, inject_errors
+from gongkai.synth.mess import MessPlan, decide_blanks, draw_plan, draw_variants, inject_errors
 from gongkai.synth.model import Doc, build_doc
 from gongkai.synth.render_html import render_html
 from gongkai.synth.render_txt import render_run_together, render_txt
@@ -34,6 +34,7 @@ def make_report(seed: int, index: int, mess: int) -> tuple[ReportTruth, MessPlan
     truth = draw_truth(rng, index)
     truth.mess = mess
     plan = draw_plan(rng, mess, truth)
+    draw_variants(report_rng(seed, index, "variants"), plan, truth)
     if mess >= 3:
         inject_errors(rng, truth)
     blanks = decide_blanks(rng, truth, plan)

@@ -52,6 +52,8 @@ class MessPlan:
     heading_variants: bool = False
     # level 3
     run_together: bool = False
+    # table variants real PDFs/pages show (drawn from their own stream, level >= 2; see ``draw_variants``)
+    other_single_row: bool = False  # layout 2021 prints （六）其他处理 as one row, without its three sub-rows
     # carrier-independent layout choices (all levels)
     header_template: str = "A"  # A: 申请人情况 over 7 columns (030); B: 总计 beside it (seed)
     section2_tables: str = "one"  # "one" table for all blocks, or "per_block"
@@ -101,6 +103,12 @@ def draw_plan(rng: random.Random, level: int, truth: ReportTruth) -> MessPlan:
     if level >= 3:
         plan.run_together = rng.random() < 0.7  # the txt carrier becomes crawler text
     return plan
+
+
+def draw_variants(rng: random.Random, plan: MessPlan, truth: ReportTruth) -> None:
+    """Table variants of published reports, from a random stream of their own (other draws stay as they were)."""
+    if plan.level >= 2 and truth.layout.id == "2021":
+        plan.other_single_row = rng.random() < 0.3
 
 
 # ---------------------------------------------------------------- blanks

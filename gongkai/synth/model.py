@@ -225,6 +225,11 @@ def _logical_rows(ctx: _Ctx) -> list[tuple[str, _LRow]]:
             continue
         members = [r for r in rows[i:] if r.group == row.group]
         glabel = mess.group_label(groups[row.group].label, row.group, plan)
+        if row.group == "other" and plan.other_single_row:
+            # the 2019 habit under the 2021 form: one （六）其他处理 row carrying the sum of its three sub-rows
+            out.append(("", _LRow(outer, None, glabel, _subtotal_values(ctx, [m.key for m in members]))))
+            i += len(members)
+            continue
         if plan.subtotal_rows == "head":
             out.append(("", _LRow(outer, None, glabel, _subtotal_values(ctx, [m.key for m in members]))))
             for m in members:
