@@ -151,7 +151,7 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, res
                     if subtotal_col and len(cells) == len(kinds) + 1:
                         cells = cells[:len(kinds) - 1] + cells[len(kinds):]  # the 小计 column is not the form's
                     src = ValueSource(tuple(c.text for c in cells), tuple(c.location for c in cells), free_text=False)
-                    result.other_group = (src, extra_row, report.findings[-1])
+                    result.other_group = (read_values(src, kinds, "row_sum"), extra_row, report.findings[-1])
             continue
         # columns by header label where the carrier knows real spans (positions alone mislead)
         mapping = header_cols.get(id(unit.table), {})
@@ -350,6 +350,8 @@ def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, re
         nxt = next((s for s in starts if s > start), len(ft.norm))
         end = start + len(name) if ft.norm.startswith(name, start) else start + 2
         prefix, _, offset = value_region(ft, min(end, nxt), nxt, name)
+        named = match_app_row(name, layout)
+        is_other = isinstance(named, GroupSpec) and named.key == "other" and result.other_group is None
         if prefix.strip() and re.search(r"\d", prefix):
             loc = ft.location_at(offset)
             extra_row = ExtraRow(SECTION, name, [prefix.strip()], loc)
@@ -358,10 +360,26 @@ def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, re
                 "table.extra_row", f"第三部分表格中有格式之外的小计行“{name}”（{prefix.strip()}），已原样保留，未计入标准表格。",
                 Location(SECTION, name, None, loc), found=prefix.strip(),
             ))
-            named = match_app_row(name, layout)
-            if isinstance(named, GroupSpec) and named.key == "other" and result.other_group is None and not subtotal_col:
-                src = ValueSource((prefix,), (loc,), free_text=True, spaces_separate=separated)
-                result.other_group = (src, extra_row, report.findings[-1])
+            if is_other:
+                if subtotal_col:
+                    reading = _read_with_subtotal(tokenize(prefix, separated), kinds, separated, loc)
+                    reading.candidates = drop_cell(reading.candidates, n_cols - 1) if getattr(
+                        reading.candidates, "complete", True) else reading.candidates
+                else:
+                    reading = read_values(ValueSource((prefix,), (loc,), free_text=True, spaces_separate=separated),
+                                          kinds, "row_sum")
+                result.other_group = (reading, extra_row, report.findings[-1])
+        elif is_other and nxt < len(ft.norm) and not re.search(r"[\u4e00-\u9fff\d]", ft.norm[min(end, nxt):nxt]):
+            # （六）其他处理 followed by nothing but blank markers, or by nothing before the next label:
+            # a group row left blank (only used when its sub-rows are missing)
+            loc = ft.location_at(offset)
+            extra_row = ExtraRow(SECTION, name, [prefix.strip()], loc)
+            if prefix.strip():
+                reading = read_values(ValueSource((prefix,), (loc,), free_text=True, spaces_separate=separated),
+                                      kinds, "row_sum")
+            else:
+                reading = RowReading([CellValue(Decimal(0), "", True, loc) for _ in kinds], "recovered", token_count=0)
+            result.other_group = (reading, extra_row, None)
 
 
 def distrust_row_sums(result: AppExtraction, layout: Layout) -> None:
@@ -515,6 +533,7 @@ def extract_applications(units: list[Unit], layout: Layout, report: ParsedReport
         for key, row in flat.rows.items():
             result.rows.setdefault(key, row)
         result.spaces_separate = flat.spaces_separate
+        result.other_group = result.other_group or flat.other_group
     single = _single_other_row(result, layout, report)
     distrust_row_sums(result, layout)
     settled = resolve_by_columns(result, layout)
@@ -542,9 +561,8 @@ def _single_other_row(result: AppExtraction, layout: Layout, report: ParsedRepor
         return None
     if any(k in result.rows for k in _OTHER_SUBROWS):
         return None  # the sub-rows are there: the group row is a subtotal the bureau added
-    src, extra_row, finding = result.other_group
+    reading, extra_row, finding = result.other_group
     kinds = ("count",) * len(layout.app_columns)
-    reading = read_values(src, kinds, "row_sum")
     label = layout.row(_OTHER_SUBROWS[0]).label
     loc = extra_row.location
     raw = " ".join(extra_row.cells)

@@ -110,6 +110,8 @@ _HEADING_VARIANTS = {
 def heading(number: str, label: str, plan: MessPlan) -> Para:
     if plan.heading_variants and number in _HEADING_VARIANTS:
         label = _HEADING_VARIANTS[number]
+    if number == "四" and plan.review_heading:
+        label = plan.review_heading
     return Para(f"{number}、{label}", "heading")
 
 
