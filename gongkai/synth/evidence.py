@@ -19,9 +19,9 @@ from typing import Any
 from gongkai.synth.model import Doc, Para
 from gongkai.synth.truth import ReportTruth
 
-CONTRADICT_SHARE = 0.2  # reports whose narrative states one number the table does not have
+CONTRADICT_SHARE = 0.2  # mess 3 reports whose narrative states one number the table does not have
 PREVIOUS_SHARE = 0.85  # bureaus whose previous year's report is in the warehouse
-PREVIOUS_BROKEN_SHARE = 0.1  # of those, a previous report that breaks identity 5 or 6 with this one
+PREVIOUS_BROKEN_SHARE = 0.1  # of those (mess 3), a previous report that breaks identity 5 or 6 with this one
 
 
 def _total(truth: ReportTruth, row: str) -> int:
@@ -55,7 +55,7 @@ def draw_statements(rng: random.Random, truth: ReportTruth) -> list[tuple[str, s
     if rng.random() < 0.4:
         out.append(("litigation_total", "被提起行政诉讼{}件", truth.review[9] + truth.review[14]))
     stated = [(q, s, n) for q, s, n in out]
-    if stated and rng.random() < CONTRADICT_SHARE:
+    if stated and rng.random() < CONTRADICT_SHARE and truth.mess >= 3:  # a publisher's error: level 3, as inject_errors
         i = rng.randrange(len(stated))
         q, s, n = stated[i]
         wrong = _other_number(rng, n)
@@ -91,7 +91,7 @@ def draw_previous(rng: random.Random, truth: ReportTruth) -> None:
             if n >= 0:
                 in_force[item] = n
         prev["in_force"] = in_force
-    if rng.random() < PREVIOUS_BROKEN_SHARE:
+    if rng.random() < PREVIOUS_BROKEN_SHARE and truth.mess >= 3:
         # last year's 结转下年度 does not match this year's 上年结转 (or its 现行有效 does not carry on)
         if prev.get("in_force") and rng.random() < 0.5:
             item = rng.choice(sorted(prev["in_force"]))
