@@ -18,10 +18,12 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from gongkai.synth import CARRIERS, generate
 from gongkai.synth.compare import compare
+from gongkai.synth.evidence import history_from_truth
 from transforms.parse import parse_bytes
 from transforms.serialize import report_to_json
 
@@ -40,20 +42,27 @@ def _pages(blobs: list[tuple[str, bytes]]) -> int | None:
     return total
 
 
-def bench_carrier(paths: list[Path]) -> dict[str, float]:
+def bench_carrier(paths: list[Path], history: bool = True, use_habit: bool | None = None) -> dict[str, float]:
     blobs = [(p.name, p.read_bytes()) for p in paths]
+    truths = [json.loads(p.with_name(p.stem + ".truth.json").read_text(encoding="utf-8")) for p in paths]
+    # last year's report of each bureau, as the warehouse would hand it to the parser
+    histories = [history_from_truth(t) if history else None for t in truths]
     parse_bytes(blobs[0][1], blobs[0][0])  # warm-up: imports, regex caches
     times: list[float] = []
     outs = []
-    for name, data in blobs:
+    decided: Counter = Counter()
+    for (name, data), hist in zip(blobs, histories):
         t0 = time.perf_counter()
-        report = parse_bytes(data, name)
+        report = parse_bytes(data, name, history=hist, use_habit=use_habit)
         times.append(time.perf_counter() - t0)
         outs.append(report_to_json(report))
+        if report.evidence is not None:
+            decided.update(report.evidence.decided)
     cells = correct = null = wrong = perfect = 0
-    for path, out in zip(paths, outs):
-        truth = json.loads(path.with_name(path.stem + ".truth.json").read_text(encoding="utf-8"))
+    wrong_by_how: Counter = Counter()
+    for truth, out in zip(truths, outs):
         c = compare(truth, out)
+        wrong_by_how.update(c.wrong_how)
         cells += c.cells
         correct += c.correct
         null += len(c.null)
@@ -67,6 +76,7 @@ def bench_carrier(paths: list[Path]) -> dict[str, float]:
         "ms": 1000 * total / len(paths), "p95": 1000 * sorted(times)[int(0.95 * (len(times) - 1))],
         "median": 1000 * statistics.median(times),
         "cells": cells, "correct": correct, "null": null, "wrong": wrong, "perfect": perfect,
+        "decided": dict(decided), "wrong_by_how": dict(wrong_by_how),
     }
 
 
@@ -76,7 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--carriers", default=",".join(CARRIERS))
     ap.add_argument("--mess", type=int, default=0, choices=range(4))
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-history", action="store_true", help="parse without last year's reports")
+    ap.add_argument("--habit", choices=("default", "on", "off"), default="default",
+                    help="whether the printed-zeros habit may decide cells (default: transforms.evidence.HABIT_TRUSTED)")
     args = ap.parse_args(argv)
+    use_habit = {"default": None, "on": True, "off": False}[args.habit]
     carriers = tuple(c for c in args.carriers.split(",") if c)
     print(f"synthetic corpus: {args.n} reports per carrier, mess {args.mess}, seed {args.seed}")
     print(f"{'carrier':8} {'reports/s':>10} {'pages/s':>8} {'ms/report':>10} {'median':>8} {'p95':>8} "
@@ -86,11 +100,15 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             paths = generate(args.n, Path(tmp) / carrier, args.seed, (carrier,), args.mess)
             gen_s = time.perf_counter() - t0
-            r = bench_carrier(paths)
+            r = bench_carrier(paths, not args.no_history, use_habit)
             pages = f"{r['pages_per_s']:8.1f}" if r["pages_per_s"] else f"{'–':>8}"
             print(f"{carrier:8} {r['per_s']:10.1f} {pages} {r['ms']:10.2f} {r['median']:8.2f} {r['p95']:8.2f} "
                   f"{100 * r['correct'] / r['cells']:8.2f}% {r['null']:7d} {r['wrong']:6d} "
                   f"{r['perfect']:4d}/{r['reports']:<4d}  (generated in {gen_s:.1f} s)")
+            if r["decided"]:
+                print(f"{'':8} cells decided by: " + ", ".join(f"{k} {v}" for k, v in sorted(r["decided"].items())))
+            if r["wrong"]:
+                print(f"{'':8} wrong cells by how: {r['wrong_by_how']}")
             sys.stdout.flush()
     return 0
 

@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
@@ -39,6 +39,7 @@ from flows.tasks import (
     mirror_years,
     parse_batch,
     read_batch,
+    report_id_of,
     select_fresh,
     select_reports,
     validate_tables,
@@ -227,7 +228,7 @@ def _ingest(settings: Any, source: str | None, files: list[str] | None, wanted_y
                 summary.files_duplicate += duplicates
                 parsing = (_submit(background, parse_batch, fresh, pool, PARSER_VERSION, summary.run_id)
                            if fresh else None)
-                pending.append(_Pending(n, len(blobs), unchanged, duplicates, parsing))
+                pending.append(_Pending(n, len(blobs), unchanged, duplicates, parsing, fresh))
                 while len(pending) > in_flight:
                     finish(pending.popleft())
             while pending:
@@ -261,6 +262,7 @@ class _Pending:
     unchanged: int
     duplicates: int
     parsing: Any  # a future of a ParsedChunk, or None when nothing needed parsing
+    blobs: list[Any] = field(default_factory=list)  # the documents parsed (to parse again with history)
 
 
 def _write_review(warehouse: Any, out: Path, report_ids: set[str], log: Any) -> str | None:
@@ -286,6 +288,7 @@ def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any,
     t0 = time.perf_counter()
     parsed = item.parsing.result()
     summary.add_stage("wait for parse", time.perf_counter() - t0)
+    parsed = _with_last_year(parsed, item.blobs, warehouse, log)
     parse_seconds = sum(h.seconds for h in parsed.heads)
     summary.add_stage("parse (per-file sum)", parse_seconds)
     summary.add_parse_times([(h.seconds, h.name) for h in parsed.heads])
@@ -317,6 +320,30 @@ def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any,
              "filtered %d, loaded %d report(s) with %d finding(s); validate %.2f s, load %.2f s",
              item.n, item.n_files, item.unchanged, item.duplicates, n_parsed, parse_seconds,
              filtered, tables["reports"].num_rows, tables["findings"].num_rows, validate_seconds, load_seconds)
+
+
+def _with_last_year(parsed: Any, blobs: list[Any], warehouse: Any, log: Any) -> Any:
+    """Parse again, with last year's reports of their bureaus from the warehouse, the documents that want them.
+
+    A parse is pure, so history comes in as data: only documents whose run-together digits
+    last year's report could settle (identities 5 and 6) are parsed again, in this process.
+    """
+    from flows.parallel import replace_reports
+    from transforms.evidence import bureau_key, history_from_tables
+
+    wanted = [h for h in parsed.heads if h.wants_history and h.bureau and h.year]
+    if not wanted:
+        return parsed
+    found = history_from_tables(warehouse.history_tables({h.bureau for h in wanted}, {h.year - 1 for h in wanted},
+                                                         ("reports", "application_facts", "disclosure_facts")))
+    again = {h.report_id for h in wanted if (bureau_key(h.bureau), h.year - 1) in found}
+    if not again:
+        return parsed
+    subset = [b for b in blobs if report_id_of(b) in again]
+    run_id = parsed.tables["reports"].column("run_id")[0].as_py()
+    chunk = _step(parse_batch, subset, None, PARSER_VERSION, run_id, found)
+    log.info("%d document(s) parsed again with last year's report of their bureau", len(subset))
+    return replace_reports(parsed, chunk)
 
 
 def _submit(background: ThreadPoolExecutor, task: Any, *args: Any) -> Any:

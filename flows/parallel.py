@@ -28,6 +28,7 @@ from pathlib import PurePosixPath
 
 import pyarrow as pa
 
+from transforms.evidence import History
 from transforms.findings import make_finding
 from transforms.report import ParsedReport
 from transforms.tables import SCHEMAS, ReportRow, to_tables
@@ -59,6 +60,7 @@ class ParsedHead:
     bureau: str | None
     year: int | None
     seconds: float
+    wants_history: bool = False  # ambiguous cells last year's report of the bureau could settle
 
 
 @dataclass
@@ -82,7 +84,7 @@ def unreadable_report(name: str, sha256: str | None, message: str) -> ParsedRepo
     return report
 
 
-def parse_one(item: ParseItem) -> tuple[ParsedReport, float]:
+def parse_one(item: ParseItem, history: History | None = None) -> tuple[ParsedReport, float]:
     """Parse one document; an exception from the parser becomes the report's finding, never raised."""
     import transforms.parse as parse  # looked up at call time, so tests can replace parse_bytes
 
@@ -90,7 +92,8 @@ def parse_one(item: ParseItem) -> tuple[ParsedReport, float]:
     if item.data is None:
         return unreadable_report(item.name, item.sha256, f"文件无法读取：{item.read_error}"), 0.0
     try:
-        report = parse.parse_bytes(item.data, item.name)
+        report = parse.parse_bytes(item.data, item.name, history=history) if history else \
+            parse.parse_bytes(item.data, item.name)
     except Exception as exc:  # noqa: BLE001 - parse_bytes should not raise; if it does, isolate the file
         report = unreadable_report(item.name, item.sha256, f"解析文件时出现意外错误：{type(exc).__name__}: {exc}")
     if report.sha256 is None:
@@ -99,13 +102,27 @@ def parse_one(item: ParseItem) -> tuple[ParsedReport, float]:
     return report, time.perf_counter() - start
 
 
-def parse_chunk(items: list[ParseItem], parser_version: str, run_id: str) -> ParsedChunk:
+def parse_chunk(items: list[ParseItem], parser_version: str, run_id: str, history: History | None = None) -> ParsedChunk:
     rows, heads = [], []
     for item in items:
-        report, seconds = parse_one(item)
+        report, seconds = parse_one(item, history)
         rows.append(ReportRow(report, item.report_id, item.source_path, parser_version, run_id))
-        heads.append(ParsedHead(item.report_id, item.name, report.bureau, report.year, seconds))
+        wants = bool(getattr(report.evidence, "wants_last_year", False))
+        heads.append(ParsedHead(item.report_id, item.name, report.bureau, report.year, seconds, wants))
     return ParsedChunk(heads, to_tables(rows))
+
+
+def replace_reports(chunk: ParsedChunk, again: ParsedChunk) -> ParsedChunk:
+    """``chunk`` with the reports of ``again`` (the same files parsed again) in place of their first parse."""
+    import pyarrow.compute as pc
+
+    ids = pa.array([h.report_id for h in again.heads], pa.string())
+    tables = {}
+    for name in SCHEMAS:
+        kept = chunk.tables[name].filter(pc.invert(pc.is_in(chunk.tables[name].column("report_id"), value_set=ids)))
+        tables[name] = pa.concat_tables([kept, again.tables[name]])
+    new = {h.report_id: h for h in again.heads}
+    return ParsedChunk([new.get(h.report_id, h) for h in chunk.heads], tables)
 
 
 def concat_chunks(chunks: list[ParsedChunk]) -> ParsedChunk:

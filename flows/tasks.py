@@ -109,16 +109,20 @@ def read_batch(files: list[SourceFile]) -> list[FileBlob]:
 
 
 @task(name="parse-batch", cache_policy=NO_CACHE)
-def parse_batch(blobs: list[FileBlob], pool: Any = None, parser_version: str = "", run_id: str = "") -> ParsedChunk:
+def parse_batch(blobs: list[FileBlob], pool: Any = None, parser_version: str = "", run_id: str = "",
+                history: Any = None) -> ParsedChunk:
     """Parse each document (across ``pool``'s processes when given) into the batch's tables.
 
     One head per blob, in order; a file that could not be read, or that made the
-    parser stumble, is a report with only its ``file.unreadable`` finding.
+    parser stumble, is a report with only its ``file.unreadable`` finding. ``history``
+    (``transforms.evidence.History``): last year's reports, for the documents parsed again.
     """
     from flows.parallel import ParseItem, parse_chunk
 
     items = [ParseItem(b.data, b.file.name, b.file.path, report_id_of(b), b.sha256, b.error) for b in blobs]
-    return pool.parse(items, parser_version, run_id) if pool is not None else parse_chunk(items, parser_version, run_id)
+    if pool is not None and history is None:
+        return pool.parse(items, parser_version, run_id)
+    return parse_chunk(items, parser_version, run_id, history)
 
 
 def report_id_of(blob: FileBlob) -> str:

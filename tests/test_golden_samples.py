@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from golden import compare
-from transforms.parse import parse_file
+from transforms.parse import parse_bytes, parse_file
 from transforms.serialize import report_to_json
 
 REAL = Path(__file__).resolve().parent.parent / "samples" / "real"
@@ -58,11 +58,19 @@ def test_identity_determined_sections_have_no_nulls(doc: Path, exp_path: Path) -
 
 def test_section_four_blank_readings_are_not_guessed() -> None:
     """004 prints 四 as 10203120001200000: with an empty cell possible (a 0 that vanished), group two
-    can be 12 · 0 · 0 · 0 · 12 or blank · 120 · 0 · 0 · 120 — both add up, so neither is taken."""
-    out = report_to_json(parse_file(REAL / "004_pingtan_2021.txt"))
+    can be 12 · 0 · 0 · 0 · 12 or blank · 120 · 0 · 0 · 120 — both add up, so the digits alone take neither.
+    The document's habit does: its section 三 prints a 0 in every cell of 15 rows and leaves no row
+    empty, so the reading without a vanished blank is taken — with a warning naming the habit."""
+    data = (REAL / "004_pingtan_2021.txt").read_bytes()
+    out = report_to_json(parse_bytes(data, "004_pingtan_2021.txt", use_habit=False))
     assert out["review_litigation"][:5] == [1, 0, 2, 0, 3]
     assert out["review_litigation"][5:10] == [None] * 5
     assert out["review_litigation"][10:] == [0] * 5
+    out = report_to_json(parse_bytes(data, "004_pingtan_2021.txt"))
+    assert out["review_litigation"][5:10] == [12, 0, 0, 0, 12]
+    assert out["how"]["review_litigation"][5:10] == ["split_by_habit"] * 5
+    habit = [f for f in out["findings"] if f["code"] == "cell.split_by_habit"]
+    assert habit and habit[0]["severity"] == "warning" and "每格都填写了0" in habit[0]["message"]
 
 
 @pytest.mark.parametrize("name", ["030_pingtan_zrz_2023_page.html", "008_pingtan_gaj_2021.txt"])

@@ -520,7 +520,11 @@ def test_generated_injected_errors_are_found():
             # the tables were read exactly: findings are exactly the truth's identity failures
             exact += bool(truth["injected_errors"])
             assert _found_identity_cells(found[rid]) == _truth_identity_cells(truth), rid
-            assert not [f for f in found[rid] if f.severity != "info" and not f.code.startswith("identity.")], rid
+            # besides identities: a warning on a cell taken on evidence that could be a slip (issue 10),
+            # a blank section 四, and the statements the generator made contradict the table
+            allowed = ("identity.", "cell.split_by_evidence", "cell.split_by_habit", "table.all_blank") + (
+                ("text.",) if truth.get("narrative_contradictions") else ())
+            assert not [f for f in found[rid] if f.severity != "info" and not f.code.startswith(allowed)], rid
         elif truth["injected_errors"]:
             # not read exactly: the parser has said so with an error, so the report is quarantined anyway
             assert gate(rr.report.findings + found[rid]) == "quarantined", rid

@@ -286,6 +286,9 @@ V1_DDL: tuple[str, ...] = (
 )
 
 
+V1_ABSENT = {"how"}  # fact columns of later schema versions
+
+
 def make_v1_warehouse(url: str) -> dict[str, int]:
     """A version-1 database holding three reports (two of 甲局 2021, loaded a day apart); returns row counts."""
     day = datetime(2022, 2, 1, tzinfo=timezone.utc)
@@ -302,13 +305,15 @@ def make_v1_warehouse(url: str) -> dict[str, int]:
             conn.exec_driver_sql("INSERT INTO schema_version (version) VALUES (1)")
             for n, tables in enumerate((first, second)):
                 for name in REPORT_TABLES:
-                    rows = tables[name].to_pylist()
+                    # columns added after version 1 (``how``, schema 4) are not in the version-1 tables
+                    keep = [c for c in tables[name].column_names if c not in V1_ABSENT]
+                    rows = tables[name].select(keep).to_pylist()
                     if name == "reports":
                         for row in rows:
                             row["loaded_at"] = day + timedelta(days=n)
                     if rows:
                         typed = report_tables[name].c  # the types only, so drivers bind Decimal and datetime
-                        target = sql_table(name, *(sql_column(c, typed[c].type) for c in tables[name].column_names))
+                        target = sql_table(name, *(sql_column(c, typed[c].type) for c in keep))
                         conn.execute(insert(target), rows)
                     counts[name] += len(rows)
     finally:

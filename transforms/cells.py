@@ -22,10 +22,13 @@ from transforms.splitting import (
     split_free,
     split_sum_group,
     split_sum_groups,
+    split_with_subtotal,
     tokenize,
 )
 
 Constraint = Literal["none", "row_sum", "group_sums"]
+#: What a split under each constraint records as the cell's ``how``.
+HOW_OF: dict[str, str] = {"none": "split_unique", "row_sum": "split_by_row_sum", "group_sums": "split_by_row_sum"}
 Status = Literal["ok", "recovered", "ambiguous", "impossible", "too_few", "too_many", "empty"]
 
 
@@ -39,6 +42,9 @@ class RowReading:
     token_count: int = 0
     tokens: tuple = ()  # what the splitter searched (for re-checking without the identity)
     free_blanks: bool = False
+    subtotal_at: int | None = None  # candidates carry a printed subtotal cell at this index (dropped from cells)
+    constraint: str = "none"  # the identity the split used (for re-splitting without vanished blanks)
+    group_shape: tuple[int, int] = (3, 4)
 
 
 @dataclass(frozen=True)
@@ -150,9 +156,34 @@ def read_values(
             status = "too_few"
         else:
             status = "impossible"
-        return RowReading([CellValue(None, "", None, location) for _ in kinds], status, token_count=len(tokens))
-    return RowReading(candidates_to_cells(cands, kinds, money_unit, location), "recovered" if len(cands) == 1 else "ambiguous",
-                      cands, token_count=len(tokens), tokens=tuple(tokens), free_blanks=free)
+        return RowReading([CellValue(None, "", None, location) for _ in kinds], status, token_count=len(tokens),
+                          tokens=tuple(tokens) if status == "impossible" else (), free_blanks=free,
+                          constraint=constraint, group_shape=group_shape)
+    return RowReading(candidates_to_cells(cands, kinds, money_unit, location, HOW_OF[constraint]),
+                      "recovered" if len(cands) == 1 else "ambiguous",
+                      cands, token_count=len(tokens), tokens=tuple(tokens), free_blanks=free,
+                      constraint=constraint, group_shape=group_shape)
+
+
+def printed_readings(reading: RowReading, kinds: tuple[str, ...]) -> Readings | None:
+    """The readings of the row's digits that need no vanished blank cell, under the same identity.
+
+    None when the row was not split from free text (nothing can have vanished) or the
+    readings are too many to list.
+    """
+    if not reading.tokens or not reading.free_blanks:
+        return None
+    tokens = list(reading.tokens)
+    if reading.subtotal_at is not None:
+        found = split_with_subtotal(tokens, len(kinds) - 2, False)
+        return drop_cell(found, reading.subtotal_at) if getattr(found, "complete", True) else None
+    if reading.constraint == "row_sum":
+        found = split_sum_group(tokens, len(kinds) - 1, False, kinds)
+    elif reading.constraint == "group_sums":
+        found = split_sum_groups(tokens, reading.group_shape[0], reading.group_shape[1], False)
+    else:
+        found = split_free(tokens, kinds, False)
+    return found if getattr(found, "complete", True) else None
 
 
 def without_identity(reading: RowReading, kinds: tuple[str, ...], money_unit: str, location: str) -> RowReading:
@@ -161,16 +192,38 @@ def without_identity(reading: RowReading, kinds: tuple[str, ...], money_unit: st
     Used when the publisher is seen to break that identity elsewhere in the table: a
     split that is unique only because it adds up is then no evidence at all.
     """
-    if reading.status not in ("recovered", "ambiguous") or not reading.tokens:
+    if reading.status not in ("recovered", "ambiguous", "impossible") or not reading.tokens:
         return reading
-    cands = split_free(list(reading.tokens), kinds, reading.free_blanks)
+    was_impossible = reading.status == "impossible"
+    reading.constraint = "none"  # from here on the readings are those of the digits alone
+    at = reading.subtotal_at
+    search_kinds = kinds if at is None else kinds[:at] + ("count",) + kinds[at:]
+    cands = split_free(list(reading.tokens), search_kinds, reading.free_blanks)
+    if at is not None and getattr(cands, "complete", True):
+        cands = drop_cell(cands, at)
     if reading.status == "recovered" and getattr(cands, "complete", True) and len(cands) == 1:
+        for c in reading.cells:
+            c.how = "split_unique"
         return reading
+    if was_impossible and not (getattr(cands, "complete", True) and cands):
+        return reading  # no reading at all (or too many): stays impossible
     reading.candidates = cands
     reading.status = "ambiguous"
-    reading.cells = (candidates_to_cells(cands, kinds, money_unit, location) if getattr(cands, "complete", True)
+    reading.cells = (candidates_to_cells(cands, kinds, money_unit, location, "split_unique") if getattr(cands, "complete", True)
                      else [CellValue(None, "", None, location) for _ in kinds])
     return reading
+
+
+def drop_cell(cands: list[Candidate], at: int) -> Readings:
+    """The distinct readings without cell ``at`` (a printed subtotal the layout does not have)."""
+    out: dict[tuple, Candidate] = {}
+    for c in cands:
+        kept = c[:at] + c[at + 1:]
+        key = tuple(p.value for p in kept)
+        old = out.get(key)
+        out[key] = kept if old is None else tuple(
+            a if a.is_blank == b.is_blank else Piece(a.value, a.raw or b.raw, None) for a, b in zip(old, kept))
+    return Readings(out.values())
 
 
 def _holds(values: list[Decimal], constraint: Constraint, group_shape: tuple[int, int]) -> bool:
@@ -206,12 +259,32 @@ def _second_reading(reading: RowReading, src: ValueSource, kinds: tuple[str, ...
     if not others:
         return reading  # no other reading adds up: the publisher's numbers, kept as printed
     cands = Readings([direct] + others)
-    cells = candidates_to_cells(list(cands), kinds, money_unit, location)
-    return RowReading(cells, "ambiguous", cands, token_count=reading.token_count, tokens=tuple(joined), free_blanks=True)
+    cells = candidates_to_cells(list(cands), kinds, money_unit, location, HOW_OF[constraint])
+    return RowReading(cells, "ambiguous", cands, token_count=reading.token_count, tokens=tuple(joined), free_blanks=True,
+                      constraint=constraint, group_shape=group_shape)
 
 
-def candidates_to_cells(cands: list[Candidate], kinds: tuple[str, ...], money_unit: str, location: str) -> list[CellValue]:
-    """Cells certain across all candidates keep their value; the others are None."""
+def narrow(reading: RowReading, kept: list[Candidate], kinds: tuple[str, ...], money_unit: str, location: str,
+           how: str) -> list[int]:
+    """Keep only the readings ``kept`` (evidence ruled the others out); returns the cells that became certain.
+
+    Cells certain before keep their ``how``; those certain only now are read ``how``.
+    """
+    before = [c.value is not None for c in reading.cells]
+    reading.candidates = Readings(kept)
+    cells = candidates_to_cells(kept, kinds, money_unit, location, how)
+    for i, (was, old) in enumerate(zip(before, reading.cells)):
+        if was and cells[i].value is not None:
+            cells[i].how = old.how
+    reading.cells = cells
+    if len(kept) == 1:
+        reading.status = "recovered"
+    return [i for i, (was, c) in enumerate(zip(before, cells)) if not was and c.value is not None]
+
+
+def candidates_to_cells(cands: list[Candidate], kinds: tuple[str, ...], money_unit: str, location: str,
+                        how: str = "split_unique") -> list[CellValue]:
+    """Cells certain across all candidates keep their value (read ``how``); the others are None."""
     cells = []
     for i, kind in enumerate(kinds):
         values = {c[i].value for c in cands}
@@ -222,7 +295,7 @@ def candidates_to_cells(cands: list[Candidate], kinds: tuple[str, ...], money_un
             value = first.value
             if kind == "money" and not is_blank:
                 value = _money(first.value, first.raw, money_unit)
-            cells.append(CellValue(value, first.raw, is_blank, location, True))
+            cells.append(CellValue(value, first.raw, is_blank, location, True, how=how))
         else:
             cells.append(CellValue(None, "", None, location, False))
     return cells

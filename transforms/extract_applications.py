@@ -14,16 +14,26 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from transforms.cells import RowReading, ValueSource, candidates_to_cells, read_values, reading_findings, without_identity
+from transforms.cells import (
+    RowReading,
+    ValueSource,
+    candidates_to_cells,
+    drop_cell,
+    narrow,
+    read_values,
+    reading_findings,
+    without_identity,
+)
+from transforms.evidence import Evidence, Check, habit_finding, settle, settle_by_habit, settled_findings, shows_printed_zeros
 from transforms.findings import make_finding
-from transforms.flat import LabelHit, best_chain, flat_text, label_span, value_region
+from transforms.flat import LabelHit, best_chain, flat_text, label_span, numbering_pattern, value_region
 from transforms.labels import is_app_header_text, match_app_column, match_app_row, norm_label
 from transforms.numbers import is_value_text
 from transforms.report import ExtraColumnCell, ExtraRow, Location, ParsedReport, TraceLine
 from transforms.sections import RowUnit, TextUnit, Unit
 from transforms.spec import GroupSpec, Layout, RowSpec
 from transforms.report import CellValue
-from transforms.splitting import tokenize
+from transforms.splitting import Readings, split_with_subtotal, tokenize
 
 SECTION = "三"
 MAX_COMBOS = 20000
@@ -42,6 +52,8 @@ class RowResult:
 class AppExtraction:
     rows: dict[str, RowResult] = field(default_factory=dict)
     spaces_separate: bool | None = None  # flat text: whether whitespace marked cell borders
+    # layout 2021: a （六）其他处理 row printed with numbers (its source, the extra row it became, its finding)
+    other_group: tuple | None = None
 
 
 def split_label_values(texts: list[str]) -> tuple[list[str], int]:
@@ -120,13 +132,26 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, res
             report.trace.append(TraceLine(SECTION, " / ".join(t.strip() for t in labels), group.key if group else None,
                                           " | ".join(c.text.strip() for c in values), "unmatched", unit.location))
             if has_numbers and not any(is_app_header_text(t) for t in labels):
-                report.extra_rows.append(ExtraRow(SECTION, " / ".join(t.strip() for t in labels), [c.text for c in values], unit.location))
+                extra_row = ExtraRow(SECTION, " / ".join(t.strip() for t in labels), [c.text for c in values], unit.location)
+                report.extra_rows.append(extra_row)
                 what = f"小计行“{group.label}”" if group else f"“{' '.join(t.strip() for t in labels)}”"
                 report.add(make_finding(
                     "table.extra_row", f"第三部分表格中有格式之外的行{what}，已原样保留，未计入标准表格。",
                     Location(SECTION, " ".join(t.strip() for t in labels), None, unit.location),
                     found=" ".join(c.text.strip() for c in values),
                 ))
+                named = match_app_row(labels[-1], layout)
+                if isinstance(named, GroupSpec) and named.key == "other" and result.other_group is None:
+                    cells = [c for c in values]
+                    # placeholders of merged label columns and padding, as for the form's rows below
+                    while len(cells) > len(kinds) + subtotal_col and not cells[-1].text.strip():
+                        cells.pop()
+                    while len(cells) > len(kinds) + subtotal_col and not cells[0].text.strip():
+                        cells.pop(0)
+                    if subtotal_col and len(cells) == len(kinds) + 1:
+                        cells = cells[:len(kinds) - 1] + cells[len(kinds):]  # the 小计 column is not the form's
+                    src = ValueSource(tuple(c.text for c in cells), tuple(c.location for c in cells), free_text=False)
+                    result.other_group = (read_values(src, kinds, "row_sum"), extra_row, report.findings[-1])
             continue
         # columns by header label where the carrier knows real spans (positions alone mislead)
         mapping = header_cols.get(id(unit.table), {})
@@ -203,6 +228,13 @@ def _row_hits(ft, layout: Layout) -> list[list[LabelHit]]:
             if merged and h.start < merged[-1].end:
                 continue
             merged.append(h)
+        # a label printed with its ordinal ((七)总计) beats the same words in a repeated header
+        # (…法人或其他组织总计…): an un-numbered hit is kept only when no numbered one exists
+        pattern = numbering_pattern(row.numbering)
+        if pattern and not row.exact:
+            numbered = [h for h in merged if re.match(pattern, ft.norm[h.start:h.end])]
+            if numbered:
+                merged = numbered
         out.append(merged)
     return out
 
@@ -247,6 +279,26 @@ def spaces_separate_cells(regions: list[str], n_cells: int) -> bool:
     return exact >= min(3, len(spaced)) and exact / len(spaced) >= 0.8
 
 
+def _read_with_subtotal(tokens: list, kinds: tuple[str, ...], separated: bool, loc: str) -> RowReading:
+    """A run-together row with a printed 小计 column: split by both of its sums (see ``split_with_subtotal``).
+
+    The candidates keep the 小计 cell (index len(kinds) − 1) for the caller to set aside.
+    """
+    n = len(kinds)
+    free = True  # free text: a blank cell may have vanished
+    cands = split_with_subtotal(tokens, n - 2, free)
+    if not getattr(cands, "complete", True):
+        return RowReading([CellValue(None, "", None, loc) for _ in kinds], "ambiguous", Readings(complete=False),
+                          token_count=len(tokens))
+    if not cands:
+        return RowReading([CellValue(None, "", None, loc) for _ in kinds], "impossible", token_count=len(tokens))
+    seven = drop_cell(cands, n - 1)
+    reading = RowReading(candidates_to_cells(list(seven), kinds, "万元", loc, "split_by_row_sum"),
+                         "recovered" if len(seven) == 1 else "ambiguous", cands, token_count=len(tokens),
+                         tokens=tuple(tokens), free_blanks=free, subtotal_at=n - 1)
+    return reading
+
+
 def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, result: AppExtraction) -> None:
     ft = flat_text(units)
     if not ft.norm:
@@ -286,7 +338,13 @@ def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, re
                 src = ValueSource(tuple(kept), (loc,) * n_cols, free_text=False)
                 reading = read_values(src, kinds, "row_sum")
             else:
-                reading = RowReading([CellValue(None, "", None, loc) for _ in kinds], "subtotal_column", token_count=len(tokens))
+                reading = _read_with_subtotal(tokens, kinds, separated, loc)
+                sub = {c[n_cols - 1].value for c in reading.candidates} if reading.candidates else set()
+                if len(sub) == 1 and getattr(reading.candidates, "complete", True):
+                    raw_sub = reading.candidates[0][n_cols - 1].raw or "0"
+                    report.extra_columns.append(ExtraColumnCell(SECTION, spec.key, "法人或其他组织小计", raw_sub, loc))
+                reading.candidates = drop_cell(reading.candidates, n_cols - 1) if getattr(
+                    reading.candidates, "complete", True) else reading.candidates
         else:
             src = ValueSource((prefix,), (loc,), free_text=True, spaces_separate=separated)
             reading = read_values(src, kinds, "row_sum")
@@ -296,13 +354,36 @@ def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, re
         nxt = next((s for s in starts if s > start), len(ft.norm))
         end = start + len(name) if ft.norm.startswith(name, start) else start + 2
         prefix, _, offset = value_region(ft, min(end, nxt), nxt, name)
+        named = match_app_row(name, layout)
+        is_other = isinstance(named, GroupSpec) and named.key == "other" and result.other_group is None
         if prefix.strip() and re.search(r"\d", prefix):
             loc = ft.location_at(offset)
-            report.extra_rows.append(ExtraRow(SECTION, name, [prefix.strip()], loc))
+            extra_row = ExtraRow(SECTION, name, [prefix.strip()], loc)
+            report.extra_rows.append(extra_row)
             report.add(make_finding(
                 "table.extra_row", f"第三部分表格中有格式之外的小计行“{name}”（{prefix.strip()}），已原样保留，未计入标准表格。",
                 Location(SECTION, name, None, loc), found=prefix.strip(),
             ))
+            if is_other:
+                if subtotal_col:
+                    reading = _read_with_subtotal(tokenize(prefix, separated), kinds, separated, loc)
+                    reading.candidates = drop_cell(reading.candidates, n_cols - 1) if getattr(
+                        reading.candidates, "complete", True) else reading.candidates
+                else:
+                    reading = read_values(ValueSource((prefix,), (loc,), free_text=True, spaces_separate=separated),
+                                          kinds, "row_sum")
+                result.other_group = (reading, extra_row, report.findings[-1])
+        elif is_other and nxt < len(ft.norm) and not re.search(r"[\u4e00-\u9fff\d]", ft.norm[min(end, nxt):nxt]):
+            # （六）其他处理 followed by nothing but blank markers, or by nothing before the next label:
+            # a group row left blank (only used when its sub-rows are missing)
+            loc = ft.location_at(offset)
+            extra_row = ExtraRow(SECTION, name, [prefix.strip()], loc)
+            if prefix.strip():
+                reading = read_values(ValueSource((prefix,), (loc,), free_text=True, spaces_separate=separated),
+                                      kinds, "row_sum")
+            else:
+                reading = RowReading([CellValue(Decimal(0), "", True, loc) for _ in kinds], "recovered", token_count=0)
+            result.other_group = (reading, extra_row, None)
 
 
 def distrust_row_sums(result: AppExtraction, layout: Layout) -> None:
@@ -364,15 +445,87 @@ def resolve_by_columns(result: AppExtraction, layout: Layout) -> set[str]:
         kept_values = {a[key] for a in survivors}
         kept = [c for c in r.reading.candidates if tuple(p.value for p in c) in kept_values]
         if len(kept) < len(r.reading.candidates):
-            r.reading.candidates = kept
-            r.reading.cells = candidates_to_cells(kept, ("count",) * n_cols, "万元", r.location)
+            narrow(r.reading, kept, ("count",) * n_cols, "万元", r.location, "split_by_column_identity")
             if len(kept) == 1:
-                r.reading.status = "recovered"
                 settled.add(key)
     return settled
 
 
-def extract_applications(units: list[Unit], layout: Layout, report: ParsedReport) -> AppExtraction:
+def _tests(result: AppExtraction, layout: Layout, evidence: Evidence) -> dict[str, list[Check]]:
+    """Row key -> the evidence outside the table its readings can be held against."""
+    ti = layout.app_column_keys.index("total")
+    tests: dict[str, list[Check]] = {}
+
+    def certain_total(key: str) -> Decimal | None:
+        r = result.rows.get(key)
+        return r.reading.cells[ti].value if r is not None and len(r.reading.cells) > ti else None
+
+    for st in evidence.statements:
+        n = Decimal(st.number)
+        if st.quantity == "new_received":
+            co = certain_total("carried_over")
+            # 收到申请N件 may count the carried-over ones too (N = 新收 + 上年结转)
+            tests.setdefault("new_received", []).append(Check(
+                "split_by_narrative", f"正文“{st.phrase}”",
+                lambda v, n=n, co=co: v[ti] == n or (v[ti] <= n if co is None else v[ti] + co == n)))
+        elif st.quantity == "granted":
+            tests.setdefault("granted", []).append(Check(
+                "split_by_narrative", f"正文“{st.phrase}”", lambda v, n=n: v[ti] == n))
+    ly = evidence.last_year
+    if ly is not None and ly.carried_forward is not None and any(x is not None for x in ly.carried_forward):
+        cf = ly.carried_forward
+        shown = " · ".join("?" if x is None else format(x, "f") for x in cf)
+        tests.setdefault("carried_over", []).append(Check(
+            "split_by_last_year", f"{ly.year}年报告的“四、结转下年度继续办理”（{shown}，{ly.source}）",
+            lambda v, cf=cf: all(x is None or v[i] == x for i, x in enumerate(cf))))
+    return tests
+
+
+def apply_evidence(result: AppExtraction, layout: Layout, evidence: Evidence) -> dict[str, list]:
+    """Settle rows the table's identities leave ambiguous with the evidence outside it.
+
+    Order: statements and last year's report, then the column identities again (a
+    settled row can settle another), then — only when trusted — the table's habit of
+    printing zeros, then the column identities once more. Returns the findings per row.
+    """
+    kinds = ("count",) * len(layout.app_columns)
+    notes: dict[str, list] = {}
+    labels = [c.label for c in layout.app_columns]
+    tests = _tests(result, layout, evidence)
+    for key, row_tests in tests.items():
+        r = result.rows.get(key)
+        if r is None:
+            continue
+        s = settle(r.reading, row_tests, kinds, r.location)
+        if s is not None:
+            evidence.count(s.how or "", len(s.newly))
+            notes.setdefault(key, []).extend(settled_findings(
+                s, section=SECTION, where=f"“{r.spec.label}”行", row_label=r.spec.label, column_labels=labels,
+                raw=r.raw_values, location=r.location))
+    if notes:
+        _after_columns(result, layout, evidence, notes, "split_by_column_identity")
+    if evidence.use_habit and result.rows:
+        holds, zero_rows = shows_printed_zeros([(r.reading, kinds) for r in result.rows.values()])
+        if holds:
+            for key, r in result.rows.items():
+                newly = settle_by_habit(r.reading, kinds, r.location)
+                evidence.count("split_by_habit", len(newly))
+                notes.setdefault(key, []).extend(habit_finding(
+                    newly, section=SECTION, where=f"“{r.spec.label}”行", row_label=r.spec.label, column_labels=labels,
+                    raw=r.raw_values, location=r.location, zero_rows=zero_rows, table="本表"))
+            _after_columns(result, layout, evidence, notes, "split_by_column_identity")
+    return notes
+
+
+def _after_columns(result: AppExtraction, layout: Layout, evidence: Evidence, notes: dict[str, list], how: str) -> None:
+    before = {k: sum(c.value is not None for c in r.reading.cells) for k, r in result.rows.items()}
+    resolve_by_columns(result, layout)
+    for k, r in result.rows.items():
+        evidence.count(how, sum(c.value is not None for c in r.reading.cells) - before[k])
+
+
+def extract_applications(units: list[Unit], layout: Layout, report: ParsedReport,
+                         evidence: Evidence | None = None) -> AppExtraction:
     result = AppExtraction()
     grid = [u for u in units if isinstance(u, RowUnit)]
     text = [u for u in units if isinstance(u, TextUnit)]
@@ -384,13 +537,92 @@ def extract_applications(units: list[Unit], layout: Layout, report: ParsedReport
         for key, row in flat.rows.items():
             result.rows.setdefault(key, row)
         result.spaces_separate = flat.spaces_separate
+        result.other_group = result.other_group or flat.other_group
+    single = _single_other_row(result, layout, report)
     distrust_row_sums(result, layout)
     settled = resolve_by_columns(result, layout)
-    _report(result, layout, report, settled)
+    notes = apply_evidence(result, layout, evidence) if evidence is not None else {}
+    co = result.rows.get("carried_over")
+    if evidence is not None and evidence.last_year is None and co is not None and co.reading.status == "ambiguous":
+        evidence.wants_last_year = True
+    _report(result, layout, report, settled, notes)
+    if single is not None:
+        _check_with_printed_row(result, layout, report, single)
     return result
 
 
-def _report(result: AppExtraction, layout: Layout, report: ParsedReport, settled: set[str]) -> None:
+_OTHER_SUBROWS = ("other_no_correction", "other_no_fee", "other_other")
+
+
+def _single_other_row(result: AppExtraction, layout: Layout, report: ParsedReport) -> RowReading | None:
+    """Layout 2021 with （六）其他处理 printed as one row and none of its three sub-rows.
+
+    The sub-rows are known only when the printed row is all zero (counts are never
+    negative); otherwise they stay null with a finding saying why, and the printed row is
+    returned so that I2 can still be checked against it (``_check_with_printed_row``).
+    """
+    if result.other_group is None or not all(k in layout.app_row_keys for k in _OTHER_SUBROWS):
+        return None
+    if any(k in result.rows for k in _OTHER_SUBROWS):
+        return None  # the sub-rows are there: the group row is a subtotal the bureau added
+    reading, extra_row, finding = result.other_group
+    kinds = ("count",) * len(layout.app_columns)
+    label = layout.row(_OTHER_SUBROWS[0]).label
+    loc = extra_row.location
+    raw = " ".join(extra_row.cells)
+    if extra_row in report.extra_rows:
+        report.extra_rows.remove(extra_row)
+    if finding in report.findings:
+        report.findings.remove(finding)
+    report.trace.append(TraceLine(SECTION, extra_row.label, "other", raw, reading.status, loc))
+    group = next(g for g in layout.app_groups if g.key == "other")
+    if all(c.value is not None and c.value == 0 for c in reading.cells):
+        for key in _OTHER_SUBROWS:
+            spec = layout.row(key)
+            cells = [CellValue(Decimal(0), "", None, loc, how="from_group_row") for _ in kinds]
+            result.rows[key] = RowResult(spec, RowReading(cells, "recovered", token_count=0), extra_row.label, loc, raw)
+        report.add(make_finding(
+            "table.group_row_only",
+            f"第三部分“{group.label}”只印了一行（{raw}），没有其下三项；该行全部为0，三项（件数不能为负）均为0。",
+            Location(SECTION, group.label, None, loc), found=raw))
+        return None
+    why = ("该行数字无法确定" if any(c.value is None for c in reading.cells)
+           else "该行不全为0，无法知道这些数字在三项之间如何分配")
+    report.add(make_finding(
+        "cell.subrows_unknown",
+        f"第三部分“{group.label}”只印了一行（{raw}），没有其下三项（{label}等）；{why}，三项均未采用。"
+        "第（七）项总计仍按印出的这一行核对。",
+        Location(SECTION, label, None, loc), found=raw))
+    return reading
+
+
+def _check_with_printed_row(result: AppExtraction, layout: Layout, report: ParsedReport, printed: RowReading) -> None:
+    """I2 per column with the printed （六）其他处理 row in place of its three null sub-rows.
+
+    The rulebook skips a column with a null cell, so the parser checks it here; a broken
+    identity is an error finding, never a change to a number.
+    """
+    results = [k for k in layout.result_row_keys if k not in _OTHER_SUBROWS]
+    total = result.rows.get("results_total")
+    if total is None:
+        return
+    for ci, col in enumerate(layout.app_columns):
+        parts = [result.rows[k].reading.cells[ci].value if k in result.rows else None for k in results]
+        parts.append(printed.cells[ci].value)
+        want = total.reading.cells[ci].value
+        if want is None or any(p is None for p in parts):
+            continue
+        got = sum(parts)
+        if got != want:
+            report.add(make_finding(
+                "identity.I2",
+                f"第三部分“{col.label}”列：各项办理结果（其中“（六）其他处理”按印出的一行计）之和为{got}，"
+                f"但“（七）总计”为{want}",
+                Location(SECTION, "（七）总计", col.label, total.location), expected=str(want), found=str(got)))
+
+
+def _report(result: AppExtraction, layout: Layout, report: ParsedReport, settled: set[str],
+            notes: dict[str, list] | None = None) -> None:
     col_labels = [c.label for c in layout.app_columns]
     recovered_rows = []
     blank = 0
@@ -406,6 +638,8 @@ def _report(result: AppExtraction, layout: Layout, report: ParsedReport, settled
         for f in reading_findings(reading, section=SECTION, where=f"“{spec.label}”行", row_label=spec.label,
                                   column_labels=col_labels, raw=r.raw_values, location=r.location,
                                   identity="总计 = 各类申请人之和"):
+            report.add(f)
+        for f in (notes or {}).get(spec.key, ()):
             report.add(f)
         if reading.status == "recovered":
             recovered_rows.append(spec.label)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from transforms.cells import RowReading, ValueSource, read_values, reading_findings
 from transforms.extract_applications import split_label_values
+from transforms.evidence import Evidence, LastYear, Check, habit_finding, settle, settle_by_habit, settled_findings, shows_printed_zeros
 from transforms.findings import make_finding
 from transforms.flat import flat_text, value_region
 from transforms.labels import find_block_headers, item_names, match_block_column, match_block_header, match_item, norm_label, unit_in_header
@@ -33,7 +35,7 @@ class _BlockState:
 
 
 def _store(report: ParsedReport, block: BlockSpec, item: ItemSpec, reading: RowReading, raw: str, location: str,
-           seen: set[tuple[str, str]]) -> None:
+           seen: set[tuple[str, str]], notes: list | None = None) -> None:
     report.trace.append(TraceLine(SECTION, item.label, f"{block.key}.{item.key}", raw, reading.status, location))
     if (block.key, item.key) in seen:
         report.add(make_finding(
@@ -50,7 +52,9 @@ def _store(report: ParsedReport, block: BlockSpec, item: ItemSpec, reading: RowR
     for f in reading_findings(reading, section=SECTION, where=f"“{block.label}”中“{item.label}”", row_label=item.label,
                               column_labels=labels, raw=raw, location=location, identity=None):
         report.add(f)
-    if reading.status == "recovered":
+    for f in notes or ():
+        report.add(f)
+    if reading.status == "recovered" and not notes:
         report.add(make_finding(
             "cell.split_recovered", f"第二部分“{item.label}”的数字“{raw}”连在一起，只有一种读法，已拆分。",
             Location(SECTION, item.label, None, location), found=raw,
@@ -114,8 +118,40 @@ def extract_grid(units: list[RowUnit], layout: Layout, report: ParsedReport, see
         _store(report, block, item, reading, " | ".join(c.text.strip() for c in values), unit.location, seen)
 
 
+_DOC_STATEMENTS = {"docs_issued": "issued", "docs_repealed": "repealed", "docs_in_force": "in_force"}
+
+
+# a stand-in last year: which rows could last year's report settle at all
+_WITH_LAST_YEAR = Evidence(last_year=LastYear(0, "", None, (("rules", Decimal(0)), ("normative_docs", Decimal(0)))))
+
+
+def _tests(layout: Layout, block: BlockSpec, item: ItemSpec, evidence: Evidence) -> list[Check]:
+    """Evidence for a 2021-layout 第二十条第（一）项 row: statements about 规范性文件, and identity 6."""
+    if layout.id != "2021" or block.key != "art20_1":
+        return []
+    cols = [c.key for c in block.columns]
+    if not all(k in cols for k in ("issued", "repealed", "in_force")):
+        return []
+    iss, rep, inf = cols.index("issued"), cols.index("repealed"), cols.index("in_force")
+    out = []
+    if item.key == "normative_docs":
+        for st in evidence.statements:
+            col = _DOC_STATEMENTS.get(st.quantity)
+            if col is not None:
+                i, n = cols.index(col), Decimal(st.number)
+                out.append(Check("split_by_narrative", f"正文“{st.phrase}”", lambda v, i=i, n=n: v[i] == n))
+    ly = evidence.last_year
+    prev = ly.in_force_of(item.key) if ly is not None else None
+    if prev is not None:
+        out.append(Check(
+            "split_by_last_year", f"{ly.year}年报告的“{item.label}”现行有效件数{format(prev, 'f')}（{ly.source}；"
+            "上年现行有效 + 本年制发 − 本年废止 = 本年现行有效）",
+            lambda v, p=prev: p + v[iss] - v[rep] == v[inf]))
+    return out
+
+
 def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, seen: set,
-                 spaces_separate: bool | None) -> None:
+                 spaces_separate: bool | None, evidence: Evidence | None = None) -> None:
     ft = flat_text(units)
     if not ft.norm:
         return
@@ -134,6 +170,7 @@ def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, se
             taken.append((i, i + len(name)))
             hits.append((i, i + len(name), block, item))
     hits.sort(key=lambda h: h[0])
+    rows: list[tuple[BlockSpec, ItemSpec, RowReading, str, str, tuple[str, ...], str]] = []
     boundaries = sorted([h[0] for h in hits] + [a for a, _, _ in headers])
     for start, end, block, item in hits:
         # an item name must be followed by its numbers, not be part of a sentence
@@ -159,12 +196,37 @@ def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, se
         loc = ft.location_at(offset)
         src = ValueSource((prefix,), (loc,), free_text=True,
                           spaces_separate=True if spaces_separate is None else spaces_separate)
-        reading = read_values(src, kinds, "none", money_unit=_money_unit(block, units_decl))
-        _store(report, block, item, reading, prefix.strip(), loc, seen)
+        unit_name = _money_unit(block, units_decl)
+        reading = read_values(src, kinds, "none", money_unit=unit_name)
+        rows.append((block, item, reading, prefix.strip(), loc, kinds, unit_name))
+    labels_of = {b.key: [c.label for c in b.columns] for b in layout.blocks}
+    notes: dict[int, list] = {}
+    if evidence is not None:
+        for n, (block, item, reading, raw, loc, kinds, unit_name) in enumerate(rows):
+            s = settle(reading, _tests(layout, block, item, evidence), kinds, loc, unit_name)
+            if s is not None:
+                evidence.count(s.how or "", len(s.newly))
+                notes.setdefault(n, []).extend(settled_findings(
+                    s, section=SECTION, where=f"“{block.label}”中“{item.label}”", row_label=item.label,
+                    column_labels=labels_of[block.key], raw=raw, location=loc))
+        if evidence.use_habit and rows:
+            holds, zero_rows = shows_printed_zeros([(r[2], r[5]) for r in rows])
+            if holds:
+                for n, (block, item, reading, raw, loc, kinds, unit_name) in enumerate(rows):
+                    newly = settle_by_habit(reading, kinds, loc, unit_name)
+                    evidence.count("split_by_habit", len(newly))
+                    notes.setdefault(n, []).extend(habit_finding(
+                        newly, section=SECTION, where=f"“{block.label}”中“{item.label}”", row_label=item.label,
+                        column_labels=labels_of[block.key], raw=raw, location=loc, zero_rows=zero_rows, table="第二部分表格"))
+    for n, (block, item, reading, raw, loc, kinds, unit_name) in enumerate(rows):
+        if evidence is not None and evidence.last_year is None and reading.status == "ambiguous" and \
+                any(t.how == "split_by_last_year" for t in _tests(layout, block, item, _WITH_LAST_YEAR)):
+            evidence.wants_last_year = True
+        _store(report, block, item, reading, raw, loc, seen, notes.get(n, []))
 
 
 def extract_disclosure(units: list[Unit], layout: Layout, report: ParsedReport, section_found: bool,
-                       spaces_separate: bool | None = None) -> None:
+                       spaces_separate: bool | None = None, evidence: Evidence | None = None) -> None:
     """``spaces_separate``: in free text, whether whitespace marks cell borders (decided on section 三)."""
     seen: set[tuple[str, str]] = set()
     grid = [u for u in units if isinstance(u, RowUnit)]
@@ -172,7 +234,7 @@ def extract_disclosure(units: list[Unit], layout: Layout, report: ParsedReport, 
     if grid:
         extract_grid(grid, layout, report, seen)
     if text:
-        extract_flat(text, layout, report, seen, spaces_separate)
+        extract_flat(text, layout, report, seen, spaces_separate, evidence)
     # keep the layout's order: block, item, column
     order = {(b.key, i.key, c.key): n for n, (b, i, c) in enumerate(
         (b, i, c) for b in layout.blocks for i in b.items for c in b.columns)}

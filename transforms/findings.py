@@ -58,6 +58,12 @@ _TYPES = (
     FindingType("cell.split_ambiguous", "error", "数字粘连，有多种拆分方式，无法确定"),
     FindingType("cell.split_impossible", "error", "数字粘连，且没有任何拆分能满足勾稽关系"),
     FindingType("cell.split_recovered", "info", "数字粘连，已依据勾稽关系唯一拆分"),
+    FindingType("cell.split_by_evidence", "info", "数字粘连，已依据表格之外的证据（正文所述数字、上年报告）唯一拆分"),
+    FindingType("cell.split_by_habit", "warning", "数字粘连，已依据本表一律填写0的习惯（不含消失的空白单元格）拆分"),
+    FindingType("cell.evidence_conflict", "warning", "数字粘连，表格之外的证据相互矛盾，未采用"),
+    FindingType("table.group_row_only", "info", "（六）其他处理只印了一行且全部为0，其下三项按0读取"),
+    FindingType("table.all_blank", "warning", "表头完整但整行没有任何数字，按全部留空（0）读取"),
+    FindingType("cell.subrows_unknown", "warning", "（六）其他处理只印了一行，其下三项无法确定"),
     # identities (published numbers that do not add up; kept as published)
     FindingType("identity.I1", "error", "勾稽关系不符：本年新收 + 上年结转 ≠ 办理结果总计 + 结转下年度"),
     FindingType("identity.I2", "error", "勾稽关系不符：（七）总计 ≠ 各项办理结果之和"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from transforms.document import Document
+from transforms.evidence import HABIT_TRUSTED, Evidence, History, bureau_key, shows_printed_zeros
 from transforms.extract_applications import extract_applications
 from transforms.extract_disclosure import extract_disclosure
 from transforms.extract_review import extract_review, review_table_in
@@ -21,23 +22,28 @@ from transforms.report import Location, ParsedReport
 from transforms.script import document_text, is_traditional, simplify_document
 from transforms.sections import RowUnit, flatten, split_sections, units_text
 from transforms.spec import SECTIONS
+from transforms.statements import statements
 from transforms.tables import content_sha256
 
 # Bump when a change to readers or extraction can change what a file parses to:
 # reruns re-parse files whose stored parser version is older.
-PARSER_VERSION = "0.3.0"
+PARSER_VERSION = "0.4.0"
 
 # A report is tens of kilobytes; a PDF with images a few megabytes. Anything far larger
 # is not a report (or is hostile) and is quarantined unread rather than stalling a batch.
 MAX_BYTES = 64 * 1024 * 1024
 
 
-def parse_file(path: str | Path) -> ParsedReport:
+def parse_file(path: str | Path, history: History | None = None) -> ParsedReport:
     path = Path(path)
-    return parse_bytes(path.read_bytes(), str(path))
+    return parse_bytes(path.read_bytes(), str(path), history=history)
 
 
-def parse_bytes(data: bytes, name: str, max_bytes: int = MAX_BYTES) -> ParsedReport:
+def parse_bytes(data: bytes, name: str, max_bytes: int = MAX_BYTES, history: History | None = None,
+                use_habit: bool | None = None) -> ParsedReport:
+    """``history``: last year's reports of the bureaus this file may be from, keyed by
+    (``bureau_key(bureau)``, year) — evidence for run-together digits (``transforms.evidence``).
+    ``use_habit``: override ``HABIT_TRUSTED`` (benchmarks measure the habit with it on)."""
     report = ParsedReport(source=name, carrier="unknown", sha256=content_sha256(data))
     if len(data) > max_bytes:
         report.add(make_finding(
@@ -59,10 +65,21 @@ def parse_bytes(data: bytes, name: str, max_bytes: int = MAX_BYTES) -> ParsedRep
         report.add(make_finding("file.unreadable", f"文件“{Path(name).name}”无法读取：{exc}", Location(source=name),
                                 found=type(exc).__name__))
         return report
-    return parse_document(doc, report)
+    return parse_document(doc, report, history, use_habit)
 
 
-def parse_document(doc: Document, report: ParsedReport | None = None) -> ParsedReport:
+def _evidence(report: ParsedReport, history: History | None, use_habit: bool | None) -> Evidence:
+    """What outside the tables may choose between readings: the narratives' statements, last year's report."""
+    texts = [report.narratives[k] for k in ("overview", "other") if k in report.narratives]
+    last = None
+    if history and report.year is not None:
+        last = history.get((bureau_key(report.bureau) or "", report.year - 1))
+    return Evidence(tuple(statements(texts, report.year)), last,
+                    HABIT_TRUSTED if use_habit is None else use_habit)
+
+
+def parse_document(doc: Document, report: ParsedReport | None = None, history: History | None = None,
+                   use_habit: bool | None = None) -> ParsedReport:
     report = report or ParsedReport(source=doc.source, carrier=doc.carrier)
     report.carrier = doc.carrier
     report.encoding = doc.encoding
@@ -132,7 +149,9 @@ def parse_document(doc: Document, report: ParsedReport | None = None) -> ParsedR
 
     found_3 = sections.found("applications")
     units_3 = sections.units.get("applications") if found_3 else [u for u in all_units if isinstance(u, RowUnit)]
-    apps = extract_applications(units_3 or [], layout, report)
+    evidence = _evidence(report, history, use_habit)
+    report.evidence = evidence
+    apps = extract_applications(units_3 or [], layout, report, evidence)
     if not report.applications and not found_3:
         report.add(make_finding("section.missing", "报告缺少第三部分“收到和处理政府信息公开申请情况”。", Location("三")))
     elif not report.applications:
@@ -141,18 +160,21 @@ def parse_document(doc: Document, report: ParsedReport | None = None) -> ParsedR
     # Section 二: its own span, or (heading lost, e.g. a fragment) what precedes section 三.
     found_2 = sections.found("active_disclosure")
     units_2 = sections.units.get("active_disclosure") if found_2 else sections.preamble
-    extract_disclosure(units_2 or [], layout, report, found_2, apps.spaces_separate)
+    extract_disclosure(units_2 or [], layout, report, found_2, apps.spaces_separate, evidence)
     if not found_2 and not report.active_disclosure:
         report.add(make_finding("section.missing", "报告缺少第二部分“主动公开政府信息情况”。", Location("二")))
 
     found_4 = sections.found("review_litigation")
     if found_4:
         separated = apps.spaces_separate if apps.spaces_separate is not None else True
-        extract_review(sections.units["review_litigation"], layout, report, separated)
+        kinds = ("count",) * len(layout.app_columns)
+        habit = shows_printed_zeros([(r.reading, kinds) for r in apps.rows.values()]) if apps.rows else (False, 0)
+        closed = sections.found("problems") or sections.found("other")
+        extract_review(sections.units["review_litigation"], layout, report, separated, evidence, habit, closed)
         if report.review_litigation is None:  # a converter may have moved the table past heading 五
             moved = review_table_in(sections.units.get("problems", []))
             if moved:
-                extract_review(moved, layout, report, separated)
+                extract_review(moved, layout, report, separated, evidence, habit, closed)
         if report.review_litigation is None:
             report.add(make_finding("table.truncated", "第四部分有标题，但没有找到行政复议、行政诉讼的数字。", Location("四")))
     else:

@@ -64,6 +64,22 @@ class Finding:
         }
 
 
+#: How a cell's value was read, recorded per cell in the facts and the JSON (``how``):
+#: printed — one printed token per cell (a blank marker or an empty cell too);
+#: split_unique — run-together digits every reading of which gives this cell the same value;
+#: split_by_row_sum — the row's own sum (section 三 总计, a section 四 group's 总计) left one reading;
+#: split_by_column_identity — I1/I2 across the rows of section 三 left one reading;
+#: split_by_narrative — a number the report states in words (section 一 …) left one reading;
+#: split_by_last_year — last year's report of the bureau (I5, I6) left one reading;
+#: split_by_habit — the readings without vanished blank cells agree, and the table prints its zeros (warning);
+#: split_by_other_carrier — the same report in another carrier of the batch reads the cell with certainty;
+#: from_group_row — a sub-row the form has but the document left out, known from its printed group row (all 0).
+#: ``resolved`` is reserved for a value an office decided.
+HOW: tuple[str, ...] = ("printed", "split_unique", "split_by_row_sum", "split_by_column_identity", "split_by_narrative",
+                        "split_by_last_year", "split_by_habit", "split_by_other_carrier", "from_group_row",
+                        "resolved")
+
+
 @dataclass
 class CellValue:
     """One number of a standard table as read from the document.
@@ -80,6 +96,7 @@ class CellValue:
     location: str = ""
     recovered: bool = False  # value came from splitting run-together text by the identities
     unit: str | None = None  # as printed (元, 万元, 件 …)
+    how: str = "printed"  # how the value was read: one of ``HOW`` (meaningless while value is None)
 
     @property
     def as_int(self) -> int | None:
@@ -147,6 +164,7 @@ class ParsedReport:
     findings: list[Finding] = field(default_factory=list)
     sections_found: list[str] = field(default_factory=list)
     trace: list[TraceLine] = field(default_factory=list)  # for ``gongkai parse --debug``
+    evidence: object | None = None  # the ``transforms.evidence.Evidence`` the parse used (counts per ``how``)
 
     def add(self, finding: Finding) -> None:
         self.findings.append(finding)

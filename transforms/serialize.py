@@ -20,6 +20,15 @@ def _cells(cells: list[CellValue]) -> list[int | float | None]:
     return [number(c.value) for c in cells]
 
 
+def how_of(cell: CellValue) -> str | None:
+    """How the cell's value was read (``transforms.report.HOW``); None for a cell not read."""
+    return None if cell.value is None else cell.how
+
+
+def _hows(cells: list[CellValue]) -> list[str | None]:
+    return [how_of(c) for c in cells]
+
+
 def report_to_json(report: ParsedReport) -> dict:
     layout = LAYOUTS.get(report.layout or "")
     active = []
@@ -33,6 +42,7 @@ def report_to_json(report: ParsedReport) -> dict:
             "column": col.label if col else a.column,
             "value": number(a.cell.value),
             "unit": a.unit,
+            "how": how_of(a.cell),
         })
     return {
         "bureau": report.bureau,
@@ -41,5 +51,9 @@ def report_to_json(report: ParsedReport) -> dict:
         "applications": {k: _cells(v) for k, v in report.applications.items()},
         "review_litigation": None if report.review_litigation is None else _cells(report.review_litigation),
         "active_disclosure": active,
+        "how": {
+            "applications": {k: _hows(v) for k, v in report.applications.items()},
+            "review_litigation": None if report.review_litigation is None else _hows(report.review_litigation),
+        },
         "findings": [f.as_dict() for f in report.findings],
     }

@@ -337,6 +337,79 @@ def _group_cached(tokens: tuple[Token, ...], n_parts: int, free_blanks: bool) ->
     return tuple(found)
 
 
+def _positions(tokens: list[Token]) -> list[tuple[int, int]]:
+    """Every token boundary and every character boundary inside a token, in order."""
+    positions: list[tuple[int, int]] = [(0, 0)]
+    for ti, tok in enumerate(tokens):
+        for off in range(1, len(tok.text)):
+            positions.append((ti, off))
+        positions.append((ti + 1, 0))
+    return positions
+
+
+def _sub_tokens(tokens: list[Token], a: tuple[int, int], b: tuple[int, int]) -> list[Token] | None:
+    """The tokens between two positions (a token cut at a position becomes two)."""
+    (ati, aoff), (bti, boff) = a, b
+    if (ati, aoff) > (bti, boff):
+        return None
+    out: list[Token] = []
+    ti = ati
+    while ti < len(tokens) and (ti < bti or (ti == bti and boff > 0)):
+        tok = tokens[ti]
+        start = aoff if ti == ati else 0
+        stop = boff if ti == bti else len(tok.text)
+        if tok.explicit_blank and not tok.text:
+            if start == 0:
+                out.append(tok)
+        elif tok.explicit_blank:
+            if stop > start:
+                out.append(Token(tok.text[start:stop], True, tok.text[start:stop]))
+        elif stop > start:
+            out.append(Token(tok.text[start:stop], False, tok.text[start:stop]))
+        ti += 1
+    return out
+
+
+def split_with_subtotal(tokens: list[Token], n_orgs: int, free_blanks: bool) -> list[Candidate]:
+    """Readings of a section 三 row that prints a 法人或其他组织 小计 column after 其他.
+
+    The cells are 自然人 · n_orgs organisations · 小计 · 总计, and two sums must hold:
+    小计 = the organisations, 总计 = 自然人 + 小计. The organisations and their 小计 are a
+    sum group (as in section 四); 自然人 is a prefix and 总计 a suffix of the row.
+    """
+    search = _Search(tokens, ("count",) * (n_orgs + 3), free_blanks)
+    positions = _positions(tokens)
+    index = {p: i for i, p in enumerate(positions)}
+    end = positions[-1]
+    results: dict[tuple, Candidate] = {}
+    totals: dict[int, list[Candidate]] = {}  # start index -> readings of the rest as one 总计 cell
+    for ti, off, natural in search.steps(0, 0, 0):
+        start = index.get((ti, off))
+        if start is None:
+            continue
+        for mid in range(start, len(positions)):
+            middle = _sub_tokens(tokens, positions[start], positions[mid])
+            if middle is None or (not middle and not free_blanks):
+                continue
+            try:
+                groups = _group_cached(tuple(middle), n_orgs, free_blanks)
+            except TooManyReadings:
+                return Readings(complete=False)
+            if not groups:
+                continue
+            if mid not in totals:
+                rest = _sub_tokens(tokens, positions[mid], end) or []
+                totals[mid] = list(split_free(rest, ("count",), free_blanks)) if rest or free_blanks else []
+            for group in groups:
+                for (total,) in totals[mid]:
+                    if natural.value + group[-1].value != total.value:
+                        continue
+                    _merge(results, (natural,) + group + (total,))
+                    if len(results) > MAX_DISTINCT:
+                        return Readings(complete=False)
+    return Readings(results.values())
+
+
 def split_sum_groups(tokens: list[Token], n_groups: int, n_parts: int, free_blanks: bool) -> list[Candidate]:
     """Readings of ``tokens`` as ``n_groups`` consecutive (parts…, total) groups (section 四)."""
     # positions where a group may end: every token boundary and every char boundary inside a token

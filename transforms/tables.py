@@ -48,6 +48,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("count", pa.int64()),
         ("is_blank", pa.bool_()),
         ("is_recovered", pa.bool_()),
+        ("how", pa.string()),  # how the value was read (transforms.report.HOW); NULL when unreadable
         ("raw_text", pa.string()),
         ("source_location", pa.string()),
     ]),
@@ -59,6 +60,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("count", pa.int64()),
         ("is_blank", pa.bool_()),
         ("is_recovered", pa.bool_()),
+        ("how", pa.string()),  # how the value was read (transforms.report.HOW); NULL when unreadable
         ("raw_text", pa.string()),
         ("source_location", pa.string()),
     ]),
@@ -72,6 +74,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("amount_wan_yuan", AMOUNT_TYPE),
         ("is_blank", pa.bool_()),
         ("is_recovered", pa.bool_()),
+        ("how", pa.string()),  # how the value was read (transforms.report.HOW); NULL when unreadable
         ("raw_text", pa.string()),
         ("source_location", pa.string()),
     ]),
@@ -152,6 +155,7 @@ def _cell_fields(cell: CellValue) -> tuple:
         None if cell.value is None else int(cell.value),
         cell.is_blank,
         cell.recovered,
+        None if cell.value is None else cell.how,
         cell.raw,
         cell.location,
     )
@@ -209,7 +213,8 @@ def to_tables(rows: list[ReportRow], extra_findings: dict[str, list[Finding]] | 
             if amount is not None:
                 amount = Decimal(amount).quantize(_MONEY_QUANTUM)
             put("disclosure_facts", (rid, year, ad.block, ad.item, ad.column, count, amount,
-                                     cell.is_blank, cell.recovered, cell.raw, cell.location))
+                                     cell.is_blank, cell.recovered, None if cell.value is None else cell.how,
+                                     cell.raw, cell.location))
         for section_key, text in rep.narratives.items():
             put("narratives", (rid, year, section_key, text))
         for row_no, extra in enumerate(rep.extra_rows):

@@ -70,8 +70,18 @@ def _v3_to_v4(conn: Connection) -> None:
     """
 
 
+def _v4_to_v5(conn: Connection) -> None:
+    """``how`` on every fact: how the cell's value was read (printed, split by a sum, by evidence …).
+
+    Facts loaded before keep ``how`` NULL until their report is re-parsed (the parser-version
+    bump that came with it re-parses every file on the next run).
+    """
+    for name in ("application_facts", "review_facts", "disclosure_facts"):
+        add_missing_columns(conn, report_tables[name])
+
+
 #: ``MIGRATIONS[n]`` upgrades a database from version n to n + 1.
-MIGRATIONS: dict[int, Step] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+MIGRATIONS: dict[int, Step] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
 
 
 def upgrade(conn: Connection, found: int) -> list[int]:

@@ -39,7 +39,8 @@ from warehouse.backends import capabilities_for_dialect
 #: database in place (``warehouse.migrations``) and refuses a newer one.
 #: 1: report tables, ingest runs, dimensions. 2: bureau registry, report versions.
 #: 3: extra rows and columns. 4: the office's resolutions (``warehouse.resolutions``).
-SCHEMA_VERSION = 4
+#: 5: ``how`` per cell in the three fact tables.
+SCHEMA_VERSION = 5
 
 # The natural key a report table's rows hang off; every report table carries both.
 REPORT_KEY = "report_id"

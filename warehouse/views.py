@@ -650,6 +650,8 @@ COLUMN_DOCS: dict[str, str] = {
     "count": "the published number (a blank cell is 0; NULL: unreadable)",
     "is_blank": "the document left the cell blank (NULL: cannot tell)",
     "is_recovered": "the value was recovered from run-together text by the identities",
+    "how": "how the value was read: printed, split_unique, split_by_row_sum, split_by_column_identity, "
+           "split_by_narrative, split_by_last_year, split_by_habit, split_by_other_carrier (NULL: unreadable)",
     "raw_text": "the cell as printed",
     "source_location": "where in the file: line, or table/row/column",
     "group_key": "section 四 group: review, litigation_direct, litigation_after_review",

@@ -1,9 +1,7 @@
 """Numbers the narrative states versus the tables.
 
-Only sentences that clearly name the same quantity are read (the number must follow
-the phrase directly, e.g. 收到政府信息公开申请19件, 予以公开6件, 被申请行政复议1件,
-行政诉讼2起); anything looser (收到自然人申请5件, 予以公开或部分公开12件) is left
-alone. Where a sentence may count either way, both readings are accepted:
+The statements are read by ``transforms.statements`` (the parser uses the same ones as
+evidence for run-together digits). Where a sentence may count either way, both readings are accepted:
 收到申请N件 may include the carried-over ones (new_received or new + carried_over),
 行政诉讼N件 may be either litigation group or both. The 信息处理费 a 2021-layout report
 says in section 六 it charged is a 行政事业性收费, so it cannot exceed the 收费金额 of
@@ -12,29 +10,13 @@ section 二 (第二十条第（八）项): checked as A ≥ B, and only an info 
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-
 import numpy as np
 import pandas as pd
 
 from expectations.registry import Hits, Rule, empty_frame, register
 from expectations.rulebook._common import frame, hit, number
-from transforms.numbers import normalize_text
 from transforms.report import Location
-
-_NUM = r"(\d+(?:,\d{3})*)"
-_APPLY = r"(?:政府信息公开|信息公开|依申请公开)?申请"
-PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
-    # 收到政府信息公开申请19件 / 共收到申请共19件
-    ("new_received", re.compile(r"(?:新收|收到|接收)(?:各类)?" + _APPLY + r"(?:共|总计|合计|数量为?)?" + _NUM + r"(?:件|份|条)")),
-    # 收到70件申请 / 新收政府信息公开19件申请
-    ("new_received", re.compile(r"(?:新收|收到|接收)(?:共)?" + _NUM + r"件(?:政府信息公开|信息公开|依申请公开)?申请")),
-    ("granted", re.compile(r"(?<!不)(?<!部分)予以公开(?:的)?(?:共|为)?" + _NUM + r"件")),
-    ("review_total", re.compile(r"(?:被申请)?行政复议(?:案件|申请)?(?:共|为)?" + _NUM + r"(?:件|起)")),
-    ("litigation_total", re.compile(r"(?:被提起)?行政诉讼(?:案件)?(?:共|为)?" + _NUM + r"(?:件|起)")),
-)
-_FEE = re.compile(r"(?<!未)(?<!没有)(?<!不)收取(?:了)?(?:政府信息公开)?信息处理费(?:共|合计|总计)?(\d+(?:\.\d+)?)(万元|元)")
+from transforms.statements import stated_fee_wan_yuan, stated_numbers
 
 _LABEL = {
     "new_received": ("三", "一、本年新收政府信息公开申请数量", "总计", "收到申请"),
@@ -42,40 +24,6 @@ _LABEL = {
     "review_total": ("四", "行政复议", "总计", "行政复议"),
     "litigation_total": ("四", "行政诉讼", "总计", "行政诉讼"),
 }
-
-
-# Words just before a statement that make it about another year or a comparison (上年收到申请20件).
-_OTHER_TIME = re.compile(r"(?:上年|去年|上一年|前年|同比|较|比|(?:19|20)\d{2}年(?:度)?(?:全年)?(?:共)?)$")
-_YEAR_BEFORE = re.compile(r"((?:19|20)\d{2})年(?:度)?(?:全年|本年|共|,|，|我局|我委|我办|我区|我县|我市)*$")
-
-
-def stated_numbers(text: str, year: int | None = None) -> list[tuple[str, int, str]]:
-    """(quantity, number, the matched phrase) for every clear statement in a narrative.
-
-    A statement right after another year (2020年收到申请20件 in a 2021 report), 上年/去年,
-    or a comparison (同比, 较) is not about this report's table and is skipped.
-    """
-    norm = normalize_text(text or "")
-    out = []
-    for quantity, pattern in PATTERNS:
-        for m in pattern.finditer(norm):
-            before = norm[max(0, m.start() - 12):m.start()]
-            y = _YEAR_BEFORE.search(before)
-            if y and year is not None and int(y.group(1)) == year:
-                pass  # "2021年，我局收到…" in the 2021 report: this year
-            elif _OTHER_TIME.search(before) or y:
-                continue
-            out.append((quantity, int(m.group(1).replace(",", "")), m.group(0)))
-    return out
-
-
-def stated_fee_wan_yuan(text: str) -> tuple[float, str] | None:
-    m = _FEE.search(normalize_text(text or ""))
-    if not m:
-        return None
-    amount = Decimal(m.group(1))
-    wan = amount / Decimal(10000) if m.group(2) == "元" else amount
-    return float(wan), m.group(0)
 
 
 def _table_values(inp, report_ids) -> dict[tuple[str, str], float]:

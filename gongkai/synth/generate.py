@@ -13,7 +13,8 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
-from gongkai.synth.mess import MessPlan, decide_blanks, draw_plan, draw_title_layout, inject_errors
+from gongkai.synth.evidence import add_statements, draw_previous
+from gongkai.synth.mess import MessPlan, decide_blanks, draw_plan, draw_title_layout, draw_variants, inject_errors
 from gongkai.synth.model import Doc, build_doc
 from gongkai.synth.names import Bureau
 from gongkai.synth.render_html import render_html
@@ -36,10 +37,14 @@ def make_report(seed: int, index: int, mess: int, bureau: Bureau | None = None,
     truth.mess = mess
     plan = draw_plan(rng, mess, truth)
     draw_title_layout(report_rng(seed, index, "title"), plan)
+    draw_variants(report_rng(seed, index, "variants"), plan, truth)
     if mess >= 3:
         inject_errors(rng, truth)
     blanks = decide_blanks(rng, truth, plan)
     doc = build_doc(rng, truth, plan, blanks)
+    ev = report_rng(seed, index, "evidence")  # its own stream: tables, mess and text above stay as they were
+    add_statements(ev, truth, doc)
+    draw_previous(ev, truth)
     truth.features = plan.features()
     return truth, plan, doc
 

@@ -52,6 +52,9 @@ class MessPlan:
     heading_variants: bool = False
     # level 3
     run_together: bool = False
+    # table variants real PDFs/pages show (drawn from their own stream, level >= 2; see ``draw_variants``)
+    other_single_row: bool = False  # layout 2021 prints （六）其他处理 as one row, without its three sub-rows
+    review_heading: str | None = None  # section 四's heading worded as some bureaus word it
     # carrier-independent layout choices (all levels)
     header_template: str = "A"  # A: 申请人情况 over 7 columns (030); B: 总计 beside it (seed)
     section2_tables: str = "one"  # "one" table for all blocks, or "per_block"
@@ -113,6 +116,24 @@ def draw_plan(rng: random.Random, level: int, truth: ReportTruth) -> MessPlan:
     if level >= 3:
         plan.run_together = rng.random() < 0.7  # the txt carrier becomes crawler text
     return plan
+
+
+# Section 四 headings seen in published reports besides the form's own wording.
+REVIEW_HEADINGS: tuple[str, ...] = (
+    "因政府信息公开工作被申请行政复议、提起行政诉讼情况",
+    "政府信息公开行政复议和行政诉讼情况",
+    "因政府信息公开被申请行政复议和提起行政诉讼的情况",
+    "行政复议、行政诉讼情况",
+    "政府信息公开工作被申请行政复议、提起行政诉讼的情况",
+)
+
+
+def draw_variants(rng: random.Random, plan: MessPlan, truth: ReportTruth) -> None:
+    """Table variants of published reports, from a random stream of their own (other draws stay as they were)."""
+    if plan.level >= 2 and truth.layout.id == "2021":
+        plan.other_single_row = rng.random() < 0.3
+    if plan.level >= 2 and rng.random() < 0.3:
+        plan.review_heading = rng.choice(REVIEW_HEADINGS)
 
 
 # ---------------------------------------------------------------- blanks

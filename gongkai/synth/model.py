@@ -110,6 +110,8 @@ _HEADING_VARIANTS = {
 def heading(number: str, label: str, plan: MessPlan) -> Para:
     if plan.heading_variants and number in _HEADING_VARIANTS:
         label = _HEADING_VARIANTS[number]
+    if number == "四" and plan.review_heading:
+        label = plan.review_heading
     return Para(f"{number}、{label}", "heading")
 
 
@@ -225,6 +227,11 @@ def _logical_rows(ctx: _Ctx) -> list[tuple[str, _LRow]]:
             continue
         members = [r for r in rows[i:] if r.group == row.group]
         glabel = mess.group_label(groups[row.group].label, row.group, plan)
+        if row.group == "other" and plan.other_single_row:
+            # the 2019 habit under the 2021 form: one （六）其他处理 row carrying the sum of its three sub-rows
+            out.append(("", _LRow(outer, None, glabel, _subtotal_values(ctx, [m.key for m in members]))))
+            i += len(members)
+            continue
         if plan.subtotal_rows == "head":
             out.append(("", _LRow(outer, None, glabel, _subtotal_values(ctx, [m.key for m in members]))))
             for m in members:

@@ -56,6 +56,9 @@ class ReportTruth:
     blank_cells: list[dict[str, Any]] = field(default_factory=list)
     injected_errors: list[dict[str, Any]] = field(default_factory=list)
     features: dict[str, Any] = field(default_factory=dict)  # mess choices, for debugging a failure
+    statements: list[dict[str, Any]] = field(default_factory=list)  # numbers the overview states in words
+    narrative_contradictions: list[dict[str, Any]] = field(default_factory=list)  # statements the table does not bear out
+    previous_year: dict[str, Any] | None = None  # last year's report as identities 5/6 need it (None: first report)
 
     def to_json(self, carrier: str) -> dict[str, Any]:
         """The truth file: the shape of samples/real/*.expected.json plus what was injected."""
@@ -84,6 +87,9 @@ class ReportTruth:
             "mess": self.mess,
             "carrier": carrier,
             "features": self.features,
+            "statements": self.statements,
+            "narrative_contradictions": self.narrative_contradictions,
+            "previous_year": self.previous_year,
         }
 
 
