@@ -240,17 +240,19 @@ def _cells(facts_name: str, section: str, row_col: str, col_col: str, money: boo
 
     The published value always wins: a ``set_value`` only fills a NULL cell of the very
     bytes it was decided on (same ``content_sha256``). ``how`` says where the number
-    comes from: ``printed``, ``recovered`` (split from run-together text by the
-    identities), ``resolved`` (the office's value), NULL (unread, nothing decided).
+    comes from: the parser's ``how`` (``printed``, ``split_by_row_sum``, ``split_by_narrative``,
+    … — ``recovered``/``printed`` for facts loaded before it recorded one), ``resolved``
+    (the office's value), NULL (unread, nothing decided).
     """
     r, f, res = ref("stg_reports"), ref(facts_name), ref("stg_resolutions")
     unread = f.c["count"].is_(None)
     if money:
         unread = and_(unread, f.c.amount_wan_yuan.is_(None))
     applied = and_(unread, res.c.value.is_not(None))
-    # Lead's note: when the facts carry their own `how`, the ELSE branches become f.c.how.
-    how = case((applied, literal(RESOLVED)), (unread, null()),
-               (f.c.is_recovered == true(), literal("recovered")), else_=literal("printed"))
+    # the parser's own word for how it read the cell; facts loaded before schema 5 have none
+    parsed_how = func.coalesce(f.c.how, case((f.c.is_recovered == true(), literal("recovered")),
+                                             else_=literal("printed")))
+    how = case((applied, literal(RESOLVED)), (unread, null()), else_=parsed_how)
     values: list[ColumnElement] = []
     if money:
         is_money = f.c.column_key.in_(_money_column_keys())
@@ -259,7 +261,7 @@ def _cells(facts_name: str, section: str, row_col: str, col_col: str, money: boo
                            else_=f.c.amount_wan_yuan).label("amount_wan_yuan"))
     else:
         values.append(case((applied, cast(res.c.value, BigInteger)), else_=f.c["count"]).label("count"))
-    keep = [c for c in f.c if c.name not in ("count", "amount_wan_yuan", "is_recovered", "raw_text",
+    keep = [c for c in f.c if c.name not in ("count", "amount_wan_yuan", "is_recovered", "how", "raw_text",
                                              "source_location")]
     return select(
         *keep, *values, f.c.is_recovered, how.label("how"), res.c.resolution_id, f.c.raw_text, f.c.source_location,
@@ -651,7 +653,9 @@ COLUMN_DOCS: dict[str, str] = {
     "is_blank": "the document left the cell blank (NULL: cannot tell)",
     "is_recovered": "the value was recovered from run-together text by the identities",
     "how": "how the value was read: printed, split_unique, split_by_row_sum, split_by_column_identity, "
-           "split_by_narrative, split_by_last_year, split_by_habit, split_by_other_carrier (NULL: unreadable)",
+           "split_by_narrative, split_by_last_year, split_by_habit, from_group_row; in the cell marts also "
+           "resolved (the office's value for an unread cell) and, for facts loaded before schema 5, "
+           "recovered/printed; NULL: unread, nothing decided",
     "raw_text": "the cell as printed",
     "source_location": "where in the file: line, or table/row/column",
     "group_key": "section 四 group: review, litigation_direct, litigation_after_review",
@@ -678,8 +682,6 @@ COLUMN_DOCS: dict[str, str] = {
     "note": "why: where the value comes from, or why the finding is accepted",
     "decided_by": "who decided",
     "decided_at": "when",
-    "how": "where the number comes from: printed, recovered (split from run-together text by the identities), "
-           "resolved (the office's value for an unread cell); NULL: unread, nothing decided",
 }
 
 

@@ -33,12 +33,16 @@ STATE_LABELS: dict[str, str] = {
 #: ``how`` values of the facts (when the facts carry them) -> state.
 HOW_STATES: dict[str, str] = {
     "printed": "printed",
+    "split_unique": "recovered",  # run-together digits with a single reading
     "split_by_row_sum": "recovered",
     "split_by_column_identity": "recovered",
     "split_by_group_sum": "recovered",
+    "from_group_row": "recovered",  # a sub-row known from its all-zero group row
     "split_by_narrative": "evidence",
     "split_by_last_year": "evidence",
-    "recovered": "recovered",  # the views' `how` before the facts carry their own
+    "split_by_habit": "evidence",  # decided by the document's habit: comes with a warning
+    "split_by_other_carrier": "evidence",
+    "recovered": "recovered",  # facts loaded before the parser recorded its own `how`
     "resolved": "resolved",
 }
 

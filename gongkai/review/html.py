@@ -292,7 +292,7 @@ def _cell_td(data: ReportData, key: CellKey, marks: _Marks, candidates: dict, de
     else:
         state = cell_state(cell.published, is_blank=cell.is_blank, is_recovered=cell.is_recovered,
                            resolved=cell.resolution_id is not None,
-                           failed_identity=bool(findings) and marks.failed_identity(key))
+                           failed_identity=bool(findings) and marks.failed_identity(key), how=cell.how)
         value, raw, loc = cell.value, cell.raw_text, cell.source_location
         label = STATE_LABELS[state]
     shown = _num(value) if value is not None else ("" if state == "absent" else "?")
