@@ -183,14 +183,11 @@ def _query(args: argparse.Namespace, sql: str) -> pa.Table:
 
 
 def _check_one(report: Any, source_path: str) -> list:
-    """The batch expectations run on a batch of one, so `parse` reports what `ingest` would."""
-    from expectations.validate import validate_batch
-    from transforms.parse import PARSER_VERSION
-    from transforms.tables import ReportRow, report_id_for, to_tables
+    """What the ingest's rulebook finds in this report alone (``expectations.one_report``):
+    the same findings as a batch of one, without loading Great Expectations or pandas."""
+    from expectations.one_report import check_report
 
-    rid = report_id_for(report.sha256 or "0" * 64)
-    tables = to_tables([ReportRow(report, rid, source_path, PARSER_VERSION, "parse")])
-    return validate_batch(tables).get(rid, [])
+    return check_report(report, source_path)
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
@@ -205,7 +202,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         print(f"error: no such file: {path}", file=sys.stderr)
         return 1
     from transforms.parse import parse_file
-    from transforms.tables import report_status
+    from transforms.records import report_status
 
     report = parse_file(path)
     if not args.no_checks:
@@ -221,8 +218,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
         _print(to_json(report_to_json(report)))
         return 0
     counts = {sev: sum(f.severity == sev for f in report.findings) for sev in SEVERITIES}
+    # Without the checks the status is unknown: parser findings alone can say "clean" of a report
+    # the ingest quarantines.
+    status = "not checked (--no-checks)" if args.no_checks else report_status(report.findings)
     _print(f"{path.name}: {report.bureau or '?'} {report.year or '?'}年, layout {report.layout or '?'}, "
-           f"carrier {report.carrier}, status {report_status(report.findings)}")
+           f"carrier {report.carrier}, status {status}")
     _print(f"  sections: {' '.join(report.sections_found) or '-'}; "
            f"application rows: {len(report.applications)}; disclosure cells: {len(report.active_disclosure)}")
     _print("  findings: " + ", ".join(f"{n} {sev}" for sev, n in counts.items()))
@@ -565,7 +565,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true",
                    help="show what the matcher saw: sections found, every row's printed label, matched row and raw values")
     p.add_argument("--no-checks", action="store_true",
-                   help="skip the data-quality expectations (identities, domains); faster, parser findings only")
+                   help="skip the rulebook (identities, domains, …): parser findings only, status not checked")
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("ingest", help="parse, check and load a folder (or file, or fsspec URL) of reports",
