@@ -43,7 +43,7 @@ from flows.tasks import (
     select_reports,
     validate_tables,
 )
-from gongkai.config import resolve_settings
+from flows.settings import resolve_settings
 from transforms.tables import stamp_loaded_at
 
 T = TypeVar("T")
@@ -130,7 +130,7 @@ def annual_ingest(
       submissions, unknown bureaus).
 
     Locations left as None come from ``GONGKAI_*`` environment variables, then
-    from defaults under ``data_dir`` (see ``gongkai.config``).
+    from defaults under ``data_dir`` (see ``flows.settings``).
     """
     from transforms.parse import PARSER_VERSION
     from warehouse.store import Warehouse

@@ -25,10 +25,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gongkai.config import resolve_settings
+from flows.settings import resolve_settings
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    from sqlalchemy import TextClause
 
 FORMATS = ("table", "csv", "json")
 SEVERITIES = ("error", "warning", "info")
@@ -174,7 +175,7 @@ def _open_warehouse(args: argparse.Namespace) -> Any:
     return Warehouse.open(url=settings.warehouse_url, data_dir=str(settings.data_dir))
 
 
-def _query(args: argparse.Namespace, sql: str) -> pa.Table:
+def _query(args: argparse.Namespace, sql: str | TextClause) -> pa.Table:
     warehouse = _open_warehouse(args)
     try:
         return warehouse.query(sql)
@@ -428,22 +429,28 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def findings_sql(year: int | None = None, bureau: str | None = None, severity: str | None = None,
-                 code: str | None = None, limit: int | None = None, all_versions: bool = False) -> str:
-    """The findings listing, one row per finding, worst first; current report versions unless ``all_versions``."""
+                 code: str | None = None, limit: int | None = None, all_versions: bool = False) -> TextClause:
+    """The findings listing, one row per finding, worst first; current report versions unless ``all_versions``.
+
+    The filters are bound parameters: a bureau name with a quote in it is a value, never SQL.
+    """
+    from sqlalchemy import bindparam, text
+
     where = [] if all_versions else ["r.is_current"]
+    params: dict[str, Any] = {}
     if year is not None:
-        where.append(f"f.year = {int(year)}")
+        where.append("f.year = :year")
+        params["year"] = int(year)
     if bureau:
-        where.append(f"r.bureau LIKE {_sql_text('%' + bureau + '%')}")
+        where.append("r.bureau LIKE :bureau")
+        params["bureau"] = "%" + bureau + "%"
     if severity:
-        where.append(f"f.severity = {_sql_text(severity)}")
+        where.append("f.severity = :severity")
+        params["severity"] = severity
     if code:
-        where.append(f"f.code LIKE {_sql_text(code + '%')}")
+        where.append("f.code LIKE :code")
+        params["code"] = code + "%"
     sql = ("SELECT r.bureau, f.year, f.severity, f.code, f.section, f.row_label, f.column_label, "
            "f.expected, f.found, f.message, r.source_path\n"
            "FROM findings f JOIN reports r ON r.report_id = f.report_id")
@@ -452,8 +459,9 @@ def findings_sql(year: int | None = None, bureau: str | None = None, severity: s
     sql += ("\nORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, "
             "r.bureau, f.year, r.source_path, f.finding_no")
     if limit is not None:
-        sql += f"\nLIMIT {int(limit)}"
-    return sql
+        sql += "\nLIMIT :limit"
+        params["limit"] = int(limit)
+    return text(sql).bindparams(*(bindparam(name, value) for name, value in params.items()))
 
 
 def cmd_findings(args: argparse.Namespace) -> int:
