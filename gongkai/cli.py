@@ -105,25 +105,51 @@ def _cell_text(value: Any) -> str:
     return "".join(out) + "…"
 
 
-def _pad(text: str, width: int, right: bool) -> str:
-    gap = " " * (width - display_width(text))
-    return gap + text if right else text + gap
+def rich_text(columns: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]], title: str | None = None) -> str:
+    """An aligned text table rendered by rich (wide characters count two columns).
+
+    ``columns``: (header, right-aligned). Cells are plain text, never rich markup, so a
+    ``[error]`` in a message stays as printed. No colours and no wrapping: the output is
+    the same on a terminal, in a pipe and in a test; trailing blanks are stripped.
+    """
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), header_style=None,
+                  title=title, title_justify="left", title_style=None)
+    for header, right in columns:
+        table.add_column(Text(header), justify="right" if right else "left", no_wrap=True)
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    buf = io.StringIO()
+    Console(file=buf, width=100_000, color_system=None, highlight=False, emoji=False).print(table)
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines())
 
 
 def format_table(table: pa.Table) -> str:
-    """A plain aligned text table, numbers right-aligned, with a row count footer."""
+    """An aligned text table, numbers right-aligned, with a row count footer."""
     import pyarrow as pa
 
-    names = table.column_names
-    rows = [[_cell_text(v) for v in row.values()] for row in table.to_pylist()]
     right = [pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
              for t in table.schema.types]
-    widths = [max([display_width(n)] + [display_width(r[i]) for r in rows]) for i, n in enumerate(names)]
-    lines = ["  ".join(_pad(n, w, r) for n, w, r in zip(names, widths, right, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(_pad(v, w, r) for v, w, r in zip(row, widths, right, strict=True)).rstrip() for row in rows]
-    lines.append(f"({table.num_rows} row{'' if table.num_rows == 1 else 's'})")
-    return "\n".join(lines)
+    rows = [[_cell_text(v) for v in row.values()] for row in table.to_pylist()]
+    text = rich_text(list(zip(table.column_names, right, strict=True)), rows)
+    return text + f"\n({table.num_rows} row{'' if table.num_rows == 1 else 's'})"
+
+
+def format_debug(report: Any) -> str:
+    """``gongkai parse --debug``: what the matcher saw (``transforms.debug``) as aligned tables."""
+    from transforms.debug import debug_view
+
+    view = debug_view(report)
+    parts = ["\n".join(f"{key:<10}{value}" for key, value in view.summary), ""]
+    parts.append(rich_text([("sec", False), ("status", False), ("matched", False), ("printed label", False),
+                            ("raw values", False), ("where", False)], view.rows))
+    if view.findings:
+        parts += ["", rich_text([("severity", False), ("code", False), ("message", False)], view.findings)]
+    return "\n".join(parts)
 
 
 def _json_default(value: Any) -> Any:
@@ -209,9 +235,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     if not args.no_checks:
         report.findings.extend(_check_one(report, str(path)))
     if args.debug:
-        from transforms.debug import explain
-
-        _print(explain(report))
+        _print(format_debug(report))
         return 0
     if args.json:
         from transforms.serialize import report_to_json
