@@ -12,7 +12,8 @@ terms), ``frames`` (the identity/domain frames GE validates), ``suites`` (genera
 expectations), ``runner`` (a quiet ephemeral GE context), ``messages`` (clerk's words
 for identities and domains), ``config`` (severities, thresholds, gate), ``extra_rows``
 (the subtotal rows table), ``results``/``datadocs`` (the run record and its site),
-``validate`` (the entry points).
+``validate`` (the entry points), ``one_report`` (the same rulebook for one report alone,
+plain Python, for ``gongkai parse``).
 """
 
 from typing import Any

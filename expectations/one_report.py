@@ -31,7 +31,7 @@ from functools import cache
 from expectations.config import apply_severities
 from expectations.messages import domain_finding, identity_finding
 from expectations.registry import all_rules, get_rule
-from expectations.rules import FACT_KEY_COLUMNS, FACT_SECTION, OVER_AXES, REVIEW_KIND, instance_labels
+from expectations.rules import FACT_KEY_COLUMNS, FACT_SECTION, OVER_AXES, REVIEW_KIND, instance_labels, key_universe
 from expectations.suites import CheckSpec, domain_checks, identity_checks
 from transforms.records import ReportRow, report_columns, report_id_for
 from transforms.report import Finding, ParsedReport
@@ -152,12 +152,12 @@ def identity_findings(rep: OneReport) -> list[Finding]:
         sides: dict[str, dict[str, list[float | None]]] = {"lhs": {}, "rhs": {}}
         for fact in rep.facts[table]:
             inst = fact.keys[ii]
-            if inst not in _universe(table, inst_col):
+            if inst not in key_universe(table, inst_col):
                 continue
             for side in ("lhs", "rhs"):
                 if fact.keys[ti] in meta[side]:
                     sides[side].setdefault(inst, []).append(fact.value)
-        for inst in _universe(table, inst_col):  # instances in spec order, as the frame sorts them
+        for inst in key_universe(table, inst_col):  # instances in spec order, as the frame sorts them
             if inst not in labels or (inst not in sides["lhs"] and inst not in sides["rhs"]):
                 continue
             values = {side: sides[side].get(inst, []) for side in ("lhs", "rhs")}
@@ -168,13 +168,6 @@ def identity_findings(rep: OneReport) -> list[Finding]:
             if not passes(check, lhs, rhs):
                 out.append(identity_finding(layout.id, meta["identity_id"], labels[inst], lhs, rhs, report=rep.source))
     return out
-
-
-@cache
-def _universe(table: str, column: str) -> tuple[str, ...]:
-    from expectations.rules import key_universe
-
-    return key_universe(table, column)
 
 
 # -- domains (frames.domain_frame for one report) --------------------------------

@@ -112,12 +112,14 @@ def rich_text(columns: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]]
     ``[error]`` in a message stays as printed. No colours and no wrapping: the output is
     the same on a terminal, in a pipe and in a test; trailing blanks are stripped.
     """
-    from rich import box
+    from rich.box import Box
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), header_style=None,
+    # no borders; the header underlined with dashes, a gap between columns (plain ASCII, as before)
+    dashes = Box("    \n    \n -  \n    \n    \n    \n    \n    \n", ascii=True)
+    table = Table(box=dashes, show_edge=False, pad_edge=False, padding=(0, 1), header_style=None,
                   title=title, title_justify="left", title_style=None)
     for header, right in columns:
         table.add_column(Text(header), justify="right" if right else "left", no_wrap=True)
