@@ -32,7 +32,9 @@ CARRIERS = ("txt", "html", "docx", "xlsx", "pdf")
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(REPO_ROOT), "DO_NOT_TRACK": "1"}
+    # a loaded machine can take minutes to start Prefect's temporary server (default timeout: 20 s)
+    return {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "300", **os.environ, "PYTHONPATH": str(REPO_ROOT),
+            "DO_NOT_TRACK": "1"}
 
 
 def parse_cold(path: Path, repeat: int) -> tuple[float, float, str]:
