@@ -88,7 +88,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    from gongkai.review import write_site
+    from review import write_site
     from warehouse import Warehouse
     from warehouse.resolutions import build, store
 

@@ -12,17 +12,29 @@ terms), ``frames`` (the identity/domain frames GE validates), ``suites`` (genera
 expectations), ``runner`` (a quiet ephemeral GE context), ``messages`` (clerk's words
 for identities and domains), ``config`` (severities, thresholds, gate), ``extra_rows``
 (the subtotal rows table), ``results``/``datadocs`` (the run record and its site),
-``validate`` (the entry points).
+``validate`` (the entry points), ``one_report`` (the same rulebook for one report alone,
+plain Python, for ``gongkai parse``).
 """
 
-from expectations.config import RuleConfig, RuleOptions, apply_severities, gate, load_rule_config
-from expectations.context import load_registry
-from expectations.registry import all_rules, get_rule
-from expectations.suites import suite_summary
-from expectations.validate import domain_failures, identity_failures, validate_batch, validate_batch_with_results
+from typing import Any
 
-__all__ = [
-    "RuleConfig", "RuleOptions", "all_rules", "apply_severities", "domain_failures", "gate", "get_rule",
-    "identity_failures", "load_registry", "load_rule_config", "suite_summary", "validate_batch",
-    "validate_batch_with_results",
-]
+# Names resolved on first use (PEP 562): importing ``expectations.one_report`` for
+# ``gongkai parse`` must not pull in pandas and Great Expectations through this package.
+_EXPORTS: dict[str, str] = {
+    "RuleConfig": "expectations.config", "RuleOptions": "expectations.config",
+    "apply_severities": "expectations.config", "gate": "expectations.config",
+    "load_rule_config": "expectations.config", "load_registry": "expectations.context",
+    "all_rules": "expectations.registry", "get_rule": "expectations.registry",
+    "suite_summary": "expectations.suites", "domain_failures": "expectations.validate",
+    "identity_failures": "expectations.validate", "validate_batch": "expectations.validate",
+    "validate_batch_with_results": "expectations.validate",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'expectations' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

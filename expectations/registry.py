@@ -12,6 +12,10 @@ history, registry, thresholds). Two kinds:
   not a comparison of two numbers (the registry knows the bureau, a narrative's year,
   blank counts, duplicates).
 
+Every rule also says what it does for one report alone (``single``, plain Python, used
+by ``gongkai parse`` through ``expectations.one_report``) or that it compares reports
+(``cross_report``). Nothing here imports pandas: the one-report path must not pay for it.
+
 Identities I1–I4 and domains are registered too (frames ``identities`` and
 ``domains``, built by ``expectations.frames`` from the spec). ``get_rule`` fails for
 an unknown id, listing the known ones.
@@ -21,12 +25,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Literal
 
 from transforms.findings import finding_type
 from transforms.report import Finding
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import pandas as pd
+
+    from expectations.one_report import OneReport
 
 Engine = Literal["ge", "pandas"]
 FrameKind = Literal["identities", "domains", "pairs", "bounds"]
@@ -56,6 +63,11 @@ class Rule:
     explain: Callable[[pd.DataFrame, Any], Hits] | None = None  # GE: failed rows -> findings
     run: Callable[[Any], Hits] | None = None  # pandas: RuleInput -> findings
     needs: tuple[str, ...] = ()  # "history", "registry": skipped without them
+    # One report on its own (``gongkai parse``, ``expectations.one_report``): the same rule
+    # over one report's rows in plain Python, no pandas. Rules that compare a report with
+    # others (cross_report) have nothing to say about a report alone.
+    single: Callable[["OneReport"], list[Finding]] | None = None
+    cross_report: bool = False
 
     @property
     def severity(self) -> str:
@@ -73,6 +85,8 @@ def register(rule: Rule) -> Rule:
         raise ValueError(f"GE rule {rule.id!r} needs instances and explain")
     if rule.engine == "pandas" and rule.run is None:
         raise ValueError(f"pandas rule {rule.id!r} needs run")
+    if rule.single is None and not (rule.cross_report or rule.needs) and rule.frame not in ("identities", "domains"):
+        raise ValueError(f"rule {rule.id!r} needs single (one report alone) or cross_report=True")
     RULES[rule.id] = rule
     return rule
 
@@ -105,6 +119,8 @@ def select_rules(rule_ids: list[str] | tuple[str, ...] | None) -> list[Rule]:
 
 
 def empty_frame(kind: str) -> pd.DataFrame:
+    import pandas as pd
+
     cols = FRAME_COLUMNS[kind]
     return pd.DataFrame({c: pd.Series(dtype=float if c in ("lhs_value", "rhs_value", "score", "value", "reference") else object)
                          for c in cols})

@@ -45,7 +45,7 @@ from flows.tasks import (
     validate_tables,
 )
 from flows.locking import write_slot
-from gongkai.config import resolve_settings
+from flows.settings import resolve_settings
 from transforms.tables import stamp_loaded_at
 from warehouse.locks import writer_wait_seconds
 from warehouse.urls import mask_url
@@ -134,7 +134,7 @@ def annual_ingest(
       submissions, unknown bureaus).
 
     Locations left as None come from ``GONGKAI_*`` environment variables, then
-    from defaults under ``data_dir`` (see ``gongkai.config``).
+    from defaults under ``data_dir`` (see ``flows.settings``).
     """
     from transforms.parse import PARSER_VERSION
 
@@ -270,7 +270,7 @@ def _write_review(warehouse: Any, out: Path, report_ids: set[str], log: Any) -> 
 
     Not worth failing a run over: the data is loaded; ``gongkai review`` writes them again.
     """
-    from gongkai.review import write_site
+    from review import write_site
 
     t0 = time.perf_counter()
     try:

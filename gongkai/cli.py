@@ -25,10 +25,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gongkai.config import resolve_settings
+from flows.settings import resolve_settings
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    from sqlalchemy import TextClause
 
 FORMATS = ("table", "csv", "json")
 SEVERITIES = ("error", "warning", "info")
@@ -113,25 +114,53 @@ def _cell_text(value: Any) -> str:
     return "".join(out) + "…"
 
 
-def _pad(text: str, width: int, right: bool) -> str:
-    gap = " " * (width - display_width(text))
-    return gap + text if right else text + gap
+def rich_text(columns: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]], title: str | None = None) -> str:
+    """An aligned text table rendered by rich (wide characters count two columns).
+
+    ``columns``: (header, right-aligned). Cells are plain text, never rich markup, so a
+    ``[error]`` in a message stays as printed. No colours and no wrapping: the output is
+    the same on a terminal, in a pipe and in a test; trailing blanks are stripped.
+    """
+    from rich.box import Box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    # no borders; the header underlined with dashes, a gap between columns (plain ASCII, as before)
+    dashes = Box("    \n    \n -  \n    \n    \n    \n    \n    \n", ascii=True)
+    table = Table(box=dashes, show_edge=False, pad_edge=False, padding=(0, 1), header_style=None,
+                  title=title, title_justify="left", title_style=None)
+    for header, right in columns:
+        table.add_column(Text(header), justify="right" if right else "left", no_wrap=True)
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    buf = io.StringIO()
+    Console(file=buf, width=100_000, color_system=None, highlight=False, emoji=False).print(table)
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines())
 
 
 def format_table(table: pa.Table) -> str:
-    """A plain aligned text table, numbers right-aligned, with a row count footer."""
+    """An aligned text table, numbers right-aligned, with a row count footer."""
     import pyarrow as pa
 
-    names = table.column_names
-    rows = [[_cell_text(v) for v in row.values()] for row in table.to_pylist()]
     right = [pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
              for t in table.schema.types]
-    widths = [max([display_width(n)] + [display_width(r[i]) for r in rows]) for i, n in enumerate(names)]
-    lines = ["  ".join(_pad(n, w, r) for n, w, r in zip(names, widths, right, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(_pad(v, w, r) for v, w, r in zip(row, widths, right, strict=True)).rstrip() for row in rows]
-    lines.append(f"({table.num_rows} row{'' if table.num_rows == 1 else 's'})")
-    return "\n".join(lines)
+    rows = [[_cell_text(v) for v in row.values()] for row in table.to_pylist()]
+    text = rich_text(list(zip(table.column_names, right, strict=True)), rows)
+    return text + f"\n({table.num_rows} row{'' if table.num_rows == 1 else 's'})"
+
+
+def format_debug(report: Any) -> str:
+    """``gongkai parse --debug``: what the matcher saw (``transforms.debug``) as aligned tables."""
+    from transforms.debug import debug_view
+
+    view = debug_view(report)
+    parts = ["\n".join(f"{key:<10}{value}" for key, value in view.summary), ""]
+    parts.append(rich_text([("sec", False), ("status", False), ("matched", False), ("printed label", False),
+                            ("raw values", False), ("where", False)], view.rows))
+    if view.findings:
+        parts += ["", rich_text([("severity", False), ("code", False), ("message", False)], view.findings)]
+    return "\n".join(parts)
 
 
 def _json_default(value: Any) -> Any:
@@ -195,7 +224,7 @@ def _open_warehouse(args: argparse.Namespace) -> Any:
                                    on_wait=lambda line: print(line, file=sys.stderr))
 
 
-def _query(args: argparse.Namespace, sql: str) -> pa.Table:
+def _query(args: argparse.Namespace, sql: str | TextClause) -> pa.Table:
     from warehouse.errors import ReadOnlyError
 
     warehouse = _open_warehouse(args)
@@ -208,14 +237,11 @@ def _query(args: argparse.Namespace, sql: str) -> pa.Table:
 
 
 def _check_one(report: Any, source_path: str) -> list:
-    """The batch expectations run on a batch of one, so `parse` reports what `ingest` would."""
-    from expectations.validate import validate_batch
-    from transforms.parse import PARSER_VERSION
-    from transforms.tables import ReportRow, report_id_for, to_tables
+    """What the ingest's rulebook finds in this report alone (``expectations.one_report``):
+    the same findings as a batch of one, without loading Great Expectations or pandas."""
+    from expectations.one_report import check_report
 
-    rid = report_id_for(report.sha256 or "0" * 64)
-    tables = to_tables([ReportRow(report, rid, source_path, PARSER_VERSION, "parse")])
-    return validate_batch(tables).get(rid, [])
+    return check_report(report, source_path)
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
@@ -230,15 +256,13 @@ def cmd_parse(args: argparse.Namespace) -> int:
         print(f"error: no such file: {path}", file=sys.stderr)
         return 1
     from transforms.parse import parse_file
-    from transforms.tables import report_status
+    from transforms.records import report_status
 
     report = parse_file(path)
     if not args.no_checks:
         report.findings.extend(_check_one(report, str(path)))
     if args.debug:
-        from transforms.debug import explain
-
-        _print(explain(report))
+        _print(format_debug(report))
         return 0
     if args.json:
         from transforms.serialize import report_to_json
@@ -246,8 +270,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
         _print(to_json(report_to_json(report)))
         return 0
     counts = {sev: sum(f.severity == sev for f in report.findings) for sev in SEVERITIES}
+    # Without the checks the status is unknown: parser findings alone can say "clean" of a report
+    # the ingest quarantines.
+    status = "not checked (--no-checks)" if args.no_checks else report_status(report.findings)
     _print(f"{path.name}: {report.bureau or '?'} {report.year or '?'}年, layout {report.layout or '?'}, "
-           f"carrier {report.carrier}, status {report_status(report.findings)}")
+           f"carrier {report.carrier}, status {status}")
     _print(f"  sections: {' '.join(report.sections_found) or '-'}; "
            f"application rows: {len(report.applications)}; disclosure cells: {len(report.active_disclosure)}")
     _print("  findings: " + ", ".join(f"{n} {sev}" for sev, n in counts.items()))
@@ -490,22 +517,28 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def findings_sql(year: int | None = None, bureau: str | None = None, severity: str | None = None,
-                 code: str | None = None, limit: int | None = None, all_versions: bool = False) -> str:
-    """The findings listing, one row per finding, worst first; current report versions unless ``all_versions``."""
+                 code: str | None = None, limit: int | None = None, all_versions: bool = False) -> TextClause:
+    """The findings listing, one row per finding, worst first; current report versions unless ``all_versions``.
+
+    The filters are bound parameters: a bureau name with a quote in it is a value, never SQL.
+    """
+    from sqlalchemy import bindparam, text
+
     where = [] if all_versions else ["r.is_current"]
+    params: dict[str, Any] = {}
     if year is not None:
-        where.append(f"f.year = {int(year)}")
+        where.append("f.year = :year")
+        params["year"] = int(year)
     if bureau:
-        where.append(f"r.bureau LIKE {_sql_text('%' + bureau + '%')}")
+        where.append("r.bureau LIKE :bureau")
+        params["bureau"] = "%" + bureau + "%"
     if severity:
-        where.append(f"f.severity = {_sql_text(severity)}")
+        where.append("f.severity = :severity")
+        params["severity"] = severity
     if code:
-        where.append(f"f.code LIKE {_sql_text(code + '%')}")
+        where.append("f.code LIKE :code")
+        params["code"] = code + "%"
     sql = ("SELECT r.bureau, f.year, f.severity, f.code, f.section, f.row_label, f.column_label, "
            "f.expected, f.found, f.message, r.source_path\n"
            "FROM findings f JOIN reports r ON r.report_id = f.report_id")
@@ -514,8 +547,9 @@ def findings_sql(year: int | None = None, bureau: str | None = None, severity: s
     sql += ("\nORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, "
             "r.bureau, f.year, r.source_path, f.finding_no")
     if limit is not None:
-        sql += f"\nLIMIT {int(limit)}"
-    return sql
+        sql += "\nLIMIT :limit"
+        params["limit"] = int(limit)
+    return text(sql).bindparams(*(bindparam(name, value) for name, value in params.items()))
 
 
 def cmd_findings(args: argparse.Namespace) -> int:
@@ -687,7 +721,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true",
                    help="show what the matcher saw: sections found, every row's printed label, matched row and raw values")
     p.add_argument("--no-checks", action="store_true",
-                   help="skip the data-quality expectations (identities, domains); faster, parser findings only")
+                   help="skip the rulebook (identities, domains, …): parser findings only, status not checked")
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("ingest", help="parse, check and load a folder (or file, or fsspec URL) of reports",

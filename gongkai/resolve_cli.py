@@ -49,7 +49,7 @@ def _refresh_pages(warehouse: Any, settings: Any, report_ids: set[str]) -> None:
     """Rewrite the review pages of the reports a decision touched, when the site is there."""
     out = Path(settings.data_dir) / "review"
     if report_ids and (out / "index.html").exists():
-        from gongkai.review import write_site
+        from review import write_site
 
         write_site(warehouse, out, None, report_ids)
 
@@ -250,7 +250,7 @@ def add_parser(sub: Any) -> None:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from gongkai.review import write_site
+    from review import write_site
     from warehouse.store import Warehouse
 
     settings = _settings(args)

@@ -14,7 +14,7 @@ import pytest
 
 from flows.ingest import annual_ingest
 from flows.runners import task_runner_for, with_runner
-from gongkai.config import default_warehouse_url
+from flows.settings import default_warehouse_url
 from transforms.tables import REPORT_TABLES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

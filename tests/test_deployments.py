@@ -14,7 +14,7 @@ import yaml
 
 from flows.deployments import PREFECT_YAML, build_deployments, load_config
 from flows.ingest import annual_ingest
-from gongkai.config import default_warehouse_url
+from flows.settings import default_warehouse_url
 from transforms.tables import REPORT_TABLES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

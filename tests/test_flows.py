@@ -18,7 +18,7 @@ from flows.discover import SourceFile, discover_files
 from flows.ingest import ARTIFACT_KEY, annual_ingest
 from flows.summary import IngestSummary
 from flows.tasks import FileBlob, is_transient, parse_batch, read_batch
-from gongkai.config import default_warehouse_url, resolve_settings
+from flows.settings import default_warehouse_url, resolve_settings
 from transforms.tables import REPORT_TABLES, content_sha256
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

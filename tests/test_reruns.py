@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from flows.ingest import annual_ingest
-from gongkai.config import default_warehouse_url
+from flows.settings import default_warehouse_url
 from transforms.tables import REPORT_TABLES
 
 REPO = Path(__file__).resolve().parent.parent

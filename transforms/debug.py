@@ -7,25 +7,29 @@ the printed label, the spec row it matched, the raw values and how they read.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from transforms.report import ParsedReport
 from transforms.spec import SECTIONS
 
 
-def explain(report: ParsedReport) -> str:
-    lines = [
-        f"file      {report.source}",
-        f"carrier   {report.carrier}  encoding {report.encoding or '-'}",
-        f"title     {report.title or '-'}",
-        f"bureau    {report.bureau or '-'}   year {report.year or '-'}   layout {report.layout or '-'}",
-        "sections  " + "  ".join(
-            f"{s.number}{'✓' if s.key in report.sections_found else '✗'}" for s in SECTIONS
-        ),
-        "",
-        f"{'sec':3} {'status':10} {'matched':34} {'printed label':40} raw values",
+@dataclass(frozen=True)
+class DebugView:
+    """What the matcher saw, as data; the CLI lays it out (aligned for wide characters)."""
+
+    summary: list[tuple[str, str]]  # (what, value): file, carrier, title, bureau/year/layout, sections
+    rows: list[tuple[str, str, str, str, str, str]]  # section, status, matched row, printed label, raw, location
+    findings: list[tuple[str, str, str]]  # severity, code, message
+
+
+def debug_view(report: ParsedReport) -> DebugView:
+    summary = [
+        ("file", report.source),
+        ("carrier", f"{report.carrier}  encoding {report.encoding or '-'}"),
+        ("title", report.title or "-"),
+        ("bureau", f"{report.bureau or '-'}   year {report.year or '-'}   layout {report.layout or '-'}"),
+        ("sections", "  ".join(f"{s.number}{'✓' if s.key in report.sections_found else '✗'}" for s in SECTIONS)),
     ]
-    for t in report.trace:
-        lines.append(f"{t.section:3} {t.status:10} {str(t.matched)[:34]:34} {t.printed[:40]:40} {t.raw[:80]}   [{t.location}]")
-    lines.append("")
-    for f in report.findings:
-        lines.append(f"{f.severity:7} {f.code:28} {f.message}")
-    return "\n".join(lines)
+    rows = [(t.section, t.status, str(t.matched), t.printed[:40], t.raw[:80], t.location) for t in report.trace]
+    findings = [(f.severity, f.code, f.message) for f in report.findings]
+    return DebugView(summary, rows, findings)

@@ -22,8 +22,8 @@ from transforms.report import Location, ParsedReport
 from transforms.script import document_text, is_traditional, simplify_document
 from transforms.sections import RowUnit, flatten, split_sections, units_text
 from transforms.spec import SECTIONS
+from transforms.records import content_sha256
 from transforms.statements import statements
-from transforms.tables import content_sha256
 
 # Bump when a change to readers or extraction can change what a file parses to:
 # reruns re-parse files whose stored parser version is older.

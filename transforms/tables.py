@@ -8,16 +8,23 @@ one validation per batch and loaders use bulk paths.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import Decimal
 
 import pyarrow as pa
 
-from transforms.report import CellValue, Finding, ParsedReport
-from transforms.spec import LAYOUTS
+from transforms.records import (  # noqa: F401  (ReportRow, report_id_for, … are part of this module's API)
+    COLUMNS,
+    Columns,
+    ReportRow,
+    content_sha256,
+    finding_record,
+    report_columns,
+    report_id_for,
+    report_status,
+    status_of,
+)
+from transforms.report import Finding
 
 AMOUNT_TYPE = pa.decimal128(24, 8)
 
@@ -123,107 +130,25 @@ SCHEMAS: dict[str, pa.Schema] = {
 
 # Tables that hold one report's rows (replaced together when a report is reloaded).
 REPORT_TABLES: tuple[str, ...] = tuple(SCHEMAS)
+assert {name: tuple(schema.names) for name, schema in SCHEMAS.items()} == COLUMNS, \
+    "transforms.records.COLUMNS and SCHEMAS must name the same columns"
 
 
-def report_id_for(sha256: str) -> str:
-    """Reports are identified by their content: the same bytes are the same report."""
-    return sha256[:20]
-
-
-def content_sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def report_status(findings: list[Finding]) -> str:
-    """clean / flagged (warnings) / quarantined (errors): the gate the loaders record."""
-    return status_of(sum(f.severity == "error" for f in findings), sum(f.severity == "warning" for f in findings))
-
-
-@dataclass
-class ReportRow:
-    """Per-report bookkeeping the loaders need beside the parsed content."""
-
-    report: ParsedReport
-    report_id: str
-    source_path: str
-    parser_version: str
-    run_id: str
-
-
-def _cell_fields(cell: CellValue) -> tuple:
-    return (
-        None if cell.value is None else int(cell.value),
-        cell.is_blank,
-        cell.recovered,
-        None if cell.value is None else cell.how,
-        cell.raw,
-        cell.location,
-    )
-
-
-_MONEY_QUANTUM = Decimal("0.00000001")
-
-
-class _Columns:
-    """Column lists per table, filled a row at a time.
-
-    Values go straight into per-column lists rather than into row tuples transposed at
-    the end: a batch has ~200k fact rows, and as many new tuples set off the garbage
-    collector over every parsed report still alive (measured 2.5× slower).
-    """
-
-    def __init__(self, names: list[str]) -> None:
-        self.cols: dict[str, list[list]] = {name: [[] for _ in SCHEMAS[name]] for name in names}
-
-    def put(self, table: str, values: tuple) -> None:
-        for column, v in zip(self.cols[table], values):
-            column.append(v)
+class _Columns(Columns):
+    """Column lists that become the batch's Arrow tables."""
 
     def tables(self) -> dict[str, pa.Table]:
-        return {name: pa.table({f.name: col for f, col in zip(SCHEMAS[name], cols)}, schema=SCHEMAS[name])
-                for name, cols in self.cols.items()}
+        return {name: _arrow(name, cols) for name, cols in self.cols.items()}
+
+
+def _arrow(name: str, cols: list[list]) -> pa.Table:
+    return pa.table({f.name: col for f, col in zip(SCHEMAS[name], cols)}, schema=SCHEMAS[name])
 
 
 def to_tables(rows: list[ReportRow], extra_findings: dict[str, list[Finding]] | None = None) -> dict[str, pa.Table]:
     """Long-form tables for a batch. ``extra_findings`` (by report_id) adds what validation found."""
-    out = _Columns([name for name in SCHEMAS if name not in ("reports", "findings")])
-    put = out.put
-    n_blank: list[int] = []
-    for rr in rows:
-        rep = rr.report
-        rid = rr.report_id
-        year = rep.year
-        blanks = 0
-        layout = LAYOUTS.get(rep.layout) if rep.layout else None
-        column_keys = layout.app_column_keys if layout is not None else ()
-        for row_key, cells in rep.applications.items():
-            for column_key, cell in zip(column_keys, cells):
-                blanks += bool(cell.is_blank)
-                put("application_facts", (rid, year, row_key, column_key) + _cell_fields(cell))
-        if rep.review_litigation is not None and layout is not None:
-            for spec_cell, cell in zip(layout.review_cells, rep.review_litigation):
-                blanks += bool(cell.is_blank)
-                put("review_facts", (rid, year, spec_cell.group, spec_cell.outcome) + _cell_fields(cell))
-        for ad in rep.active_disclosure:
-            cell = ad.cell
-            blanks += bool(cell.is_blank)
-            is_money = ad.unit == "万元"
-            count = None if (is_money or cell.value is None) else int(cell.value)
-            amount = cell.value if (is_money and cell.value is not None) else None
-            if amount is not None:
-                amount = Decimal(amount).quantize(_MONEY_QUANTUM)
-            put("disclosure_facts", (rid, year, ad.block, ad.item, ad.column, count, amount,
-                                     cell.is_blank, cell.recovered, None if cell.value is None else cell.how,
-                                     cell.raw, cell.location))
-        for section_key, text in rep.narratives.items():
-            put("narratives", (rid, year, section_key, text))
-        for row_no, extra in enumerate(rep.extra_rows):
-            for cell_no, raw in enumerate(extra.cells):
-                put("extra_rows", (rid, year, row_no, extra.section, extra.label, cell_no, raw, extra.location))
-        for cell in rep.extra_columns:
-            put("extra_columns", (rid, year, cell.section, cell.row_key, cell.label, cell.raw, cell.location))
-        n_blank.append(blanks)
-    tables = out.tables()
+    columns, n_blank = report_columns(rows)
+    tables = {name: _arrow(name, cols) for name, cols in columns.cols.items()}
     tables.update(_report_tables(rows, n_blank))
     tables = {name: tables[name] for name in SCHEMAS}
     return with_findings(tables, extra_findings) if extra_findings else tables
@@ -231,10 +156,6 @@ def to_tables(rows: list[ReportRow], extra_findings: dict[str, list[Finding]] | 
 
 #: ``(code, severity as found) -> severity to record``, or ``"off"`` to drop the finding.
 SeverityOf = Callable[[str, str], str]
-
-
-def status_of(n_errors: int, n_warnings: int) -> str:
-    return "quarantined" if n_errors else "flagged" if n_warnings else "clean"
 
 
 def with_findings(tables: dict[str, pa.Table], extra_findings: Mapping[str, list[Finding]],
@@ -272,7 +193,7 @@ def with_findings(tables: dict[str, pa.Table], extra_findings: Mapping[str, list
             sev = grade(f.code, f.severity)
             if sev == "off":
                 continue
-            by_report[rid].append(_finding_record(rid, years.get(rid), 0, f, sev))
+            by_report[rid].append(finding_record(rid, years.get(rid), 0, f, sev))
     out = _Columns(["findings"])
     n_errors, n_warnings = [], []
     for rid in ids:
@@ -302,13 +223,6 @@ def stamp_loaded_at(tables: dict[str, pa.Table], when: datetime | None = None) -
     return {**tables, "reports": reports.set_column(i, field, stamp)}
 
 
-def _finding_record(rid: str, year: int | None, no: int, f: Finding, severity: str) -> tuple:
-    """One row of the findings table, in ``SCHEMAS["findings"]`` order."""
-    loc = f.location
-    return (rid, year, no, f.code, severity, f.message, loc.section, loc.row, loc.column, loc.source,
-            f.expected, f.found)
-
-
 def _report_tables(rows: list[ReportRow], n_blank: list[int]) -> dict[str, pa.Table]:
     """The reports and findings tables with the parser's own findings (``with_findings`` adds the rest)."""
     now = datetime.now(timezone.utc)
@@ -317,7 +231,7 @@ def _report_tables(rows: list[ReportRow], n_blank: list[int]) -> dict[str, pa.Ta
         rep = rr.report
         rid, year = rr.report_id, rep.year
         for i, f in enumerate(rep.findings):
-            out.put("findings", _finding_record(rid, year, i, f, f.severity))
+            out.put("findings", finding_record(rid, year, i, f, f.severity))
         n_err = sum(f.severity == "error" for f in rep.findings)
         n_warn = sum(f.severity == "warning" for f in rep.findings)
         out.put("reports", (rid, year, rep.bureau, rep.layout, status_of(n_err, n_warn), rep.title, rr.source_path,

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection, Engine, Table, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.expression import Executable
 
 from warehouse.errors import WarehouseBusyError
@@ -91,6 +92,21 @@ def _sql_text(conn: Connection, query: Query) -> str:
     if isinstance(query, str):
         return query
     return str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+
+
+def _bound(conn: Connection, query: Query) -> tuple[str, Any]:
+    """SQL in the driver's parameter style and its parameters, for a statement with bound
+    parameters (``text(...).bindparams(...)``, e.g. the CLI's findings filter): values travel to
+    the database as values, never spliced into the SQL. Core statements are rendered as before
+    (their IN lists can exceed PostgreSQL's 65,535 parameters)."""
+    if not isinstance(query, TextClause):
+        return _sql_text(conn, query), None
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    if not compiled.params:
+        return str(compiled), None
+    if compiled.positiontup is not None:  # DuckDB: $1, $2, …
+        return str(compiled), [compiled.params[name] for name in compiled.positiontup]
+    return str(compiled), compiled.params  # psycopg: %(name)s
 
 
 def _column_list(conn: Connection, data: pa.Table) -> str:
@@ -320,7 +336,8 @@ def _duckdb_read_arrow(conn: Connection, query: Query) -> pa.Table:
     # Read fully: duckdb-engine cursors share one DuckDB connection, so a pending
     # result would be clobbered by the next statement.
     # (``sql()`` rather than ``execute()``: DuckDB builds Arrow straight from its relation.)
-    relation = _duckdb_raw(conn).sql(_sql_text(conn, query))
+    sql, params = _bound(conn, query)
+    relation = _duckdb_raw(conn).sql(sql, params=params)
     return relation.to_arrow_table() if relation is not None else pa.table({})
 
 
@@ -373,7 +390,8 @@ def _postgres_read_arrow(conn: Connection, query: Query) -> pa.Table:
     with raw.cursor() as cur:
         # SQL text (an analyst's) goes through the extended protocol, which takes exactly one
         # statement: "SELECT 1; COMMIT; DELETE ..." is refused whole instead of run in part.
-        cur.execute(_sql_text(conn, query), prepare=True if isinstance(query, str) else None)
+        sql, params = _bound(conn, query)
+        cur.execute(sql, params, prepare=True if isinstance(query, str) else None)
         if cur.description is None:
             return pa.table({})
         names = [d.name for d in cur.description]

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import fsspec
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 from fsspec.implementations.local import LocalFileSystem as FsspecLocal
 
@@ -33,7 +33,14 @@ from warehouse.schema import TABLE_SCHEMAS
 from warehouse.store import Warehouse, Year
 
 PARTITION_COLUMN = "year"
-_PARTITIONING = ds.partitioning(pa.schema([(PARTITION_COLUMN, pa.int32())]), flavor="hive")
+
+
+def _partitioning() -> Any:
+    """Hive partitioning by year. ``pyarrow.dataset`` (which imports pandas, ~1 s) is loaded only
+    when a mirror is written or read, not by every command that opens the warehouse."""
+    import pyarrow.dataset as ds
+
+    return ds.partitioning(pa.schema([(PARTITION_COLUMN, pa.int32())]), flavor="hive")
 _HIDDEN_PREFIXES = (".staging-", ".trash-")
 
 
@@ -59,12 +66,14 @@ def _remove_leftovers(fs: pafs.FileSystem, table_dir: str) -> None:
 
 def _write_partition(fs: pafs.FileSystem, table_dir: str, data: pa.Table) -> str:
     """Write one year's rows of one table and swap the partition in; returns its path."""
+    import pyarrow.dataset as ds
+
     staging = f"{table_dir}/.staging-{uuid.uuid4().hex}"
     ds.write_dataset(
         data,
         staging,
         format="parquet",
-        partitioning=_PARTITIONING,
+        partitioning=_partitioning(),
         filesystem=fs,
         basename_template="part-{i}.parquet",
         existing_data_behavior="delete_matching",
@@ -146,5 +155,7 @@ def read_mirror(root: str, table: str) -> pa.Table:
     schema = TABLE_SCHEMAS[table]
     if not _exists(fs, path):
         return schema.empty_table()
-    dataset = ds.dataset(path, filesystem=fs, format="parquet", partitioning=_PARTITIONING, schema=schema)
+    import pyarrow.dataset as ds
+
+    dataset = ds.dataset(path, filesystem=fs, format="parquet", partitioning=_partitioning(), schema=schema)
     return dataset.to_table().select(schema.names)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from functools import cache
 
-import numpy as np
-import pandas as pd
-
 from expectations.registry import FRAME_COLUMNS, empty_frame
 from transforms.findings import make_finding
 from transforms.report import Finding, Location
@@ -15,7 +12,7 @@ from transforms.spec import LAYOUTS
 
 def number(value: float) -> str:
     """Counts print as integers; amounts keep their decimals (no trailing zeros)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value != value:  # NaN
         return "（无法读取）"
     if float(value).is_integer():
         return str(int(value))
@@ -51,6 +48,9 @@ def disclosure_labels(layout_id: str) -> dict[tuple[str, str, str], tuple[str, s
 
 def frame(kind: str, check: str, **cols) -> pd.DataFrame:
     """A pairs/bounds frame for one check; missing columns are filled with None/NaN."""
+    import numpy as np
+    import pandas as pd
+
     n = max((len(v) for v in cols.values() if not np.isscalar(v) and v is not None), default=0)
     if n == 0:
         return empty_frame(kind)

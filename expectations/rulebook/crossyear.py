@@ -10,9 +10,6 @@ history holds (most recently loaded). No previous report: nothing to check, no f
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
 from expectations.registry import Hits, Rule, empty_frame, register
 from expectations.rulebook._common import app_column_labels, app_row_labels, frame, hit, number
 from transforms.report import Location
@@ -39,6 +36,8 @@ def _value_map(frame_: pd.DataFrame, *keys: str) -> dict:
 
 
 def i5_instances(inp) -> pd.DataFrame:
+    import numpy as np
+
     pairs = previous_reports(inp)
     if pairs.empty:
         return empty_frame("pairs")
@@ -112,12 +111,12 @@ def i6_explain(rows: pd.DataFrame, inp) -> Hits:
 
 _PAIR = {"column_A": "lhs_value", "column_B": "rhs_value", "ignore_row_if": "either_value_is_missing"}
 register(Rule(
-    id="identity.I5", code="identity.I5", engine="ge", frame="pairs", expectation="ExpectColumnPairValuesToBeEqual",
+    cross_report=True, id="identity.I5", code="identity.I5", engine="ge", frame="pairs", expectation="ExpectColumnPairValuesToBeEqual",
     kwargs=_PAIR, description="本年“上年结转” = 本单位上一年度报告“结转下年度继续办理”（每一列）",
     instances=i5_instances, explain=i5_explain,
 ))
 register(Rule(
-    id="identity.I6", code="identity.I6", engine="ge", frame="pairs", expectation="ExpectColumnPairValuesToBeEqual",
+    cross_report=True, id="identity.I6", code="identity.I6", engine="ge", frame="pairs", expectation="ExpectColumnPairValuesToBeEqual",
     kwargs=_PAIR, description="上年现行有效 + 本年制发 − 本年废止 = 本年现行有效（2021版，规章、行政规范性文件）",
     instances=i6_instances, explain=i6_explain,
 ))

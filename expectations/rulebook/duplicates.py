@@ -9,8 +9,6 @@ the new file is the bureau's correction and supersedes it.
 
 from __future__ import annotations
 
-import pandas as pd
-
 from expectations.registry import Hits, Rule, register
 from expectations.rulebook._common import app_column_labels, app_row_labels, disclosure_labels, hit, number, review_labels
 from transforms.report import Location
@@ -44,6 +42,8 @@ def _cell_name(key: tuple) -> str:
 
 
 def conflicts(inp) -> Hits:
+    import pandas as pd
+
     known = inp.known_reports
     multi = known[known.duplicated(["bureau", "year"], keep=False)]
     multi = multi[multi["bureau"].isin(set(multi.loc[multi["in_batch"], "bureau"]))]
@@ -75,5 +75,5 @@ def conflicts(inp) -> Hits:
     return out
 
 
-register(Rule(id="duplicate.conflict", code="duplicate.conflict", engine="pandas", run=conflicts,
+register(Rule(cross_report=True, id="duplicate.conflict", code="duplicate.conflict", engine="pandas", run=conflicts,
               description="同一单位同一年度的另一份报告（本批或已入库）数字相同；已入库且被隔离的视为被更正"))

@@ -10,10 +10,15 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from expectations.registry import Hits, Rule, register
 from expectations.rulebook._common import hit
-from transforms.report import Location
+from transforms.findings import make_finding
+from transforms.report import Finding, Location
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from expectations.one_report import OneReport
 
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 
@@ -29,40 +34,55 @@ def narrative_year(text: str) -> tuple[int | None, Counter]:
     return ranked[0][0], counts
 
 
+def _narrative_finding(year: int | None, text: str, report: str | None) -> list[Finding]:
+    """The overview (section 一) mostly speaks of another year than the reporting year."""
+    if year is None or year != year:
+        return []
+    dominant, counts = narrative_year(text)
+    if dominant is None or dominant == int(year) or counts[dominant] <= counts.get(int(year), 0):
+        return []
+    return [make_finding("meta.year_narrative",
+                         f"第一部分“总体情况”主要写的是{dominant}年（出现{counts[dominant]}次），"
+                         f"但报告年度（统计期限）为{int(year)}年。",
+                         Location("一"), expected=str(int(year)), found=str(dominant), report=report)]
+
+
 def year_narrative(inp) -> Hits:
     nar = inp.narratives
     overview = nar[nar["section_key"] == "overview"]
     years = dict(zip(inp.reports["report_id"], inp.reports["year"]))
-    out: Hits = []
-    for rid, text in zip(overview["report_id"], overview["text"]):
-        year = years.get(rid)
-        if year is None or year != year:
-            continue
-        dominant, counts = narrative_year(text)
-        if dominant is not None and dominant != int(year) and counts[dominant] > counts.get(int(year), 0):
-            out.append(hit(rid, "meta.year_narrative",
-                           f"第一部分“总体情况”主要写的是{dominant}年（出现{counts[dominant]}次），"
-                           f"但报告年度（统计期限）为{int(year)}年。",
-                           Location("一"), expected=str(int(year)), found=str(dominant), source=inp.source))
-    return out
+    return [(rid, f) for rid, text in zip(overview["report_id"], overview["text"])
+            for f in _narrative_finding(years.get(rid), text, inp.source.get(rid))]
+
+
+def year_narrative_one(rep: OneReport) -> list[Finding]:
+    return [f for key, text in rep.narratives if key == "overview" for f in _narrative_finding(rep.year, text, rep.source)]
 
 
 _TITLE_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年度?")
 
 
+def _title_finding(year: int | None, title: str | None, report: str | None) -> list[Finding]:
+    if not isinstance(title, str) or year is None or year != year:
+        return []
+    m = _TITLE_YEAR_RE.search(title)
+    if not m or int(m.group(1)) == int(year):
+        return []
+    return [make_finding("meta.year_conflict", f"标题写的是{m.group(1)}年，但报告年度（统计期限）为{int(year)}年。",
+                         Location(), expected=str(int(year)), found=m.group(1), report=report)]
+
+
 def year_title(inp) -> Hits:
     """The title's year against the reporting year (silent where the parser already said so)."""
     said = {rid for rid, code, _ in inp.parser_codes if code == "meta.year_conflict"}
-    out: Hits = []
-    for rid, year, title in zip(inp.reports["report_id"], inp.reports["year"], inp.reports["title"]):
-        if rid in said or not isinstance(title, str) or year is None or year != year:
-            continue
-        m = _TITLE_YEAR_RE.search(title)
-        if m and int(m.group(1)) != int(year):
-            out.append(hit(rid, "meta.year_conflict",
-                           f"标题写的是{m.group(1)}年，但报告年度（统计期限）为{int(year)}年。",
-                           Location(), expected=str(int(year)), found=m.group(1), source=inp.source))
-    return out
+    return [(rid, f) for rid, year, title in zip(inp.reports["report_id"], inp.reports["year"], inp.reports["title"])
+            if rid not in said for f in _title_finding(year, title, inp.source.get(rid))]
+
+
+def year_title_one(rep: OneReport) -> list[Finding]:
+    if any(code == "meta.year_conflict" for code, _ in rep.parser_codes):
+        return []
+    return _title_finding(rep.year, rep.title, rep.source)
 
 
 def bureau_unknown(inp) -> Hits:
@@ -81,9 +101,10 @@ def bureau_unknown(inp) -> Hits:
     return out
 
 
-register(Rule(id="meta.year_title", code="meta.year_conflict", engine="pandas", run=year_title,
+register(Rule(id="meta.year_title", code="meta.year_conflict", engine="pandas", run=year_title, single=year_title_one,
               description="标题中的年度 = 报告年度（解析器未报告时）"))
 register(Rule(id="meta.year_narrative", code="meta.year_narrative", engine="pandas", run=year_narrative,
+              single=year_narrative_one,
               description="第一部分正文主要所述年度 = 报告年度"))
 register(Rule(id="meta.bureau_unknown", code="meta.bureau_unknown", engine="pandas", run=bureau_unknown,
               needs=("registry",), description="报告单位在单位名录中（给出名录时）"))

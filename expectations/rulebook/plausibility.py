@@ -19,9 +19,6 @@ expects ``score < 1``.
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
 from expectations.registry import Hits, Rule, empty_frame, register
 from expectations.rulebook._common import disclosure_labels, frame, hit, number, review_labels
 from transforms.report import Location
@@ -30,6 +27,9 @@ from transforms.spec import LAYOUTS
 
 def _measures(inp, report_ids) -> pd.DataFrame:
     """report_id, measure (key string), section, row_label, column_label, value."""
+    import numpy as np
+    import pandas as pd
+
     ids = set(report_ids)
     apps = inp.facts("application_facts", report_ids=ids, row_key=["new_received"], column_key=["total"])
     apps = apps.assign(measure="app.new_received.total", section="三", row_label="一、本年新收政府信息公开申请数量",
@@ -59,6 +59,8 @@ def _kind(layout_id: str, key: tuple[str, str, str]) -> str:
 
 
 def _history_pairs(inp, years: int) -> pd.DataFrame:
+    import pandas as pd
+
     batch = inp.reports[inp.reports["bureau"].notna() & inp.reports["year"].notna()][["report_id", "bureau", "year"]]
     if batch.empty:
         return pd.DataFrame(columns=["report_id", "prev_id", "back"])
@@ -71,6 +73,8 @@ def _history_pairs(inp, years: int) -> pd.DataFrame:
 
 
 def _joined(inp, years: int) -> pd.DataFrame:
+    import pandas as pd
+
     pairs = _history_pairs(inp, years)
     if pairs.empty:
         return pd.DataFrame()
@@ -83,6 +87,8 @@ def _joined(inp, years: int) -> pd.DataFrame:
 
 
 def jump_instances(inp) -> pd.DataFrame:
+    import numpy as np
+
     o = inp.options
     j = _joined(inp, 1)
     if j.empty:
@@ -108,6 +114,8 @@ def jump_explain(rows: pd.DataFrame, inp) -> Hits:
 
 
 def zero_instances(inp) -> pd.DataFrame:
+    import numpy as np
+
     o = inp.options
     j = _joined(inp, max(int(o.zero_history_years), 1))
     if j.empty:
@@ -171,17 +179,17 @@ def zero_peer_explain(rows: pd.DataFrame, inp) -> Hits:
 
 _BOUND = {"column": "score", "max_value": 1, "strict_max": True}
 register(Rule(
-    id="plausibility.jump", code="plausibility.jump", engine="ge", frame="bounds", expectation="ExpectColumnValuesToBeBetween",
+    cross_report=True, id="plausibility.jump", code="plausibility.jump", engine="ge", frame="bounds", expectation="ExpectColumnValuesToBeBetween",
     kwargs=_BOUND, description="与上年相比变化不超过 jump_ratio 倍或 jump_min_abs 件（主要件数）",
     instances=jump_instances, explain=jump_explain,
 ))
 register(Rule(
-    id="plausibility.zero", code="plausibility.zero", engine="ge", frame="bounds", expectation="ExpectColumnValuesToBeBetween",
+    cross_report=True, id="plausibility.zero", code="plausibility.zero", engine="ge", frame="bounds", expectation="ExpectColumnValuesToBeBetween",
     kwargs=_BOUND, description="往年平均 ≥ zero_history_min 的件数本年不为0",
     instances=zero_instances, explain=zero_explain,
 ))
 register(Rule(
-    id="plausibility.zero_peers", code="plausibility.zero_peers", engine="ge", frame="bounds",
+    cross_report=True, id="plausibility.zero_peers", code="plausibility.zero_peers", engine="ge", frame="bounds",
     expectation="ExpectColumnValuesToBeBetween", kwargs=_BOUND,
     description="同年同级单位中位数 ≥ zero_peer_min 的件数本年不为0",
     instances=zero_peer_instances, explain=zero_peer_explain,

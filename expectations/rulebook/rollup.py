@@ -11,11 +11,6 @@ naming the missing bureaus, and no I7 instance.
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from expectations.registry import Hits, Rule, empty_frame, register
 from expectations.rulebook._common import app_column_labels, app_row_labels, frame, hit, number, review_labels
 from transforms.report import Location
@@ -46,6 +41,11 @@ def coverage(inp) -> tuple[list[tuple[str, list[str]]], list[tuple[str, list[str
 
 
 def i7_instances(inp) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     complete, _ = coverage(inp)
     if not complete:
         return empty_frame("pairs")

@@ -10,21 +10,21 @@ section 二 (第二十条第（八）项): checked as A ≥ B, and only an info 
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from expectations.registry import Hits, Rule, empty_frame, register
-from expectations.rulebook._common import frame, hit, number
-from transforms.report import Location
+from expectations.rulebook._common import frame, number
+from transforms.findings import make_finding
+from transforms.report import Finding, Location
 from transforms.statements import stated_fee_wan_yuan, stated_numbers
 
-_LABEL = {
-    "new_received": ("三", "一、本年新收政府信息公开申请数量", "总计", "收到申请"),
-    "granted": ("三", "（一）予以公开", "总计", "予以公开"),
-    "review_total": ("四", "行政复议", "总计", "行政复议"),
-    "litigation_total": ("四", "行政诉讼", "总计", "行政诉讼"),
-}
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import pandas as pd
 
+    from expectations.one_report import OneReport
+
+NAN = float("nan")
 
 def _table_values(inp, report_ids) -> dict[tuple[str, str], float]:
     """(report, quantity) → the table's number(s) the narrative may state."""
@@ -39,9 +39,8 @@ def _table_values(inp, report_ids) -> dict[tuple[str, str], float]:
     return out
 
 
-def _accepted(quantity: str, rid: str, vals: dict) -> tuple[float, list[float]]:
-    """(the table value to show, every value the sentence may mean)."""
-    g = lambda k: vals.get((rid, k), np.nan)  # noqa: E731
+def _accepted(quantity: str, g: Callable[[str], float]) -> tuple[float, list[float]]:
+    """(the table value to show, every value the sentence may mean); ``g``: key → the report's table value."""
     if quantity == "new_received":
         return g("new_received"), [g("new_received"), g("new_received") + g("carried_over")]
     if quantity == "granted":
@@ -52,16 +51,25 @@ def _accepted(quantity: str, rid: str, vals: dict) -> tuple[float, list[float]]:
     return direct + after, [direct + after, direct, after]
 
 
+def _pair(quantity: str, n: int, g: Callable[[str], float]) -> tuple[float, float]:
+    """(stated, the table's value): equal when the sentence may mean what the table says."""
+    shown, accepted = _accepted(quantity, g)
+    return float(n), (float(n) if any(a == n for a in accepted) else shown)
+
+
 def _all_stated(inp) -> list[tuple[str, str, int, str]]:
     """(report, quantity, number, phrase) over the batch's narratives, read once per batch."""
     cache = inp.__dict__.setdefault("_text_stated", {})
     if "all" not in cache:
         nar = inp.narratives
-        nar = nar[nar["report_id"].isin(inp.batch_ids) & nar["section_key"].isin(["overview", "other"])]
+        nar = nar[nar["report_id"].isin(inp.batch_ids) & nar["section_key"].isin(_TEXT_SECTIONS)]
         years = {r: (int(y) if y == y and y is not None else None) for r, y in zip(inp.reports["report_id"], inp.reports["year"])}
         cache["all"] = [(rid, q, n, phrase) for rid, text in zip(nar["report_id"].tolist(), nar["text"].tolist())
                         for q, n, phrase in stated_numbers(text, years.get(rid))]
     return cache["all"]
+
+
+_TEXT_SECTIONS = ["overview", "other"]
 
 
 def _text_instances(quantity: str):
@@ -70,28 +78,55 @@ def _text_instances(quantity: str):
         if not stated:
             return empty_frame("pairs")
         vals = _table_values(inp, {r for r, _, _ in stated})
-        lhs, rhs = [], []
-        for rid, n, _ in stated:
-            shown, accepted = _accepted(quantity, rid, vals)
-            lhs.append(float(n))
-            rhs.append(float(n) if any(a == n for a in accepted) else shown)
+        pairs = [_pair(quantity, n, lambda k, rid=rid: vals.get((rid, k), NAN)) for rid, n, _ in stated]
         section, row, column, _ = _LABEL[quantity]
-        return frame("pairs", f"text.{quantity}", report_id=[r for r, _, _ in stated], lhs_value=lhs, rhs_value=rhs,
+        return frame("pairs", f"text.{quantity}", report_id=[r for r, _, _ in stated],
+                     lhs_value=[p[0] for p in pairs], rhs_value=[p[1] for p in pairs],
                      section=section, row_label=row, column_label=column, note=[p for _, _, p in stated])
     return instances
 
 
+def _text_finding(quantity: str, note: str, lhs: float, rhs: float, report: str | None) -> Finding:
+    section, row_label, column_label, what = _LABEL[quantity]
+    message = (f"正文写“{note}”（{what}{number(lhs)}件），但第{section}部分"
+               f"“{row_label}”行“{column_label}”为{number(rhs)}")
+    return make_finding(f"text.{quantity}", message, Location(section, row_label, column_label),
+                        expected=number(rhs), found=number(lhs), report=report)
+
+
 def _text_explain(quantity: str):
     def explain(rows: pd.DataFrame, inp) -> Hits:
-        section, row_label, column_label, what = _LABEL[quantity]
-        out: Hits = []
-        for row in rows.itertuples(index=False):
-            message = (f"正文写“{row.note}”（{what}{number(row.lhs_value)}件），但第{section}部分"
-                       f"“{row_label}”行“{column_label}”为{number(row.rhs_value)}")
-            out.append(hit(row.report_id, f"text.{quantity}", message, Location(section, row_label, column_label),
-                           expected=number(row.rhs_value), found=number(row.lhs_value), source=inp.source))
-        return out
+        return [(row.report_id, _text_finding(quantity, row.note, row.lhs_value, row.rhs_value,
+                                              inp.source.get(row.report_id)))
+                for row in rows.itertuples(index=False)]
     return explain
+
+
+def _report_values(rep: OneReport) -> dict[str, float]:
+    """The one report's table values a narrative may state (``_table_values`` for one report)."""
+    out = {k: v for (k, c), v in rep.value_map("application_facts").items()
+           if k in ("new_received", "carried_over", "granted") and c == "total"}
+    out.update({g: v for (g, o), v in rep.value_map("review_facts").items() if o == "total"})
+    return out
+
+
+def _text_single(quantity: str):
+    def single(rep: OneReport) -> list[Finding]:
+        from expectations.one_report import rule_holds
+
+        vals = _report_values(rep)
+        out = []
+        for key, text in rep.narratives:
+            if key not in _TEXT_SECTIONS:
+                continue
+            for q, n, phrase in stated_numbers(text, rep.year):
+                if q != quantity:
+                    continue
+                lhs, rhs = _pair(quantity, n, lambda k: vals.get(k, NAN))
+                if not rule_holds(f"text.{quantity}", lhs, rhs):
+                    out.append(_text_finding(quantity, phrase, lhs, rhs, rep.source))
+        return out
+    return single
 
 
 for _q, _desc in (
@@ -103,39 +138,58 @@ for _q, _desc in (
     register(Rule(
         id=f"text.{_q}", code=f"text.{_q}", engine="ge", frame="pairs", expectation="ExpectColumnPairValuesToBeEqual",
         kwargs={"column_A": "lhs_value", "column_B": "rhs_value", "ignore_row_if": "either_value_is_missing"},
-        description=_desc, instances=_text_instances(_q), explain=_text_explain(_q),
+        description=_desc, instances=_text_instances(_q), explain=_text_explain(_q), single=_text_single(_q),
     ))
+
+
+def _stated_fee(layout_id: str | None, text: str) -> tuple[float, str] | None:
+    """(fee in 万元, phrase) that section 六 of a 2021-layout report says was charged, if any."""
+    if layout_id != "2021":
+        return None
+    fee = stated_fee_wan_yuan(text)
+    return fee if fee is not None and fee[0] > 0 else None
 
 
 def fee_instances(inp) -> pd.DataFrame:
     nar = inp.narratives
     layouts = dict(zip(inp.reports["report_id"], inp.reports["layout"]))
     nar = nar[nar["report_id"].isin(inp.batch_ids) & (nar["section_key"] == "other")]
-    stated = []
-    for rid, text in zip(nar["report_id"], nar["text"]):
-        if layouts.get(rid) != "2021":
-            continue
-        fee = stated_fee_wan_yuan(text)
-        if fee is not None and fee[0] > 0:
-            stated.append((rid, fee[0], fee[1]))
+    stated = [(rid, *fee) for rid, text in zip(nar["report_id"], nar["text"])
+              if (fee := _stated_fee(layouts.get(rid), text)) is not None]
     if not stated:
         return empty_frame("pairs")
     facts = inp.facts("disclosure_facts", report_ids={r for r, _, _ in stated}, block_key=["art20_8"],
                       column_key=["fee_amount"])
     fees = dict(zip(facts["report_id"], facts["value"]))
     return frame("pairs", "text.info_fee", report_id=[r for r, _, _ in stated],
-                 lhs_value=[fees.get(r, np.nan) for r, _, _ in stated], rhs_value=[f for _, f, _ in stated],
+                 lhs_value=[fees.get(r, NAN) for r, _, _ in stated], rhs_value=[f for _, f, _ in stated],
                  section="六", row_label="行政事业性收费", column_label="本年收费金额（单位：万元）",
                  note=[p for _, _, p in stated])
 
 
+def _fee_finding(note: str, lhs: float, rhs: float, report: str | None) -> Finding:
+    message = (f"第六部分写“{note}”（合{number(rhs)}万元），但第二部分“第二十条第（八）项”"
+               f"“行政事业性收费”本年收费金额只有{number(lhs)}万元；信息处理费属于行政事业性收费，请核对。")
+    return make_finding("text.info_fee", message, Location("二", "行政事业性收费", "本年收费金额（单位：万元）"),
+                        expected=f"≥ {number(rhs)}", found=number(lhs), report=report)
+
+
 def fee_explain(rows: pd.DataFrame, inp) -> Hits:
-    out: Hits = []
-    for row in rows.itertuples(index=False):
-        message = (f"第六部分写“{row.note}”（合{number(row.rhs_value)}万元），但第二部分“第二十条第（八）项”"
-                   f"“行政事业性收费”本年收费金额只有{number(row.lhs_value)}万元；信息处理费属于行政事业性收费，请核对。")
-        out.append(hit(row.report_id, "text.info_fee", message, Location("二", "行政事业性收费", "本年收费金额（单位：万元）"),
-                       expected=f"≥ {number(row.rhs_value)}", found=number(row.lhs_value), source=inp.source))
+    return [(row.report_id, _fee_finding(row.note, row.lhs_value, row.rhs_value, inp.source.get(row.report_id)))
+            for row in rows.itertuples(index=False)]
+
+
+def fee_single(rep: OneReport) -> list[Finding]:
+    from expectations.one_report import rule_holds
+
+    fees = [v for (block, _, column), v in rep.value_map("disclosure_facts").items()
+            if block == "art20_8" and column == "fee_amount"]
+    lhs = fees[-1] if fees else NAN
+    out = []
+    for key, text in rep.narratives:
+        fee = _stated_fee(rep.layout, text) if key == "other" else None
+        if fee is not None and not rule_holds("text.info_fee", lhs, fee[0]):
+            out.append(_fee_finding(fee[1], lhs, fee[0], rep.source))
     return out
 
 
@@ -144,5 +198,5 @@ register(Rule(
     expectation="ExpectColumnPairValuesAToBeGreaterThanB",
     kwargs={"column_A": "lhs_value", "column_B": "rhs_value", "or_equal": True, "ignore_row_if": "either_value_is_missing"},
     description="第六部分所述信息处理费 ≤ 第二部分行政事业性收费本年收费金额（2021版）",
-    instances=fee_instances, explain=fee_explain,
+    instances=fee_instances, explain=fee_explain, single=fee_single,
 ))

@@ -33,6 +33,15 @@ def build_parser(prog: str = "gongkai synth") -> argparse.ArgumentParser:
     return p
 
 
+def missing_libraries(carriers: tuple[str, ...]) -> dict[str, str]:
+    """carrier → PyPI distribution it needs and that is not installed (the ``synth`` extra's)."""
+    import importlib.util
+
+    from gongkai.synth.render_office import LIBRARIES
+
+    return {c: LIBRARIES[c][1] for c in carriers if c in LIBRARIES and importlib.util.find_spec(LIBRARIES[c][0]) is None}
+
+
 def main(argv: list[str] | None = None) -> int:
     from gongkai.synth.generate import CARRIERS, generate
 
@@ -45,6 +54,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.n < 0:
         print("gongkai synth: --n must be >= 0", file=sys.stderr)
+        return 2
+    missing = missing_libraries(carriers)
+    if missing:
+        print(f"gongkai synth: the {', '.join(missing)} carrier(s) need {', '.join(sorted(set(missing.values())))}, "
+              "which the generator's extra installs: pip install 'gongkai[synth]' (txt and html need nothing more)",
+              file=sys.stderr)
         return 2
     if args.region:
         from gongkai.synth.region import generate_region

@@ -18,6 +18,13 @@ from collections.abc import Callable
 
 from gongkai.synth.model import Doc, Para, Table, grid
 
+#: carrier → (module it imports, the PyPI distribution): the ``synth`` extra installs them.
+LIBRARIES: dict[str, tuple[str, str]] = {
+    "docx": ("docx", "python-docx"),
+    "xlsx": ("openpyxl", "openpyxl"),
+    "pdf": ("reportlab", "reportlab"),
+}
+
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 FIXED_ISO = "2020-01-01T00:00:00Z"
 _CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gongkai.review.cells import CellKey
+from review.cells import CellKey
 from warehouse.resolutions import Resolution, read_resolutions
 
 Year = int | None

@@ -5,7 +5,7 @@ external reference of any kind) so they open from ``file://`` on an office machi
 without a network; Chinese renders in the system's CJK font (Noto/WenQuanYi on
 Linux, PingFang or YaHei elsewhere). Every table is laid out from
 ``transforms.spec`` — sections 二, 三 and 四 as the State Council prints them — and
-every cell's state comes from ``gongkai.review.cells.cell_state``.
+every cell's state comes from ``review.cells.cell_state``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from html import escape
 from pathlib import PurePosixPath
 from typing import Any
 
-from gongkai.review.cells import (
+from review.cells import (
     STATE_LABELS,
     STATES,
     CellKey,
@@ -29,7 +29,7 @@ from gongkai.review.cells import (
     finding_view,
     reading_cells,
 )
-from gongkai.review.data import ReportData, SiteData
+from review.data import ReportData, SiteData
 from transforms.spec import LAYOUTS, REVIEW_CELLS, Layout
 from warehouse.resolutions import Resolution, format_value
 
@@ -238,7 +238,7 @@ def accept_command(report_id: str, f: FindingView) -> str:
 
 def value_commands(report_id: str, layout: Layout, f: FindingView, unread: set[CellKey]) -> list[tuple[str, str]]:
     """``(what, command)`` for setting the unread cells a finding covers: one per candidate reading, or per cell."""
-    from gongkai.review.cells import candidate_readings
+    from review.cells import candidate_readings
 
     cells = [c for c in f.cells if c in unread]
     if not cells:

@@ -1,5 +1,5 @@
 """The office's review site: an index of bureau-years and one page per report version (``gongkai review``)."""
 
-from gongkai.review.site import write_site
+from review.site import write_site
 
 __all__ = ["write_site"]

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gongkai.review.data import Year, drop_details, load_details, load_site_index
-from gongkai.review.html import render_index, render_report
+from review.data import Year, drop_details, load_details, load_site_index
+from review.html import render_index, render_report
 
 DEFAULT_DIR = "review"
 #: Reports whose findings and cells are in memory at once while pages are written.
