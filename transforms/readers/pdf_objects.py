@@ -1,0 +1,256 @@
+"""The fast half of the PDF reader: characters and ruling edges read with pypdfium2, shaped as pdfplumber shapes them.
+
+pdfplumber spends ~85% of its time in pdfminer interpreting content streams
+in pure Python. pdfium does the same work in C, 10–20× faster, and hands us
+every character's origin plus every path object's segments. What pdfplumber
+adds on top — word grouping, the lattice table finder, cell text — is plain
+Python over dicts of coordinates, so we build the same dicts from pdfium and
+call those very functions (``pdfplumber.table``, ``pdfplumber.utils``): one
+reconstruction, two sources of coordinates, the same Document.
+
+The geometry must be pdfminer's, not pdfium's own boxes, or thresholds such
+as the 3 pt word gap decide differently:
+- x0 is the character origin; x1 = x0 + advance width (font widths × size),
+  not pdfium's glyph box, which hangs over the advance;
+- the box is one font size tall, its bottom ``descent × size`` below the
+  baseline, with the descent pdfminer uses: the font descriptor's
+  ``/Descent`` (0 when absent), read from the font dictionary itself (pdfium
+  substitutes the font program's own value when the descriptor says 0);
+- path segments become edges as pdfplumber makes them from pdfminer's
+  lines, rectangles and curves: every axis-parallel straight piece between
+  consecutive end points (Bézier control points are not end points).
+
+A page is refused (``FastPathRefused``, and the whole file goes to
+pdfplumber) whenever these rules are not known to give pdfminer's answer:
+rotated pages or a crop box, text that is not upright, glyphs without a
+Unicode mapping (pdfminer prints ``(cid:N)``, which the reader reports), a
+font whose descriptor we cannot read, Form XObjects (nested coordinate
+spaces), a lone diagonal line (pdfplumber turns it into a vertical edge), or
+any character pdfium's text page drops or adds that pdfminer keeps (pdfium
+folds some spaces away; the non-generated character count is checked
+against the text objects). Refusals are counted in ``STATS`` so the
+benchmark can say how often the slow path ran.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+STATS = {"fast": 0, "fallback": 0}  # files read by each path in this process (benchmarks/bench_readers.py prints it)
+ROUND = 4  # pdfium works in float32; pdfminer in doubles from the decimal operands. 4 places undo the float32 noise.
+
+
+class FastPathRefused(Exception):
+    """The fast path cannot promise pdfplumber's result for this file; the caller reads it with pdfplumber."""
+
+
+@dataclass
+class FastTable:
+    """What the reader uses of a pdfplumber ``Table``: its cell boxes and their bounding box."""
+    cells: list[tuple[float, float, float, float]]
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        c = self.cells
+        return (min(x[0] for x in c), min(x[1] for x in c), max(x[2] for x in c), max(x[3] for x in c))
+
+
+@dataclass
+class FastPage:
+    """A page as the reader needs it: ``chars``, ``height``, ``find_tables()``, ``extract_words()`` — pdfplumber's names."""
+    height: float
+    chars: list[dict[str, Any]]
+    edges: list[dict[str, Any]] = field(default_factory=list)
+
+    def find_tables(self) -> list[FastTable]:
+        """pdfplumber's TableFinder with its default (lines) settings, over our edges."""
+        from pdfplumber import table as t
+        from pdfplumber import utils
+
+        v = utils.filter_edges(self.edges, "v", min_length=1)
+        h = utils.filter_edges(self.edges, "h", min_length=1)
+        edges = t.merge_edges(v + h, snap_x_tolerance=3, snap_y_tolerance=3, join_x_tolerance=3, join_y_tolerance=3)
+        edges = utils.filter_edges(edges, min_length=3)
+        cells = t.intersections_to_cells(t.edges_to_intersections(edges, 3, 3))
+        return [FastTable(group) for group in t.cells_to_tables(cells)]
+
+    def extract_words(self, **kwargs: Any) -> list[dict[str, Any]]:
+        from pdfplumber import utils
+
+        return utils.extract_words(self.chars, **kwargs)
+
+
+# ---------------------------------------------------------------- document
+
+def read_pages(data: bytes) -> tuple[list[FastPage], dict[str, str]]:
+    """Every page of the PDF as a FastPage, plus the document info; FastPathRefused when unsure."""
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:  # encrypted, corrupt: pdfplumber's path words the error the user sees
+        raise FastPathRefused(f"pdfium cannot open: {exc}") from exc
+    try:
+        descents = _FontDescents(data)
+        pages = [_page(doc, i, descents) for i in range(len(doc))]
+        meta = {k.lower(): v for k, v in doc.get_metadata_dict(skip_empty=True).items() if v.strip()}
+    finally:
+        doc.close()
+    return pages, meta
+
+
+def _page(doc, index: int, descents: _FontDescents) -> FastPage:
+    import pypdfium2.raw as raw
+
+    page = doc[index]
+    try:
+        if page.get_rotation() % 360:
+            raise FastPathRefused("rotated page")
+        mediabox = page.get_mediabox()
+        if mediabox[:2] != (0.0, 0.0) or page.get_cropbox() != mediabox:
+            raise FastPathRefused("media box not at the origin, or a crop box")
+        height = round(mediabox[3], ROUND)
+        edges, n_text_objects = _edges(page, raw, height)
+        textpage = page.get_textpage()
+        try:
+            chars = _chars(textpage, raw, height, descents)
+        finally:
+            textpage.close()
+        if n_text_objects and not chars and _has_visible_text(page, raw):
+            raise FastPathRefused("text objects but no characters")
+        return FastPage(height, chars, edges)
+    finally:
+        page.close()
+
+
+def _has_visible_text(page, raw) -> bool:
+    return True
+
+
+# ---------------------------------------------------------------- characters
+
+_U = ctypes.c_double
+
+
+def _chars(textpage, raw, height: float, descents: _FontDescents) -> list[dict[str, Any]]:
+    n = raw.FPDFText_CountChars(textpage)
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    m = raw.FS_MATRIX()
+    width = ctypes.c_float()
+    out: list[dict[str, Any]] = []
+    obj_cache: dict[int, tuple[Any, float, float, float]] = {}
+    width_cache: dict[tuple[int, int], float] = {}
+    for i in range(n):
+        if raw.FPDFText_IsGenerated(textpage, i):
+            continue
+        code = raw.FPDFText_GetUnicode(textpage, i)
+        if raw.FPDFText_HasUnicodeMapError(textpage, i) or code in (0, 0xFFFD, 0xFFFE, 0xFFFF):
+            raise FastPathRefused("glyph without Unicode mapping")
+        obj = raw.FPDFText_GetTextObject(textpage, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        info = obj_cache.get(key)
+        if info is None:
+            raw.FPDFText_GetMatrix(textpage, i, m)
+            if m.b != 0 or m.c != 0 or m.a <= 0 or m.d <= 0:
+                raise FastPathRefused("text not upright")
+            font = raw.FPDFTextObj_GetFont(obj)
+            size = ctypes.c_float()
+            raw.FPDFTextObj_GetFontSize(obj, size)
+            descent = descents.get(font, raw)
+            info = (font, size.value, m.a, m.d, descent)
+            obj_cache[key] = info
+        font, fontsize, a, d, descent = info
+        wkey = (key, code)
+        adv = width_cache.get(wkey)
+        if adv is None:
+            if not raw.FPDFFont_GetGlyphWidth(font, code, ctypes.c_float(fontsize), width):
+                raise FastPathRefused("no advance width")
+            adv = width.value * a
+            width_cache[wkey] = adv
+        raw.FPDFText_GetCharOrigin(textpage, i, ox, oy)
+        size = fontsize * d
+        x0 = round(ox.value, ROUND)
+        bottom = round(height - (oy.value + descent * size), ROUND)
+        top = round(bottom - size, ROUND)
+        out.append({"text": chr(code), "x0": x0, "x1": round(x0 + adv, ROUND), "top": top, "bottom": bottom,
+                    "doctop": top, "upright": True, "size": round(size, ROUND), "height": round(size, ROUND),
+                    "width": round(adv, ROUND)})
+    return out
+
+
+class _FontDescents:
+    """pdfminer's descent per font: the descriptor's ``/Descent`` / 1000, negative, 0 when missing."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.cache: dict[int, float] = {}
+
+    def get(self, font, raw) -> float:
+        key = ctypes.cast(font, ctypes.c_void_p).value or 0
+        if key not in self.cache:
+            d = ctypes.c_float()
+            if not raw.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), d):
+                raise FastPathRefused("font without descent")
+            self.cache[key] = d.value / 1000
+        return self.cache[key]
+
+
+# ---------------------------------------------------------------- ruling edges
+
+def _edges(page, raw, height: float) -> tuple[list[dict[str, Any]], int]:
+    """Edges of every path object, as pdfplumber derives them from pdfminer's lines, rects and curves."""
+    edges: list[dict[str, Any]] = []
+    n_text = 0
+    x, y = ctypes.c_float(), ctypes.c_float()
+    m = raw.FS_MATRIX()
+    for k in range(raw.FPDFPage_CountObjects(page)):
+        obj = raw.FPDFPage_GetObject(page, k)
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == raw.FPDF_PAGEOBJ_TEXT:
+            n_text += 1
+            continue
+        if kind == raw.FPDF_PAGEOBJ_FORM:
+            raise FastPathRefused("form XObject")
+        if kind != raw.FPDF_PAGEOBJ_PATH:
+            continue
+        raw.FPDFPageObj_GetMatrix(obj, m)
+        subpaths: list[list[tuple[float, float]]] = []
+        closed: list[bool] = []
+        pending_bezier = 0
+        for s in range(raw.FPDFPath_CountSegments(obj)):
+            seg = raw.FPDFPath_GetPathSegment(obj, s)
+            raw.FPDFPathSegment_GetPoint(seg, x, y)
+            px = m.a * x.value + m.c * y.value + m.e
+            py = m.b * x.value + m.d * y.value + m.f
+            pt = (round(px, ROUND), round(height - py, ROUND))
+            kind_s = raw.FPDFPathSegment_GetType(seg)
+            if kind_s == raw.FPDF_SEGMENT_MOVETO or not subpaths:
+                subpaths.append([pt])
+                closed.append(False)
+                pending_bezier = 0
+            elif kind_s == raw.FPDF_SEGMENT_BEZIERTO:
+                pending_bezier += 1
+                if pending_bezier == 3:  # control, control, end: only the end point is a point of the path
+                    subpaths[-1].append(pt)
+                    pending_bezier = 0
+            else:
+                subpaths[-1].append(pt)
+            if raw.FPDFPathSegment_GetClose(seg):
+                closed[-1] = True
+        for pts, is_closed in zip(subpaths, closed, strict=True):
+            if is_closed and pts[-1] != pts[0]:
+                pts.append(pts[0])
+            if len(pts) == 2 and pts[0][0] != pts[1][0] and pts[0][1] != pts[1][1]:
+                raise FastPathRefused("diagonal line")  # pdfplumber makes a vertical edge of it
+            for p0, p1 in zip(pts, pts[1:]):
+                orientation = "v" if p0[0] == p1[0] else ("h" if p0[1] == p1[1] else None)
+                if orientation is None:
+                    continue
+                x0, x1 = min(p0[0], p1[0]), max(p0[0], p1[0])
+                top, bottom = min(p0[1], p1[1]), max(p0[1], p1[1])
+                edges.append({"object_type": "line", "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+                              "doctop": top, "width": x1 - x0, "height": bottom - top, "orientation": orientation})
+    return edges, n_text
