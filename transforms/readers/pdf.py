@@ -61,12 +61,13 @@ Known limits (what the reconstruction cannot do yet):
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 from dataclasses import dataclass, field
 
 from transforms.document import Cell, Document, Paragraph, Table, make_table
-from transforms.readers import pdf_objects
+from transforms.readers import pdf_objects, pdf_words
 
 PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,3})\s*$")
@@ -220,7 +221,7 @@ def _read_page(page, number: int) -> _Page:
             grid.pages.append(number)
             items.append((grid.top, grid))
             boxes.append(found.bbox)
-    words = [w for w in page.extract_words(extra_attrs=["size"]) if not _inside_any(w, boxes)]
+    words = [w for w in pdf_words.extract_words(chars, ("size",)) if not _inside_any(w, boxes)]
     words, stacks = _vertical_labels(words)
     lines = sorted(_lines(words) + stacks, key=lambda ln: ln.top)
     margin = MARGIN_SHARE * float(page.height)
@@ -286,13 +287,17 @@ def _inside_any(word: dict, boxes: list[tuple[float, float, float, float]]) -> b
 
 
 def _edge_index(edges: list[float], value: float) -> int:
-    return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
+    """Index of the edge nearest ``value`` in the ascending ``edges``; on a tie the lower one."""
+    i = bisect.bisect_left(edges, value)
+    if i == 0:
+        return 0
+    if i == len(edges) or abs(edges[i - 1] - value) <= abs(edges[i] - value):
+        return i - 1
+    return i
 
 
 def _grid_from_table(found, chars: list[dict], location: str) -> _Grid | None:
     """Cell boxes → grid. Grid lines are the distinct left/top borders of the boxes plus the table's far edges."""
-    from pdfplumber.utils import extract_text
-
     cells = found.cells
     if not cells:
         return None
@@ -302,7 +307,10 @@ def _grid_from_table(found, chars: list[dict], location: str) -> _Grid | None:
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if n_rows < 1 or n_cols < 1:
         return None
-    inside = [ch for ch in chars if x0 <= (ch["x0"] + ch["x1"]) / 2 <= x1 and top <= (ch["top"] + ch["bottom"]) / 2 <= bottom]
+    # chars by vertical centre, so each cell looks only at its own band (a cell lies inside the table box)
+    by_y = sorted((((ch["top"] + ch["bottom"]) / 2, k, (ch["x0"] + ch["x1"]) / 2) for k, ch in enumerate(chars)
+                   if top <= (ch["top"] + ch["bottom"]) / 2 <= bottom), key=lambda t: t[0])
+    centres_y = [t[0] for t in by_y]
     origins: list[list[tuple[int, int] | None]] = [[None] * n_cols for _ in range(n_rows)]
     text: dict[tuple[int, int], str] = {}
     loc: dict[tuple[int, int], str] = {}
@@ -311,8 +319,9 @@ def _grid_from_table(found, chars: list[dict], location: str) -> _Grid | None:
         r0, r1 = _edge_index(ys, ctop), max(_edge_index(ys, cbottom), _edge_index(ys, ctop) + 1)
         if origins[r0][c0] is not None:
             continue  # overlapping boxes: the first one wins
-        cell_chars = [ch for ch in inside if cx0 <= (ch["x0"] + ch["x1"]) / 2 < cx1 and ctop <= (ch["top"] + ch["bottom"]) / 2 < cbottom]
-        text[(r0, c0)] = join_lines(extract_text(cell_chars).split("\n")) if cell_chars else ""
+        band = by_y[bisect.bisect_left(centres_y, ctop):bisect.bisect_left(centres_y, cbottom)]
+        cell_chars = [chars[k] for k in sorted(k for _, k, cx in band if cx0 <= cx < cx1)]  # in stream order
+        text[(r0, c0)] = join_lines(pdf_words.extract_text(cell_chars).split("\n")) if cell_chars else ""
         loc[(r0, c0)] = f"{location} row {r0 + 1} col {c0 + 1}"
         for r in range(r0, min(r1, n_rows)):
             for c in range(c0, min(c1, n_cols)):

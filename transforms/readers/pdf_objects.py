@@ -60,7 +60,7 @@ class FastTable:
 
 @dataclass
 class FastPage:
-    """A page as the reader needs it: ``chars``, ``height``, ``find_tables()``, ``extract_words()`` — pdfplumber's names."""
+    """A page as the reader needs it: ``chars``, ``height``, ``find_tables()`` — pdfplumber's names."""
     height: float
     chars: list[dict[str, Any]]
     edges: list[dict[str, Any]] = field(default_factory=list)
@@ -74,13 +74,54 @@ class FastPage:
         h = utils.filter_edges(self.edges, "h", min_length=1)
         edges = t.merge_edges(v + h, snap_x_tolerance=3, snap_y_tolerance=3, join_x_tolerance=3, join_y_tolerance=3)
         edges = utils.filter_edges(edges, min_length=3)
-        cells = t.intersections_to_cells(t.edges_to_intersections(edges, 3, 3))
+        cells = intersections_to_cells(t.edges_to_intersections(edges, 3, 3))
         return [FastTable(group) for group in t.cells_to_tables(cells)]
 
-    def extract_words(self, **kwargs: Any) -> list[dict[str, Any]]:
-        from pdfplumber import utils
 
-        return utils.extract_words(self.chars, **kwargs)
+def intersections_to_cells(intersections: dict) -> list[tuple[float, float, float, float]]:
+    """pdfplumber's ``intersections_to_cells``, same answer, without its quadratic scans.
+
+    For each intersection (in sorted order) the smallest cell whose top-left it is: the
+    first point below and the first point to the right (nearest first) that share an edge
+    with it and whose bottom-right corner closes the box. pdfplumber rebuilds the edge sets
+    and rescans every later point for every point; here both are indexed once.
+    """
+    points = sorted(intersections)
+    v_sets = {p: frozenset((e["x0"], e["top"], e["x1"], e["bottom"]) for e in intersections[p]["v"]) for p in points}
+    h_sets = {p: frozenset((e["x0"], e["top"], e["x1"], e["bottom"]) for e in intersections[p]["h"]) for p in points}
+    by_x: dict[float, list[tuple[float, float]]] = {}
+    by_y: dict[float, list[tuple[float, float]]] = {}
+    for p in points:  # sorted by (x, y): a column lists its points top to bottom, a row left to right
+        by_x.setdefault(p[0], []).append(p)
+        by_y.setdefault(p[1], []).append(p)
+    pos_x = {p: k for col in by_x.values() for k, p in enumerate(col)}
+    pos_y = {p: k for row in by_y.values() for k, p in enumerate(row)}
+
+    def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
+        if p1[0] == p2[0] and not v_sets[p1].isdisjoint(v_sets[p2]):
+            return True
+        return p1[1] == p2[1] and not h_sets[p1].isdisjoint(h_sets[p2])
+
+    cells = []
+    for pt in points:
+        below = by_x[pt[0]][pos_x[pt] + 1:]
+        right = by_y[pt[1]][pos_y[pt] + 1:]
+        found = None
+        for below_pt in below:
+            if not connects(pt, below_pt):
+                continue
+            for right_pt in right:
+                if not connects(pt, right_pt):
+                    continue
+                corner = (right_pt[0], below_pt[1])
+                if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt):
+                    found = (pt[0], pt[1], corner[0], corner[1])
+                    break
+            if found:
+                break
+        if found:
+            cells.append(found)
+    return cells
 
 
 # ---------------------------------------------------------------- document
@@ -132,52 +173,70 @@ def _has_visible_text(page, raw) -> bool:
 
 # ---------------------------------------------------------------- characters
 
-_U = ctypes.c_double
+def _int_fn(fn, restype, *argtypes):
+    """The same C function with plain-int pointers: skips building a ctypes pointer object per call."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, ctypes.c_void_p).value)
+
+
+_P, _I, _D = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_double)
+_FUNCS: dict[str, Any] = {}
+
+
+def _funcs(raw) -> dict[str, Any]:
+    if not _FUNCS:
+        _FUNCS.update(
+            generated=_int_fn(raw.FPDFText_IsGenerated, _I, _P, _I),
+            unicode=_int_fn(raw.FPDFText_GetUnicode, ctypes.c_uint, _P, _I),
+            map_error=_int_fn(raw.FPDFText_HasUnicodeMapError, _I, _P, _I),
+            text_object=_int_fn(raw.FPDFText_GetTextObject, _P, _P, _I),
+            origin=_int_fn(raw.FPDFText_GetCharOrigin, _I, _P, _I, _D, _D),
+        )
+    return _FUNCS
 
 
 def _chars(textpage, raw, height: float, descents: _FontDescents) -> list[dict[str, Any]]:
+    f = _funcs(raw)
+    generated, unicode, map_error, text_object, origin = (f[k] for k in ("generated", "unicode", "map_error", "text_object", "origin"))
+    tp = ctypes.cast(textpage.raw, ctypes.c_void_p).value
     n = raw.FPDFText_CountChars(textpage)
     ox, oy = ctypes.c_double(), ctypes.c_double()
+    pox, poy = ctypes.byref(ox), ctypes.byref(oy)
     m = raw.FS_MATRIX()
     width = ctypes.c_float()
     out: list[dict[str, Any]] = []
-    obj_cache: dict[int, tuple[Any, float, float, float]] = {}
+    obj_cache: dict[int, tuple[Any, float, float, float, float]] = {}
     width_cache: dict[tuple[int, int], float] = {}
     for i in range(n):
-        if raw.FPDFText_IsGenerated(textpage, i):
+        if generated(tp, i):
             continue
-        code = raw.FPDFText_GetUnicode(textpage, i)
-        if raw.FPDFText_HasUnicodeMapError(textpage, i) or code in (0, 0xFFFD, 0xFFFE, 0xFFFF):
+        code = unicode(tp, i)
+        if map_error(tp, i) or code in (0, 0xFFFD, 0xFFFE, 0xFFFF):
             raise FastPathRefused("glyph without Unicode mapping")
-        obj = raw.FPDFText_GetTextObject(textpage, i)
-        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        key = text_object(tp, i)
         info = obj_cache.get(key)
         if info is None:
             raw.FPDFText_GetMatrix(textpage, i, m)
             if m.b != 0 or m.c != 0 or m.a <= 0 or m.d <= 0:
                 raise FastPathRefused("text not upright")
+            obj = raw.FPDFText_GetTextObject(textpage, i)
             font = raw.FPDFTextObj_GetFont(obj)
             size = ctypes.c_float()
             raw.FPDFTextObj_GetFontSize(obj, size)
-            descent = descents.get(font, raw)
-            info = (font, size.value, m.a, m.d, descent)
+            info = (font, size.value, m.a, m.d, descents.get(font, raw))
             obj_cache[key] = info
         font, fontsize, a, d, descent = info
-        wkey = (key, code)
-        adv = width_cache.get(wkey)
+        adv = width_cache.get((key, code))
         if adv is None:
             if not raw.FPDFFont_GetGlyphWidth(font, code, ctypes.c_float(fontsize), width):
                 raise FastPathRefused("no advance width")
-            adv = width.value * a
-            width_cache[wkey] = adv
-        raw.FPDFText_GetCharOrigin(textpage, i, ox, oy)
-        size = fontsize * d
+            adv = width_cache[(key, code)] = width.value * a
+        origin(tp, i, pox, poy)
+        size = round(fontsize * d, ROUND)
         x0 = round(ox.value, ROUND)
         bottom = round(height - (oy.value + descent * size), ROUND)
         top = round(bottom - size, ROUND)
         out.append({"text": chr(code), "x0": x0, "x1": round(x0 + adv, ROUND), "top": top, "bottom": bottom,
-                    "doctop": top, "upright": True, "size": round(size, ROUND), "height": round(size, ROUND),
-                    "width": round(adv, ROUND)})
+                    "doctop": top, "upright": True, "size": size, "height": size, "width": round(adv, ROUND)})
     return out
 
 
