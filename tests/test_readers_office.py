@@ -459,3 +459,79 @@ def test_join_lines_rules() -> None:
     assert pdf_reader.join_lines(["165,", "901"]) == "165,901"
     assert pdf_reader.join_lines(["12", "34"]) == "1234"
     assert pdf_reader.join_lines(["H5", "pages"]) == "H5 pages"
+
+
+# ---------------------------------------------------------------- pdf: fast path (pypdfium2) against pdfplumber
+
+def _doc_key(doc: Document) -> tuple:
+    """Everything the parser sees of a Document (meta aside: pdfium reads only the standard info keys)."""
+    blocks = tuple((b.location, b.spans_known, tuple(tuple((c.text, c.origin, c.location) for c in row) for row in b.rows))
+                   if isinstance(b, Table) else (b.location, b.text) for b in doc.blocks)
+    return doc.title, doc.pages, tuple(doc.reader_problems), blocks
+
+
+def _fast_and_slow(data: bytes, name: str) -> tuple[Document, Document, bool]:
+    from transforms.readers import pdf_objects
+
+    before = pdf_objects.STATS["fast"]
+    fast = pdf_reader.read(data, name)
+    return fast, pdf_reader.read_with_pdfplumber(data, name), pdf_objects.STATS["fast"] == before + 1
+
+
+def test_pdf_fast_path_matches_pdfplumber_on_030() -> None:
+    name = f"{STEM}.pdf"
+    fast, slow, took_fast_path = _fast_and_slow((SAMPLES / name).read_bytes(), name)
+    assert took_fast_path
+    assert _doc_key(fast) == _doc_key(slow)
+
+
+def test_pdf_fast_path_matches_pdfplumber_on_hand_made_pages() -> None:
+    ruled = _ruled_page([(700, 730), (730, 760), (760, 800)], 3,
+                        _text(56, 705, "三") + _text(56, 725, "本") + _text(80, 710, "A类") + _text(210, 710, "5")
+                        + _text(80, 740, "B 类") + _text(210, 778, "3"))
+    plain = (_text(50, 50, "二、主动公开政府信息情况", 10) + _text(50, 80, "信息内容") + _text(200, 80, "上一年")
+             + _text(50, 95, "行政许可") + _text(200, 95, "2") + _text(280, 820, "- 4 -"))
+    boxes = "100 500 200 40 re S 100 460 200 40 re f\n" + _text(110, 320, "框内") + _text(210, 320, "7")
+    for pages in ([ruled], [plain, ruled], [boxes], [plain, "", plain]):
+        fast, slow, took_fast_path = _fast_and_slow(_pdf(pages), "made.pdf")
+        assert took_fast_path
+        assert _doc_key(fast) == _doc_key(slow)
+
+
+def test_pdf_fast_path_refuses_what_it_cannot_promise() -> None:
+    """A lone diagonal line becomes a vertical edge in pdfplumber; the fast path hands such a file over."""
+    from transforms.readers import pdf_objects
+
+    data = _pdf([_text(50, 80, "信息内容") + "100 100 m 300 300 l S\n"])
+    before = pdf_objects.STATS["fallback"]
+    doc = pdf_reader.read(data, "diagonal.pdf")
+    assert pdf_objects.STATS["fallback"] == before + 1
+    assert _doc_key(doc) == _doc_key(pdf_reader.read_with_pdfplumber(data, "diagonal.pdf"))
+
+
+def test_pdf_word_grouping_is_pdfplumbers() -> None:
+    """pdf_words re-implements pdfplumber's default word/cell-text grouping; it must stay the same."""
+    import pdfplumber
+    from pdfplumber import utils
+
+    from transforms.readers import pdf_words
+
+    with pdfplumber.open(SAMPLES / f"{STEM}.pdf") as pdf:
+        for page in pdf.pages:
+            chars = page.chars
+            assert pdf_words.extract_words(chars, ("size",)) == utils.extract_words(chars, extra_attrs=["size"])
+            for start in range(0, len(chars), 37):
+                part = chars[start:start + 80:3]
+                assert pdf_words.extract_text(part) == utils.extract_text(part)
+
+
+def test_pdf_cell_finder_is_pdfplumbers() -> None:
+    import pdfplumber
+    from pdfplumber.table import TableFinder
+
+    from transforms.readers.pdf_objects import intersections_to_cells
+
+    with pdfplumber.open(SAMPLES / f"{STEM}.pdf") as pdf:
+        for page in pdf.pages:
+            finder = TableFinder(page)
+            assert intersections_to_cells(finder.intersections) == finder.cells

@@ -207,9 +207,9 @@ def _chars(textpage, raw, height: float, descents: _FontDescents) -> list[dict[s
     obj_cache: dict[int, tuple[Any, float, float, float, float]] = {}
     width_cache: dict[tuple[int, int], float] = {}
     for i in range(n):
-        if generated(tp, i):
-            continue
         code = unicode(tp, i)
+        if code <= 0x20 and generated(tp, i):  # pdfium's own spaces and line breaks, not in the PDF
+            continue
         if map_error(tp, i) or code in (0, 0xFFFD, 0xFFFE, 0xFFFF):
             raise FastPathRefused("glyph without Unicode mapping")
         key = text_object(tp, i)
@@ -231,12 +231,12 @@ def _chars(textpage, raw, height: float, descents: _FontDescents) -> list[dict[s
                 raise FastPathRefused("no advance width")
             adv = width_cache[(key, code)] = width.value * a
         origin(tp, i, pox, poy)
-        size = round(fontsize * d, ROUND)
+        size = fontsize * d
         x0 = round(ox.value, ROUND)
         bottom = round(height - (oy.value + descent * size), ROUND)
         top = round(bottom - size, ROUND)
         out.append({"text": chr(code), "x0": x0, "x1": round(x0 + adv, ROUND), "top": top, "bottom": bottom,
-                    "doctop": top, "upright": True, "size": size, "height": size, "width": round(adv, ROUND)})
+                    "doctop": top, "upright": True, "size": size})
     return out
 
 
