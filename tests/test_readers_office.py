@@ -492,7 +492,12 @@ def test_pdf_fast_path_matches_pdfplumber_on_hand_made_pages() -> None:
     plain = (_text(50, 50, "二、主动公开政府信息情况", 10) + _text(50, 80, "信息内容") + _text(200, 80, "上一年")
              + _text(50, 95, "行政许可") + _text(200, 95, "2") + _text(280, 820, "- 4 -"))
     boxes = "100 500 200 40 re S 100 460 200 40 re f\n" + _text(110, 320, "框内") + _text(210, 320, "7")
-    for pages in ([ruled], [plain, ruled], [boxes], [plain, "", plain]):
+    # a blank in a text object of its own (pdfium folds it away; pdfplumber splits the word there),
+    # text scaled by Tm / cm / Tz
+    blank = _text(50, 50, "B") + _text(58, 50, " ") + _text(60, 50, "类")
+    scaled = ("BT /F1 1 Tf 10 0 0 10 50 700 Tm <62A5> Tj ET\nq 2 0 0 2 0 0 cm BT /F1 5 Tf 50 300 Td <62A5> Tj ET Q\n"
+              "BT /F1 8 Tf 150 Tz 50 600 Td <62A5> Tj ET\n")
+    for pages in ([ruled], [plain, ruled], [boxes], [plain, "", plain], [blank], [scaled]):
         fast, slow, took_fast_path = _fast_and_slow(_pdf(pages), "made.pdf")
         assert took_fast_path
         assert _doc_key(fast) == _doc_key(slow)
@@ -502,11 +507,13 @@ def test_pdf_fast_path_refuses_what_it_cannot_promise() -> None:
     """A lone diagonal line becomes a vertical edge in pdfplumber; the fast path hands such a file over."""
     from transforms.readers import pdf_objects
 
-    data = _pdf([_text(50, 80, "信息内容") + "100 100 m 300 300 l S\n"])
-    before = pdf_objects.STATS["fallback"]
-    doc = pdf_reader.read(data, "diagonal.pdf")
-    assert pdf_objects.STATS["fallback"] == before + 1
-    assert _doc_key(doc) == _doc_key(pdf_reader.read_with_pdfplumber(data, "diagonal.pdf"))
+    diagonal = _pdf([_text(50, 80, "信息内容") + "100 100 m 300 300 l S\n"])
+    fake_bold = _pdf([_text(50, 80, "信息内容") + _text(50.2, 80, "信息内容")])  # pdfium keeps one copy, pdfminer two
+    for data in (diagonal, fake_bold):
+        before = pdf_objects.STATS["fallback"]
+        doc = pdf_reader.read(data, "refused.pdf")
+        assert pdf_objects.STATS["fallback"] == before + 1
+        assert _doc_key(doc) == _doc_key(pdf_reader.read_with_pdfplumber(data, "refused.pdf"))
 
 
 def test_pdf_word_grouping_is_pdfplumbers() -> None:

@@ -138,6 +138,10 @@ def read_pages(data: bytes) -> tuple[list[FastPage], dict[str, str]]:
         descents = _FontDescents(data)
         pages = [_page(doc, i, descents) for i in range(len(doc))]
         meta = {k.lower(): v for k, v in doc.get_metadata_dict(skip_empty=True).items() if v.strip()}
+    except FastPathRefused:
+        raise
+    except Exception as exc:  # a page pdfium cannot load: pdfplumber decides what the user is told
+        raise FastPathRefused(f"pdfium failed: {type(exc).__name__}: {exc}") from exc
     finally:
         doc.close()
     return pages, meta
@@ -154,21 +158,69 @@ def _page(doc, index: int, descents: _FontDescents) -> FastPage:
         if mediabox[:2] != (0.0, 0.0) or page.get_cropbox() != mediabox:
             raise FastPathRefused("media box not at the origin, or a crop box")
         height = round(mediabox[3], ROUND)
-        edges, n_text_objects = _edges(page, raw, height)
+        edges, text_objects = _edges(page, raw, height)
         textpage = page.get_textpage()
         try:
-            chars = _chars(textpage, raw, height, descents)
+            chars, owners = _chars(textpage, raw, height, descents)
         finally:
             textpage.close()
-        if n_text_objects and not chars and _has_visible_text(page, raw):
-            raise FastPathRefused("text objects but no characters")
-        return FastPage(height, chars, edges)
+        return FastPage(height, _in_stream_order(chars, owners, text_objects, raw, height, descents), edges)
     finally:
         page.close()
 
 
-def _has_visible_text(page, raw) -> bool:
-    return True
+def _in_stream_order(chars: list[dict[str, Any]], owners: list[int], text_objects: list[tuple[int, Any]],
+                     raw, height: float, descents: _FontDescents) -> list[dict[str, Any]]:
+    """Characters in content-stream order (pdfminer's), with the whitespace pdfium's text page folds away put back.
+
+    pdfium drops a text object that holds only blanks when it has already generated a
+    space there, and a character drawn again on top of itself (fake bold). pdfminer keeps
+    both, and a blank ends a word in pdfplumber however narrow it is. So a text object
+    with no characters left becomes one blank at its origin — unless it lies on top of
+    text already read, which is the fake-bold case: pdfplumber would read the text
+    twice, and we refuse rather than guess.
+    """
+    by_object: dict[int, list[dict[str, Any]]] = {}
+    for ch, owner in zip(chars, owners, strict=True):
+        by_object.setdefault(owner, []).append(ch)
+    if not set(by_object) <= {key for key, _ in text_objects}:
+        raise FastPathRefused("characters from outside the page's own text objects")
+    out: list[dict[str, Any]] = []
+    for key, obj in text_objects:
+        own = by_object.get(key)
+        if own:
+            out.extend(own)
+            continue
+        blank = _blank_char(obj, raw, height, descents)
+        cx = (blank["x0"] + blank["x1"]) / 2
+        cy = (blank["top"] + blank["bottom"]) / 2
+        if any(c["x0"] < cx < c["x1"] and c["top"] < cy < c["bottom"] for c in out):
+            raise FastPathRefused("text drawn over text (fake bold): pdfium keeps one copy, pdfminer both")
+        out.append(blank)
+    return out
+
+
+def _blank_char(obj, raw, height: float, descents: _FontDescents) -> dict[str, Any]:
+    """A stand-in blank for a text object pdfium dropped: at its origin, its font's size and descent."""
+    m = raw.FS_MATRIX()
+    left, bottom_, right, top_ = (ctypes.c_float() for _ in range(4))
+    size = ctypes.c_float()
+    if not (raw.FPDFPageObj_GetMatrix(obj, m) and raw.FPDFTextObj_GetFontSize(obj, size)
+            and raw.FPDFPageObj_GetBounds(obj, left, bottom_, right, top_)):
+        raise FastPathRefused("unreadable text object")
+    if m.b != 0 or m.c != 0 or m.a <= 0 or m.d <= 0:
+        raise FastPathRefused("text not upright")
+    font_size = size.value * m.d
+    font = raw.FPDFTextObj_GetFont(obj)
+    descent = descents.get(font, raw)
+    x0 = round(m.e, ROUND)
+    width = ctypes.c_float()
+    if raw.FPDFFont_GetGlyphWidth(font, 32, ctypes.c_float(size.value), width):
+        right.value = max(right.value, m.e + width.value * m.a)  # a blank has no outline: its box is its advance
+    bottom = round(height - (m.f + descent * font_size), ROUND)
+    top = round(bottom - font_size, ROUND)
+    return {"text": " ", "x0": x0, "x1": round(right.value, ROUND), "top": top, "bottom": bottom, "doctop": top,
+            "upright": True, "size": font_size}
 
 
 # ---------------------------------------------------------------- characters
@@ -194,7 +246,8 @@ def _funcs(raw) -> dict[str, Any]:
     return _FUNCS
 
 
-def _chars(textpage, raw, height: float, descents: _FontDescents) -> list[dict[str, Any]]:
+def _chars(textpage, raw, height: float, descents: _FontDescents) -> tuple[list[dict[str, Any]], list[int]]:
+    """The text page's own characters (pdfium's generated spaces and line breaks left out) and their text objects."""
     f = _funcs(raw)
     generated, unicode, map_error, text_object, origin = (f[k] for k in ("generated", "unicode", "map_error", "text_object", "origin"))
     tp = ctypes.cast(textpage.raw, ctypes.c_void_p).value
@@ -204,6 +257,7 @@ def _chars(textpage, raw, height: float, descents: _FontDescents) -> list[dict[s
     m = raw.FS_MATRIX()
     width = ctypes.c_float()
     out: list[dict[str, Any]] = []
+    owners: list[int] = []
     obj_cache: dict[int, tuple[Any, float, float, float, float]] = {}
     width_cache: dict[tuple[int, int], float] = {}
     for i in range(n):
@@ -237,7 +291,8 @@ def _chars(textpage, raw, height: float, descents: _FontDescents) -> list[dict[s
         top = round(bottom - size, ROUND)
         out.append({"text": chr(code), "x0": x0, "x1": round(x0 + adv, ROUND), "top": top, "bottom": bottom,
                     "doctop": top, "upright": True, "size": size})
-    return out
+        owners.append(key)
+    return out, owners
 
 
 class _FontDescents:
@@ -259,17 +314,18 @@ class _FontDescents:
 
 # ---------------------------------------------------------------- ruling edges
 
-def _edges(page, raw, height: float) -> tuple[list[dict[str, Any]], int]:
-    """Edges of every path object, as pdfplumber derives them from pdfminer's lines, rects and curves."""
+def _edges(page, raw, height: float) -> tuple[list[dict[str, Any]], list[tuple[int, Any]]]:
+    """Edges of every path object, as pdfplumber derives them from pdfminer's lines, rects and curves;
+    and the text objects, in stream order."""
     edges: list[dict[str, Any]] = []
-    n_text = 0
+    text_objects: list[tuple[int, Any]] = []
     x, y = ctypes.c_float(), ctypes.c_float()
     m = raw.FS_MATRIX()
     for k in range(raw.FPDFPage_CountObjects(page)):
         obj = raw.FPDFPage_GetObject(page, k)
         kind = raw.FPDFPageObj_GetType(obj)
         if kind == raw.FPDF_PAGEOBJ_TEXT:
-            n_text += 1
+            text_objects.append((ctypes.cast(obj, ctypes.c_void_p).value or 0, obj))
             continue
         if kind == raw.FPDF_PAGEOBJ_FORM:
             raise FastPathRefused("form XObject")
@@ -312,4 +368,4 @@ def _edges(page, raw, height: float) -> tuple[list[dict[str, Any]], int]:
                 top, bottom = min(p0[1], p1[1]), max(p0[1], p1[1])
                 edges.append({"object_type": "line", "x0": x0, "x1": x1, "top": top, "bottom": bottom,
                               "doctop": top, "width": x1 - x0, "height": bottom - top, "orientation": orientation})
-    return edges, n_text
+    return edges, text_objects
