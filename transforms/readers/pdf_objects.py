@@ -295,21 +295,85 @@ def _chars(textpage, raw, height: float, descents: _FontDescents) -> tuple[list[
     return out, owners
 
 
+_SUBSET = re.compile(r"^[A-Z]{6}\+")  # the subset tag of an embedded font: ABCDEF+Name
+_DESCRIPTOR_NAME = re.compile(rb"/FontName\s*/([^\s/<>\[\]()%]+)")
+_DESCRIPTOR_DESCENT = re.compile(rb"/Descent\s+(-?[0-9.]+)(\s+[0-9]+\s+[0-9]+\s+R)?")
+
+
 class _FontDescents:
-    """pdfminer's descent per font: the descriptor's ``/Descent`` / 1000, negative, 0 when missing."""
+    """pdfminer's descent per font, which fixes where pdfplumber puts a character's box under its baseline.
+
+    pdfminer takes the font descriptor's ``/Descent`` as written (made negative; 0 when
+    missing) or, for the standard 14 fonts, its built-in metrics. pdfium replaces a 0 by
+    the font program's own descent (LibreOffice writes 0: a 1 pt shift at 12 pt). pdfium
+    has no call that returns the descriptor, so descriptors are read from the file's bytes
+    and matched by font name (subset tag aside). A font whose descriptor is not found that
+    way (inside a compressed object stream, or named differently from its font) gets
+    pdfium's value, which is the descriptor's whenever that is negative — the usual case.
+    """
 
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.cache: dict[int, float] = {}
+        self.descriptors: dict[str, set[float | None]] | None = None
 
     def get(self, font, raw) -> float:
         key = ctypes.cast(font, ctypes.c_void_p).value or 0
         if key not in self.cache:
-            d = ctypes.c_float()
-            if not raw.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), d):
-                raise FastPathRefused("font without descent")
-            self.cache[key] = d.value / 1000
+            descent = self._descent(self._name(font, raw))
+            if descent is None:  # descriptor not found by name: pdfium's value, which is the descriptor's when < 0
+                d = ctypes.c_float()
+                if not raw.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), d):
+                    raise FastPathRefused("font without descent")
+                descent = d.value / 1000
+            self.cache[key] = descent
         return self.cache[key]
+
+    @staticmethod
+    def _name(font, raw) -> str:
+        n = raw.FPDFFont_GetBaseFontName(font, None, 0)
+        buf = ctypes.create_string_buffer(max(n, 1))
+        raw.FPDFFont_GetBaseFontName(font, buf, n)
+        return buf.value.decode("latin-1")
+
+    def _descent(self, name: str) -> float | None:
+        from pdfminer.fontmetrics import FONT_METRICS
+
+        if name in FONT_METRICS:
+            return -abs(float(FONT_METRICS[name][0].get("Descent", 0))) / 1000
+        if self.descriptors is None:
+            self.descriptors = self._read_descriptors()
+        name = _SUBSET.sub("", name)
+        values: set[float | None] = set()
+        for font_name, found in self.descriptors.items():
+            if name == font_name or name.startswith(font_name + "-") or name.startswith(font_name + ","):
+                values |= found
+        if not values:
+            return None
+        if len(values) != 1 or None in values:
+            raise FastPathRefused(f"font descriptors of {name!r} disagree or are out of reach")
+        return -abs(values.pop() or 0.0) / 1000
+
+    def _read_descriptors(self) -> dict[str, set[float | None]]:
+        """FontName → the /Descent values of descriptors with that name (None: written as a reference)."""
+        data = self.data
+        out: dict[str, set[float | None]] = {}
+        for hit in re.finditer(rb"/Type\s*/FontDescriptor\b", data):
+            start = data.rfind(b" obj", 0, hit.start())
+            end = data.find(b"endobj", hit.end())
+            body = data[start if start >= 0 else hit.start():end if end >= 0 else len(data)]
+            name = _DESCRIPTOR_NAME.search(body)
+            if name is None:
+                continue
+            descent = _DESCRIPTOR_DESCENT.search(body)
+            value: float | None = 0.0
+            if descent is not None:
+                try:
+                    value = None if descent.group(2) else float(descent.group(1))
+                except ValueError:
+                    value = None
+            out.setdefault(_SUBSET.sub("", name.group(1).decode("latin-1")), set()).add(value)
+        return out
 
 
 # ---------------------------------------------------------------- ruling edges
