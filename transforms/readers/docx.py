@@ -52,6 +52,8 @@ def _w(tag: str) -> str:
 
 P, TBL, TR, TC, T, TAB, BR, CR = (_w(t) for t in ("p", "tbl", "tr", "tc", "t", "tab", "br", "cr"))
 SDT, SDT_CONTENT, CUSTOM_XML = _w("sdt"), _w("sdtContent"), _w("customXml")
+PPR, NUM_PR, P_STYLE, TR_PR, TC_PR = _w("pPr"), _w("numPr"), _w("pStyle"), _w("trPr"), _w("tcPr")
+GRID_BEFORE, GRID_SPAN, V_MERGE, H_MERGE, VAL = _w("gridBefore"), _w("gridSpan"), _w("vMerge"), _w("hMerge"), _w("val")
 # Subtrees whose text is not body text (see module docstring).
 ALTERNATE = f"{{{MC}}}AlternateContent"
 SKIP = frozenset({_w("txbxContent"), _w("drawing"), _w("pict"), _w("object"),
@@ -238,13 +240,18 @@ class _Numbering:
     abstract_of: dict[str, str] = field(default_factory=dict)  # numId -> counter key
     style_num: dict[str, tuple[str, int]] = field(default_factory=dict)  # paragraph style -> (numId, ilvl)
     counters: dict[str, dict[int, int]] = field(default_factory=dict)
+    zf: zipfile.ZipFile | None = None  # parts not read yet: most reports number nothing, and styles.xml can be 350 KB
 
     @classmethod
     def load(cls, zf: zipfile.ZipFile) -> _Numbering:
-        self = cls()
-        root = _optional_xml(zf, "word/numbering.xml")
+        """Numbering and styles are parsed on the first paragraph that could be numbered, not before."""
+        return cls(zf=zf)
+
+    def _read_parts(self) -> None:
+        zf, self.zf = self.zf, None
+        root = _optional_xml(zf, "word/numbering.xml") if zf is not None else None
         if root is None:
-            return self
+            return
         abstract: dict[str, dict[int, _Level]] = {}
         for an in root.iter(_w("abstractNum")):
             abstract[an.get(_w("abstractNumId"), "")] = {lvl_no: lvl for lvl_no, lvl in _levels(an)}
@@ -265,7 +272,9 @@ class _Numbering:
                     overridden = True
             self.levels[num_id] = levels
             self.abstract_of[num_id] = f"num {num_id}" if overridden else f"abstract {abs_id}"
-        styles = _optional_xml(zf, "word/styles.xml")
+        if not self.levels:
+            return  # nothing can be numbered, whatever the styles say
+        styles = _optional_xml(zf, "word/styles.xml", only_if=b"numPr")
         if styles is not None:
             based_on: dict[str, str] = {}
             for st in styles.iter(_w("style")):
@@ -283,15 +292,18 @@ class _Numbering:
                     cur = based_on[cur]
                 if cur in self.style_num and sid not in self.style_num:
                     self.style_num[sid] = self.style_num[cur]
-        return self
 
     def label(self, p: etree._Element) -> str:
-        if not self.levels:
-            return ""
-        ppr = p.find(_w("pPr"))
+        ppr = p.find(PPR)
         if ppr is None:
             return ""
-        num_pr = ppr.find(_w("numPr"))
+        num_pr = ppr.find(NUM_PR)
+        if num_pr is None and ppr.find(P_STYLE) is None:
+            return ""
+        if self.zf is not None:
+            self._read_parts()
+        if not self.levels:
+            return ""
         num_id, ilvl = _num_pr(num_pr) if num_pr is not None else ("", 0)
         if not num_id:
             style = ppr.find(_w("pStyle"))
@@ -348,9 +360,13 @@ def _num_pr(num_pr: etree._Element) -> tuple[str, int]:
     return (num_id.get(_w("val"), "") if num_id is not None else ""), level
 
 
-def _optional_xml(zf: zipfile.ZipFile, part: str) -> etree._Element | None:
+def _optional_xml(zf: zipfile.ZipFile, part: str, only_if: bytes = b"") -> etree._Element | None:
+    """The part parsed, or None when missing or broken — or when it does not contain ``only_if`` at all."""
     try:
-        return etree.fromstring(zf.read(part), _PARSER)
+        data = zf.read(part)
+        if only_if not in data:
+            return None
+        return etree.fromstring(data, _PARSER)
     except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError, ValueError):
         return None
 
@@ -448,20 +464,20 @@ def _table(tbl: etree._Element, location: str, numbering: _Numbering) -> Table:
     boxes: list[_Box] = []
     open_spans: dict[int, _Box] = {}  # grid col of a vMerge restart -> its box
     for r, tr in enumerate(_children(tbl, TR)):
-        trpr = tr.find(_w("trPr"))
-        col = _int_val(trpr.find(_w("gridBefore")), 0) if trpr is not None else 0
+        trpr = tr.find(TR_PR)
+        col = _int_val(trpr.find(GRID_BEFORE), 0) if trpr is not None else 0
         row_boxes: list[_Box] = []
         for tc in _children(tr, TC):
-            tcpr = tc.find(_w("tcPr"))
-            span = _int_val(tcpr.find(_w("gridSpan")) if tcpr is not None else None, 1)
-            vmerge = tcpr.find(_w("vMerge")) if tcpr is not None else None
-            hmerge = tcpr.find(_w("hMerge")) if tcpr is not None else None
+            tcpr = tc.find(TC_PR)
+            span = _int_val(tcpr.find(GRID_SPAN) if tcpr is not None else None, 1)
+            vmerge = tcpr.find(V_MERGE) if tcpr is not None else None
+            hmerge = tcpr.find(H_MERGE) if tcpr is not None else None
             text = _cell_text(tc, numbering)
-            if hmerge is not None and hmerge.get(_w("val")) != "restart" and row_boxes:
+            if hmerge is not None and hmerge.get(VAL) != "restart" and row_boxes:
                 row_boxes[-1].colspan += span  # legacy horizontal merge: continue the cell to the left
                 col += span
                 continue
-            if vmerge is not None and vmerge.get(_w("val")) != "restart":
+            if vmerge is not None and vmerge.get(VAL) != "restart":
                 origin = open_spans.get(col)
                 if origin is not None and origin.colspan == span and origin.row + origin.rowspan == r:
                     origin.rowspan += 1
