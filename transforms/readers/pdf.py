@@ -311,6 +311,7 @@ def _grid_from_table(found, chars: list[dict], location: str) -> _Grid | None:
     by_y = sorted((((ch["top"] + ch["bottom"]) / 2, k, (ch["x0"] + ch["x1"]) / 2) for k, ch in enumerate(chars)
                    if top <= (ch["top"] + ch["bottom"]) / 2 <= bottom), key=lambda t: t[0])
     centres_y = [t[0] for t in by_y]
+    bands: dict[tuple[float, float], tuple[list[float], list[int]]] = {}  # a row's cells share its band, sorted by x
     origins: list[list[tuple[int, int] | None]] = [[None] * n_cols for _ in range(n_rows)]
     text: dict[tuple[int, int], str] = {}
     loc: dict[tuple[int, int], str] = {}
@@ -319,8 +320,13 @@ def _grid_from_table(found, chars: list[dict], location: str) -> _Grid | None:
         r0, r1 = _edge_index(ys, ctop), max(_edge_index(ys, cbottom), _edge_index(ys, ctop) + 1)
         if origins[r0][c0] is not None:
             continue  # overlapping boxes: the first one wins
-        band = by_y[bisect.bisect_left(centres_y, ctop):bisect.bisect_left(centres_y, cbottom)]
-        cell_chars = [chars[k] for k in sorted(k for _, k, cx in band if cx0 <= cx < cx1)]  # in stream order
+        band = bands.get((ctop, cbottom))
+        if band is None:
+            by_x = sorted((cx, k) for _, k, cx in by_y[bisect.bisect_left(centres_y, ctop):bisect.bisect_left(centres_y, cbottom)])
+            band = bands[(ctop, cbottom)] = ([t[0] for t in by_x], [t[1] for t in by_x])
+        xs_band, ks_band = band
+        picked = ks_band[bisect.bisect_left(xs_band, cx0):bisect.bisect_left(xs_band, cx1)]
+        cell_chars = [chars[k] for k in sorted(picked)]  # in stream order
         text[(r0, c0)] = join_lines(pdf_words.extract_text(cell_chars).split("\n")) if cell_chars else ""
         loc[(r0, c0)] = f"{location} row {r0 + 1} col {c0 + 1}"
         for r in range(r0, min(r1, n_rows)):

@@ -211,11 +211,12 @@ def _blank_char(obj, raw, height: float, descents: _FontDescents) -> dict[str, A
     if m.b != 0 or m.c != 0 or m.a <= 0 or m.d <= 0:
         raise FastPathRefused("text not upright")
     font_size = size.value * m.d
-    font = raw.FPDFTextObj_GetFont(obj)
+    f = _funcs(raw)
+    font = f["font"](ctypes.cast(obj, ctypes.c_void_p).value)
     descent = descents.get(font, raw)
     x0 = round(m.e, ROUND)
     width = ctypes.c_float()
-    if raw.FPDFFont_GetGlyphWidth(font, 32, ctypes.c_float(size.value), width):
+    if f["glyph_width"](font, 32, size.value, ctypes.byref(width)):
         right.value = max(right.value, m.e + width.value * m.a)  # a blank has no outline: its box is its advance
     bottom = round(height - (m.f + descent * font_size), ROUND)
     top = round(bottom - font_size, ROUND)
@@ -242,6 +243,13 @@ def _funcs(raw) -> dict[str, Any]:
             map_error=_int_fn(raw.FPDFText_HasUnicodeMapError, _I, _P, _I),
             text_object=_int_fn(raw.FPDFText_GetTextObject, _P, _P, _I),
             origin=_int_fn(raw.FPDFText_GetCharOrigin, _I, _P, _I, _D, _D),
+            matrix=_int_fn(raw.FPDFText_GetMatrix, _I, _P, _I, ctypes.POINTER(raw.FS_MATRIX)),
+            font=_int_fn(raw.FPDFTextObj_GetFont, _P, _P),
+            font_size=_int_fn(raw.FPDFTextObj_GetFontSize, _I, _P, ctypes.POINTER(ctypes.c_float)),
+            glyph_width=_int_fn(raw.FPDFFont_GetGlyphWidth, _I, _P, ctypes.c_uint, ctypes.c_float,
+                                ctypes.POINTER(ctypes.c_float)),
+            descent=_int_fn(raw.FPDFFont_GetDescent, _I, _P, ctypes.c_float, ctypes.POINTER(ctypes.c_float)),
+            base_name=_int_fn(raw.FPDFFont_GetBaseFontName, ctypes.c_size_t, _P, ctypes.c_char_p, ctypes.c_size_t),
         )
     return _FUNCS
 
@@ -255,7 +263,9 @@ def _chars(textpage, raw, height: float, descents: _FontDescents) -> tuple[list[
     ox, oy = ctypes.c_double(), ctypes.c_double()
     pox, poy = ctypes.byref(ox), ctypes.byref(oy)
     m = raw.FS_MATRIX()
+    pm = ctypes.byref(m)
     width = ctypes.c_float()
+    pwidth = ctypes.byref(width)
     out: list[dict[str, Any]] = []
     owners: list[int] = []
     obj_cache: dict[int, tuple[Any, float, float, float, float]] = {}
@@ -269,21 +279,21 @@ def _chars(textpage, raw, height: float, descents: _FontDescents) -> tuple[list[
         key = text_object(tp, i)
         info = obj_cache.get(key)
         if info is None:
-            raw.FPDFText_GetMatrix(textpage, i, m)
+            f["matrix"](tp, i, pm)
             if m.b != 0 or m.c != 0 or m.a <= 0 or m.d <= 0:
                 raise FastPathRefused("text not upright")
-            obj = raw.FPDFText_GetTextObject(textpage, i)
-            font = raw.FPDFTextObj_GetFont(obj)
+            font = f["font"](key)
             size = ctypes.c_float()
-            raw.FPDFTextObj_GetFontSize(obj, size)
+            f["font_size"](key, ctypes.byref(size))
             info = (font, size.value, m.a, m.d, descents.get(font, raw))
             obj_cache[key] = info
         font, fontsize, a, d, descent = info
-        adv = width_cache.get((key, code))
-        if adv is None:
-            if not raw.FPDFFont_GetGlyphWidth(font, code, ctypes.c_float(fontsize), width):
+        units = width_cache.get((font, code))  # advance in thousandths of the font size
+        if units is None:
+            if not f["glyph_width"](font, code, 1000.0, pwidth):
                 raise FastPathRefused("no advance width")
-            adv = width_cache[(key, code)] = width.value * a
+            units = width_cache[(font, code)] = width.value
+        adv = units * fontsize / 1000 * a
         origin(tp, i, pox, poy)
         size = fontsize * d
         x0 = round(ox.value, ROUND)
@@ -317,24 +327,21 @@ class _FontDescents:
         self.cache: dict[int, float] = {}
         self.descriptors: dict[str, set[float | None]] | None = None
 
-    def get(self, font, raw) -> float:
-        key = ctypes.cast(font, ctypes.c_void_p).value or 0
-        if key not in self.cache:
-            descent = self._descent(self._name(font, raw))
+    def get(self, font: int, raw) -> float:
+        """Descent per unit of font size of the font at address ``font``."""
+        if font not in self.cache:
+            f = _funcs(raw)
+            n = f["base_name"](font, None, 0)
+            buf = ctypes.create_string_buffer(max(n, 1))
+            f["base_name"](font, buf, n)
+            descent = self._descent(buf.value.decode("latin-1"))
             if descent is None:  # descriptor not found by name: pdfium's value, which is the descriptor's when < 0
                 d = ctypes.c_float()
-                if not raw.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), d):
+                if not f["descent"](font, 1000.0, ctypes.byref(d)):
                     raise FastPathRefused("font without descent")
                 descent = d.value / 1000
-            self.cache[key] = descent
-        return self.cache[key]
-
-    @staticmethod
-    def _name(font, raw) -> str:
-        n = raw.FPDFFont_GetBaseFontName(font, None, 0)
-        buf = ctypes.create_string_buffer(max(n, 1))
-        raw.FPDFFont_GetBaseFontName(font, buf, n)
-        return buf.value.decode("latin-1")
+            self.cache[font] = descent
+        return self.cache[font]
 
     def _descent(self, name: str) -> float | None:
         from pdfminer.fontmetrics import FONT_METRICS

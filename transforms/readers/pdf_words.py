@@ -36,21 +36,8 @@ def extract_words(chars: list[dict[str, Any]], extra_attrs: tuple[str, ...] = ()
     words: list[dict[str, Any]] = []
     keys = ("upright", *extra_attrs)
     for _, run in groupby(chars, key=lambda c: tuple(c[k] for k in keys)):
-        for line in _cluster(list(run), "top"):
-            line.sort(key=lambda c: c["x0"])
-            current: list[dict[str, Any]] = []
-            for ch in line:
-                if ch["text"].isspace():
-                    if current:
-                        words.append(_merge(current, extra_attrs, LIGATURES))
-                    current = []
-                elif current and _new_word(current[-1], ch):
-                    words.append(_merge(current, extra_attrs, LIGATURES))
-                    current = [ch]
-                else:
-                    current.append(ch)
-            if current:
-                words.append(_merge(current, extra_attrs, LIGATURES))
+        for word in _word_chars(list(run)):
+            words.append(_merge(word, extra_attrs, LIGATURES))
     return words
 
 
@@ -62,7 +49,37 @@ def extract_text(chars: list[dict[str, Any]]) -> str:
         from pdfplumber import utils
 
         return utils.extract_text(chars)
-    return "\n".join(" ".join(w["text"] for w in line) for line in _cluster(extract_words(chars), "top"))
+    from pdfplumber.utils.text import LIGATURES
+
+    # the words' text and top only: a word's top is its chars' least top
+    words = [{"top": min(c["top"] for c in w), "text": "".join(LIGATURES.get(c["text"], c["text"] or "") for c in w)}
+             for w in _word_chars(chars)]
+    return "\n".join(" ".join(w["text"] for w in line) for line in _cluster(words, "top"))
+
+
+def _word_chars(run: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """One run of chars (same upright/extra attributes) → the chars of each word, in pdfplumber's order."""
+    out: list[list[dict[str, Any]]] = []
+    for line in _cluster(run, "top"):
+        line.sort(key=_x0)
+        current: list[dict[str, Any]] = []
+        for ch in line:
+            if ch["text"].isspace():
+                if current:
+                    out.append(current)
+                current = []
+            elif current and _new_word(current[-1], ch):
+                out.append(current)
+                current = [ch]
+            else:
+                current.append(ch)
+        if current:
+            out.append(current)
+    return out
+
+
+def _x0(c: dict[str, Any]) -> float:
+    return c["x0"]
 
 
 def _new_word(prev: dict[str, Any], ch: dict[str, Any]) -> bool:
