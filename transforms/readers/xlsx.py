@@ -171,12 +171,16 @@ def _sheet_blocks(sheet) -> list[Paragraph | Table]:
     texts = {rc: t for rc, t in texts.items() if not _is_copy(owner, *rc)}  # Excel keeps stray values under merges
 
     kinds = _row_kinds(texts, owner, max_row, max_col)
+    filled_cols: dict[int, list[int]] = {}
+    for (rr, c), t in texts.items():
+        if t.strip(BLANK):
+            filled_cols.setdefault(rr, []).append(c)
     blocks: list[Paragraph | Table] = []
     r = 1
     while r <= max_row:
         kind = kinds[r]
         if kind == "paragraph":
-            (col,) = [c for (rr, c), t in texts.items() if rr == r and t.strip(BLANK)]
+            (col,) = filled_cols[r]
             blocks.append(Paragraph(texts[(r, col)], f"sheet {sheet.title} {_coord(r, col)}"))
             r += 1
         elif kind == "table":

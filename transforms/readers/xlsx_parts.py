@@ -206,6 +206,8 @@ def _core_properties(zf: zipfile.ZipFile) -> dict[str, str]:
 def _sheet(title: str, root: etree._Element, shared: list[str], formats: list[tuple[str, bool]],
            display_text) -> Sheet:
     values: dict[tuple[int, int], str] = {}
+    columns: dict[str, int] = {}
+    n_formats = len(formats)
     data = root.find(_q("sheetData"))
     row_no = 0
     for row in (data if data is not None else []):
@@ -222,12 +224,40 @@ def _sheet(title: str, root: etree._Element, shared: list[str], formats: list[tu
                 m = _COORD.match(ref)
                 if m is None:
                     raise FastPathRefused(f"cell reference {ref!r}")
-                col_no, r = _column(m.group(1)), int(m.group(2))
+                letters = m.group(1)
+                col_no = columns.get(letters) or columns.setdefault(letters, _column(letters))
+                r = int(m.group(2))
             else:
                 col_no, r = col_no + 1, row_no
-            value, fmt = _value(c, shared, formats)
-            if value is not None:
-                values[(r, col_no)] = display_text(value, fmt)
+            # the value, by openpyxl's rules (data_only=True)
+            kind = c.get("t", "n")
+            style = int(c.get("s") or 0)
+            if style >= n_formats:
+                raise FastPathRefused(f"cell style {style} not in styles.xml")
+            fmt, is_date = formats[style]
+            value: object
+            if kind == "inlineStr":
+                child = c.find(IS)
+                if child is None:
+                    continue
+                value = _text_content(child)
+            else:
+                text = c.findtext(V) or None
+                if text is None:
+                    continue
+                if kind == "n":
+                    if is_date:
+                        raise FastPathRefused("date-formatted number")
+                    value = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
+                elif kind == "s":
+                    value = shared[int(text)]
+                elif kind == "b":
+                    value = bool(int(text))
+                elif kind in ("str", "e"):
+                    value = text
+                else:
+                    raise FastPathRefused(f"cell type {kind!r}")
+            values[(r, col_no)] = display_text(value, fmt)
     merges = []
     for mc in root.iter(_q("mergeCell")):
         merges.append(_range(mc.get("ref", "")))
@@ -237,31 +267,6 @@ def _sheet(title: str, root: etree._Element, shared: list[str], formats: list[tu
                 if (r, c) != (r0, c0):
                     values.pop((r, c), None)
     return Sheet(title, values, merges)
-
-
-def _value(c: etree._Element, shared: list[str], formats: list[tuple[str, bool]]) -> tuple[object, str]:
-    kind = c.get("t", "n")
-    style = int(c.get("s") or 0)
-    if style >= len(formats):
-        raise FastPathRefused(f"cell style {style} not in styles.xml")
-    fmt, is_date = formats[style]
-    if kind == "inlineStr":
-        child = c.find(IS)
-        return (_text_content(child) if child is not None else None), fmt
-    text = c.findtext(V) or None
-    if text is None:
-        return None, fmt
-    if kind == "n":
-        if is_date:
-            raise FastPathRefused("date-formatted number")
-        return (float(text) if ("." in text or "E" in text or "e" in text) else int(text)), fmt
-    if kind == "s":
-        return shared[int(text)], fmt
-    if kind == "b":
-        return bool(int(text)), fmt
-    if kind in ("str", "e"):
-        return text, fmt
-    raise FastPathRefused(f"cell type {kind!r}")
 
 
 def _column(letters: str) -> int:
