@@ -1,26 +1,30 @@
 """PDF reader: text-layer PDFs → ``Document`` (paragraphs, ruled tables as span grids, borderless rows as text tables).
 
-Library choice, measured on the 030 sample (4 pages, A3 landscape, LibreOffice
-7.4; 2-core box, median of 10–20 warm runs; ``benchmarks/bench_readers.py``
-re-measures). Two runs: a quiet box, and one loaded by other test suites:
+Two sources of coordinates, one reconstruction. The hard part of these reports
+is the section 三 table, whose cell borders are the only reliable record of its
+spans (a 22-row group label, a two-row header, blank cells that print nothing),
+so tables are rebuilt from ruling lines by pdfplumber's lattice rules. What
+feeds those rules:
 
-| library | what | ms/page quiet | ms/page loaded |
-|---|---|---|---|
-| pypdfium2 5.15 | text + every char box | 1.7 | 3.0 |
-| pdfplumber 0.11.10 (pdfminer.six) | ``extract_words`` | 25 | 25 |
-| pdfplumber 0.11.10 | words + ``find_tables`` + cell text | 29 | — |
-| this reader (pdfplumber) | everything below | — | 42 |
+- **pypdfium2** (``pdf_objects``), the default: pdfium interprets the content
+  streams in C and gives every character's origin and every path's segments;
+  ``pdf_objects`` shapes them exactly as pdfplumber would (pdfminer's boxes and
+  stream order, pdfplumber's edges) — characters within 1e-4 pt of pdfminer's on
+  the real 030 report and the generated corpus. Where it cannot promise that
+  (rotated pages, rotated text, unmapped glyphs, Form XObjects, a lone diagonal
+  line, fake bold, a page pdfium fails on) it refuses the whole file;
+- **pdfplumber** (``read_with_pdfplumber``), the fallback: pdfminer interprets the
+  streams in pure Python, ~85% of its time. It also words the errors for
+  encrypted and corrupt files.
 
-pdfplumber is ~15× slower, and we take it anyway: the hard part of these
-reports is the section 三 table, whose cell borders are the only reliable
-record of its spans (a 22-row group label, a two-row header, blank cells that
-print nothing). pdfplumber's lattice finder turns ruling lines into cell boxes,
-which gives merged cells and empty cells for free; with pypdfium2 we would
-have to rebuild the same from path objects ourselves. A profile shows 85% of
-the time is pdfminer interpreting content streams, not our code; ~0.15 s per
-report is nothing next to the rest of ingestion. (pdfplumber already depends on
-pypdfium2, so a fast path — pdfium chars + path objects into the same grid
-code — stays open if volume ever demands it.)
+Word grouping and cell text are pdfplumber's default rules written out flat
+(``pdf_words``), the table finder is pdfplumber's with an indexed cell search
+(``pdf_objects.intersections_to_cells``); tests pin both to pdfplumber's own
+functions. Measured with ``benchmarks/bench_readers.py`` (CPU time, on a 2-core
+box shared with 7 other jobs, load 12–15): the 030 report (4 A3 pages) 57 ms via
+pypdfium2 against 224 ms via pdfplumber; generated A4 reports ~70 pages/s against
+~18. Results are identical on every PDF test and on 100 generated reports at
+mess 0–3 (``tests/test_readers_office.py`` compares the two paths).
 
 What the reader does, page by page:
 1. Ruled tables (``find_tables``, lines strategy) become a grid of cells; a cell

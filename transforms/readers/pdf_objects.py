@@ -22,14 +22,24 @@ as the 3 pt word gap decide differently:
 
 A page is refused (``FastPathRefused``, and the whole file goes to
 pdfplumber) whenever these rules are not known to give pdfminer's answer:
-rotated pages or a crop box, text that is not upright, glyphs without a
-Unicode mapping (pdfminer prints ``(cid:N)``, which the reader reports), a
-font whose descriptor we cannot read, Form XObjects (nested coordinate
-spaces), a lone diagonal line (pdfplumber turns it into a vertical edge), or
-any character pdfium's text page drops or adds that pdfminer keeps (pdfium
-folds some spaces away; the non-generated character count is checked
-against the text objects). Refusals are counted in ``STATS`` so the
-benchmark can say how often the slow path ran.
+rotated pages or a crop box, text that is not upright, glyphs pdfium reports
+without a Unicode mapping (pdfminer prints ``(cid:N)``, which the reader
+reports), Form XObjects (nested coordinate spaces), a lone diagonal line
+(pdfplumber turns it into a vertical edge), text drawn over the same text
+(fake bold: pdfium keeps one copy, pdfminer both), any page pdfium fails on,
+and every file pdfium cannot open (encrypted, corrupt: pdfplumber words the
+error as before). Refusals are counted in ``STATS`` so the benchmarks can say
+how often the slow path ran.
+
+pdfium's text page folds away a text object holding only blanks once it has
+generated a space there itself; pdfplumber splits a word at any blank, however
+narrow, so such an object gets one blank back at its origin (``_in_stream_order``).
+
+Known differences left: the document info keeps only the standard keys
+(Title, Author, …; pdfium has no call that lists the others); runs of blanks
+inside one text object are folded to one (a word still ends there); a glyph
+pdfminer cannot map but pdfium can (from the font program, without raising its
+map-error flag) is read as pdfium reads it.
 """
 
 from __future__ import annotations

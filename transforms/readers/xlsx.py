@@ -1,12 +1,15 @@
 """XLSX reader: worksheets → ``Document`` blocks (paragraph rows and span-expanded tables).
 
-openpyxl in normal mode, not read-only: read-only worksheets do not expose
-``merged_cells``, and merges are exactly what the section 三/四 headers and the
-grouped labels (三、本年度办理结果 over 22 rows) are made of. ``data_only=True``
-gives the value Excel last computed for a formula, i.e. what the bureau saw.
-Normal mode on the 030 sample (one sheet, 65 × 29) costs 30–90 ms per report
-on a 2-core box loaded by other suites (``benchmarks/bench_readers.py``), which
-is fine for one workbook per bureau per year.
+The sheet XML is read directly with lxml (``xlsx_parts``): values, number
+formats and merges exactly as openpyxl's normal mode gives them with
+``data_only=True`` (the value Excel last computed for a formula, i.e. what the
+bureau saw). Merges are exactly what the section 三/四 headers and the grouped
+labels (三、本年度办理结果 over 22 rows) are made of, and openpyxl exposes them
+only in normal mode, which builds an object per cell: 61 ms for the 030 sample
+against 13 ms read directly (CPU, ``benchmarks/bench_readers.py`` on a shared
+2-core box). openpyxl stays as the fallback for what the direct read does not
+reproduce (date-formatted numbers, unknown cell types, broken parts — its
+error messages are the ones users see), counted in ``xlsx_parts.STATS``.
 
 A workbook may hold the whole report on one sheet (LibreOffice's export of a
 Word/HTML report lays paragraphs as rows merged across the sheet and the tables
