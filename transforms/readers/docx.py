@@ -294,11 +294,16 @@ class _Numbering:
                     self.style_num[sid] = self.style_num[cur]
 
     def label(self, p: etree._Element) -> str:
-        ppr = p.find(PPR)
+        ppr = _first_child(p, PPR)
         if ppr is None:
             return ""
-        num_pr = ppr.find(NUM_PR)
-        if num_pr is None and ppr.find(P_STYLE) is None:
+        num_pr = style = None
+        for child in ppr:
+            if child.tag == NUM_PR and num_pr is None:
+                num_pr = child
+            elif child.tag == P_STYLE and style is None:
+                style = child
+        if num_pr is None and style is None:
             return ""
         if self.zf is not None:
             self._read_parts()
@@ -432,6 +437,13 @@ def _children(el: etree._Element, tag: str):
             yield from _children(child, tag)
 
 
+def _first_child(el: etree._Element, tag: str, first: bool = True) -> etree._Element | None:
+    """``el.find(tag)`` for a property element the schema puts first (w:pPr, w:tcPr): look there before searching."""
+    if first and len(el) and el[0].tag == tag:
+        return el[0]
+    return el.find(tag)
+
+
 def _int_val(el: etree._Element | None, default: int) -> int:
     if el is None:
         return default
@@ -464,14 +476,22 @@ def _table(tbl: etree._Element, location: str, numbering: _Numbering) -> Table:
     boxes: list[_Box] = []
     open_spans: dict[int, _Box] = {}  # grid col of a vMerge restart -> its box
     for r, tr in enumerate(_children(tbl, TR)):
-        trpr = tr.find(TR_PR)
+        trpr = _first_child(tr, TR_PR, first=False)
         col = _int_val(trpr.find(GRID_BEFORE), 0) if trpr is not None else 0
         row_boxes: list[_Box] = []
         for tc in _children(tr, TC):
-            tcpr = tc.find(TC_PR)
-            span = _int_val(tcpr.find(GRID_SPAN) if tcpr is not None else None, 1)
-            vmerge = tcpr.find(V_MERGE) if tcpr is not None else None
-            hmerge = tcpr.find(H_MERGE) if tcpr is not None else None
+            tcpr = _first_child(tc, TC_PR)
+            span_el = vmerge = hmerge = None
+            if tcpr is not None:
+                for child in tcpr:  # one pass instead of three finds
+                    tag = child.tag
+                    if tag == GRID_SPAN and span_el is None:
+                        span_el = child
+                    elif tag == V_MERGE and vmerge is None:
+                        vmerge = child
+                    elif tag == H_MERGE and hmerge is None:
+                        hmerge = child
+            span = _int_val(span_el, 1)
             text = _cell_text(tc, numbering)
             if hmerge is not None and hmerge.get(VAL) != "restart" and row_boxes:
                 row_boxes[-1].colspan += span  # legacy horizontal merge: continue the cell to the left
