@@ -293,10 +293,8 @@ class _Numbering:
                 if cur in self.style_num and sid not in self.style_num:
                     self.style_num[sid] = self.style_num[cur]
 
-    def label(self, p: etree._Element) -> str:
-        ppr = _first_child(p, PPR)
-        if ppr is None:
-            return ""
+    def label_from(self, ppr: etree._Element) -> str:
+        """The label of the paragraph whose w:pPr this is ('' when it is not numbered); counts it."""
         num_pr = style = None
         for child in ppr:
             if child.tag == NUM_PR and num_pr is None:
@@ -388,8 +386,28 @@ def _block_elements(container: etree._Element):
 
 
 def _paragraph_text(p: etree._Element, numbering: _Numbering) -> str:
-    parts: list[str] = [numbering.label(p)]
-    _collect_text(p, parts)
+    """The list label (from the first w:pPr) and the text, in one pass over the paragraph's children."""
+    parts: list[str] = [""]
+    labelled = False
+    for child in p:
+        tag = child.tag
+        if tag == PPR:
+            if not labelled:
+                parts[0] = numbering.label_from(child)
+                labelled = True
+        elif tag == T:
+            parts.append(child.text or "")
+        elif tag == TAB:
+            parts.append("\t")
+        elif tag in (BR, CR):
+            parts.append("\n")
+        elif tag in SKIP or not isinstance(tag, str):
+            continue
+        elif tag == ALTERNATE:
+            if len(child):
+                _collect_text(child[0], parts)
+        else:
+            _collect_text(child, parts)
     return "".join(parts)
 
 
@@ -437,11 +455,42 @@ def _children(el: etree._Element, tag: str):
             yield from _children(child, tag)
 
 
-def _first_child(el: etree._Element, tag: str, first: bool = True) -> etree._Element | None:
-    """``el.find(tag)`` for a property element the schema puts first (w:pPr, w:tcPr): look there before searching."""
-    if first and len(el) and el[0].tag == tag:
-        return el[0]
-    return el.find(tag)
+def _row_parts(tr: etree._Element) -> tuple[etree._Element | None, list[etree._Element]]:
+    """A row's first w:trPr and its w:tc cells (wrappers looked through), in one pass."""
+    trpr = None
+    cells: list[etree._Element] = []
+    for child in tr:
+        tag = child.tag
+        if tag == TC:
+            cells.append(child)
+        elif tag == TR_PR:
+            if trpr is None:
+                trpr = child
+        elif tag in WRAPPERS:
+            cells.extend(_children(child, TC))
+    return trpr, cells
+
+
+def _cell_parts(tc: etree._Element, numbering: _Numbering) -> tuple[etree._Element | None, str]:
+    """A cell's first w:tcPr and its text (as ``_cell_text``), in one pass over its children."""
+    tcpr = None
+    lines: list[str] = []
+    for child in tc:
+        tag = child.tag
+        if tag == P:
+            lines.append(_paragraph_text(child, numbering))
+        elif tag == TBL:
+            lines.extend(_flatten_table(child, numbering))
+        elif tag == TC_PR:
+            if tcpr is None:
+                tcpr = child
+        elif tag in WRAPPERS:
+            for el in _block_elements(child):
+                if el.tag == P:
+                    lines.append(_paragraph_text(el, numbering))
+                else:
+                    lines.extend(_flatten_table(el, numbering))
+    return tcpr, "\n".join(lines)
 
 
 def _int_val(el: etree._Element | None, default: int) -> int:
@@ -476,11 +525,11 @@ def _table(tbl: etree._Element, location: str, numbering: _Numbering) -> Table:
     boxes: list[_Box] = []
     open_spans: dict[int, _Box] = {}  # grid col of a vMerge restart -> its box
     for r, tr in enumerate(_children(tbl, TR)):
-        trpr = _first_child(tr, TR_PR, first=False)
+        trpr, cells = _row_parts(tr)
         col = _int_val(trpr.find(GRID_BEFORE), 0) if trpr is not None else 0
         row_boxes: list[_Box] = []
-        for tc in _children(tr, TC):
-            tcpr = _first_child(tc, TC_PR)
+        for tc in cells:
+            tcpr, text = _cell_parts(tc, numbering)
             span_el = vmerge = hmerge = None
             if tcpr is not None:
                 for child in tcpr:  # one pass instead of three finds
@@ -492,7 +541,6 @@ def _table(tbl: etree._Element, location: str, numbering: _Numbering) -> Table:
                     elif tag == H_MERGE and hmerge is None:
                         hmerge = child
             span = _int_val(span_el, 1)
-            text = _cell_text(tc, numbering)
             if hmerge is not None and hmerge.get(VAL) != "restart" and row_boxes:
                 row_boxes[-1].colspan += span  # legacy horizontal merge: continue the cell to the left
                 col += span
