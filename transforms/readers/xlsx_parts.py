@@ -237,13 +237,17 @@ def _sheet(title: str, root: etree._Element, shared: list[str], formats: list[tu
             fmt, is_date = formats[style]
             value: object
             if kind == "inlineStr":
-                child = c.find(IS)
-                if child is None:
+                inline = c.find(IS)
+                if inline is None:
                     continue
-                value = _text_content(child)
+                value = _text_content(inline)
             else:
-                text = c.findtext(V) or None
-                if text is None:
+                text = None
+                for child in c:  # c.findtext(V), without ElementPath
+                    if child.tag == V:
+                        text = child.text or ""
+                        break
+                if not text:
                     continue
                 if kind == "n":
                     if is_date:
