@@ -542,3 +542,51 @@ def test_pdf_cell_finder_is_pdfplumbers() -> None:
         for page in pdf.pages:
             finder = TableFinder(page)
             assert intersections_to_cells(finder.intersections) == finder.cells
+
+
+# ---------------------------------------------------------------- xlsx: direct read against openpyxl
+
+def test_xlsx_direct_read_matches_openpyxl() -> None:
+    """Shared strings, rich text, numbers, percent, booleans, a formula without a cached value, merges, an empty sheet."""
+    import openpyxl
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    from transforms.readers import xlsx_parts
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "三"
+    ws.append(["三、本年度办理结果", "（一）予以公开", 6, 0.25, True, 1690.9913, "=1+1"])
+    ws["D1"].number_format = "0.00%"
+    ws["A3"] = CellRichText(["（二）", TextBlock(InlineFont(b=True), "部分公开")])
+    ws["B3"] = 7
+    ws["B2"] = "merged over"
+    ws.merge_cells("A1:A2")
+    wb.create_sheet("空")
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
+    before = xlsx_parts.STATS["fast"]
+    fast = xlsx_reader.read(data, "book.xlsx")
+    assert xlsx_parts.STATS["fast"] == before + 1
+    slow = xlsx_reader.read_with_openpyxl(data, "book.xlsx")
+    assert _doc_key(fast) == _doc_key(slow)
+    assert "25%" in [c.text for t in tables(fast) for row in t.rows for c in row]
+
+
+def test_xlsx_date_cells_go_to_openpyxl() -> None:
+    import datetime as dt
+
+    import openpyxl
+
+    from transforms.readers import xlsx_parts
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["统计期限", dt.date(2023, 1, 1), dt.date(2023, 12, 31)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    before = xlsx_parts.STATS["fallback"]
+    doc = xlsx_reader.read(buf.getvalue(), "dates.xlsx")
+    assert xlsx_parts.STATS["fallback"] == before + 1
+    assert [c.text for c in tables(doc)[0].rows[0]] == ["统计期限", "2023-01-01", "2023-12-31"]

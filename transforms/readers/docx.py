@@ -7,7 +7,12 @@ the 030 sample, 10 KB, 3 tables, 46 rows; 2-core box, median of 20 warm runs):
 |---|---|
 | python-docx: open + ``doc.tables`` cells + ``doc.paragraphs`` | 27 (quiet box), 31–81 (loaded) |
 | lxml: unzip + parse ``word/document.xml`` + every ``w:t`` | 2 |
-| this reader (lxml walk, numbering, spans, ``expand_spans``) | 7–17 (loaded box) |
+| this reader (lxml walk, numbering, spans, ``expand_spans``) | 7–17 (loaded box); 5 CPU ms on generated reports after the 2026-11-29 pass |
+
+The 2026-11-29 pass (``benchmarks/bench_readers.py``, CPU time on a shared box):
+numbering.xml and styles.xml are parsed only when a paragraph could be numbered
+(python-docx writes a 350 KB styles.xml that cost more than the body), and each
+row, cell and paragraph is walked once instead of searched with ``find``.
 
 python-docx also needs a second pass to interleave tables and paragraphs in
 body order and exposes vMerge only through private ``_tc`` objects, while one
