@@ -196,18 +196,46 @@ def _in_stream_order(chars: list[dict[str, Any]], owners: list[int], text_object
     if not set(by_object) <= {key for key, _ in text_objects}:
         raise FastPathRefused("characters from outside the page's own text objects")
     out: list[dict[str, Any]] = []
+    index = _BoxIndex()  # built at the first blank: most pages have none
     for key, obj in text_objects:
         own = by_object.get(key)
         if own:
             out.extend(own)
+            if index.ready:
+                index.add(own)
             continue
+        if not index.ready:
+            index.add(out)
+            index.ready = True
         blank = _blank_char(obj, raw, height, descents)
-        cx = (blank["x0"] + blank["x1"]) / 2
-        cy = (blank["top"] + blank["bottom"]) / 2
-        if any(c["x0"] < cx < c["x1"] and c["top"] < cy < c["bottom"] for c in out):
+        if index.covers((blank["x0"] + blank["x1"]) / 2, (blank["top"] + blank["bottom"]) / 2):
             raise FastPathRefused("text drawn over text (fake bold): pdfium keeps one copy, pdfminer both")
         out.append(blank)
+        index.add([blank])
     return out
+
+
+class _BoxIndex:
+    """Character boxes bucketed by their bottom, to ask "does any box contain this point?" without a scan."""
+    STEP = 4.0
+
+    def __init__(self) -> None:
+        self.ready = False
+        self.buckets: dict[int, list[dict[str, Any]]] = {}
+        self.tallest = 0.0
+
+    def add(self, chars: list[dict[str, Any]]) -> None:
+        for c in chars:
+            self.buckets.setdefault(int(c["bottom"] // self.STEP), []).append(c)
+            self.tallest = max(self.tallest, c["bottom"] - c["top"])
+
+    def covers(self, x: float, y: float) -> bool:
+        # a box holding y has its bottom in (y, y + its height]
+        for b in range(int(y // self.STEP), int((y + self.tallest) // self.STEP) + 1):
+            for c in self.buckets.get(b, ()):
+                if c["x0"] < x < c["x1"] and c["top"] < y < c["bottom"]:
+                    return True
+        return False
 
 
 def _blank_char(obj, raw, height: float, descents: _FontDescents) -> dict[str, Any]:
