@@ -590,3 +590,14 @@ def test_xlsx_date_cells_go_to_openpyxl() -> None:
     doc = xlsx_reader.read(buf.getvalue(), "dates.xlsx")
     assert xlsx_parts.STATS["fallback"] == before + 1
     assert [c.text for c in tables(doc)[0].rows[0]] == ["统计期限", "2023-01-01", "2023-12-31"]
+
+
+def test_pdf_fast_path_from_several_threads() -> None:
+    """pdfium is not thread-safe; the flow may parse in threads. The reader serialises its pdfium calls."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = (SAMPLES / f"{STEM}.pdf").read_bytes()
+    expected = _doc_key(pdf_reader.read(data, "t.pdf"))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        keys = list(pool.map(lambda _: _doc_key(pdf_reader.read(data, "t.pdf")), range(8)))
+    assert keys == [expected] * 8

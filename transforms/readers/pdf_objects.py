@@ -46,9 +46,11 @@ from __future__ import annotations
 
 import ctypes
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+_PDFIUM_LOCK = threading.Lock()
 STATS = {"fast": 0, "fallback": 0}  # files read by each path in this process (benchmarks/bench_readers.py prints it)
 ROUND = 4  # pdfium works in float32; pdfminer in doubles from the decimal operands. 4 places undo the float32 noise.
 
@@ -137,7 +139,16 @@ def intersections_to_cells(intersections: dict) -> list[tuple[float, float, floa
 # ---------------------------------------------------------------- document
 
 def read_pages(data: bytes) -> tuple[list[FastPage], dict[str, str]]:
-    """Every page of the PDF as a FastPage, plus the document info; FastPathRefused when unsure."""
+    """Every page of the PDF as a FastPage, plus the document info; FastPathRefused when unsure.
+
+    pdfium is not thread-safe, and the flow may parse in threads (Prefect's thread pool, a
+    threaded Dask cluster): one lock serialises its calls within a process.
+    """
+    with _PDFIUM_LOCK:
+        return _read_pages(data)
+
+
+def _read_pages(data: bytes) -> tuple[list[FastPage], dict[str, str]]:
     import pypdfium2 as pdfium
 
     try:
