@@ -8,12 +8,20 @@ already in memory, one untimed warm-up parse first) and prints reports/s and
 ms/report (mean and p95), plus the cell score against the ``.truth.json`` beside
 each file: correct / null / wrong, and how many reports are perfect. Timing
 alone would reward a parser that gives up; the score keeps it honest.
+
+Beside the parse time stands the carrier's *read floor* (``bench_readers.FLOORS``:
+decode the bytes, parse the HTML or the Office XML with lxml, take the PDF's
+characters with pypdfium2) and the ratio of the two, plus how many files the
+PDF/XLSX readers handed to their slow library (pdfplumber, openpyxl). Times are
+CPU time of this process (``time.process_time``), so other work on a shared
+machine does not count; the load average is printed with them.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -25,7 +33,29 @@ from gongkai.synth import CARRIERS, generate
 from gongkai.synth.compare import compare
 from gongkai.synth.evidence import history_from_truth
 from transforms.parse import parse_bytes
+from transforms.readers import pdf_objects, xlsx_parts
 from transforms.serialize import report_to_json
+
+
+def _floor_txt(data: bytes) -> None:
+    data.decode("utf-8", errors="replace")
+
+
+def _floor_html(data: bytes) -> None:
+    import lxml.html
+
+    lxml.html.document_fromstring(data)
+
+
+def _floor(carrier: str):
+    """The least any reader must do to get at the text of this carrier (see bench_readers)."""
+    if carrier in ("txt", "md"):  # Markdown's floor is decoding its text, as plain text's is
+        return _floor_txt
+    if carrier == "html":
+        return _floor_html
+    from bench_readers import FLOORS  # run as a script: benchmarks/ is on sys.path
+
+    return FLOORS[carrier]
 
 
 def _pages(blobs: list[tuple[str, bytes]]) -> int | None:
@@ -42,7 +72,7 @@ def _pages(blobs: list[tuple[str, bytes]]) -> int | None:
     return total
 
 
-def bench_carrier(paths: list[Path], history: bool = True, use_habit: bool | None = None) -> dict[str, float]:
+def bench_carrier(paths: list[Path], carrier: str, history: bool = True, use_habit: bool | None = None) -> dict[str, float]:
     blobs = [(p.name, p.read_bytes()) for p in paths]
     truths = [json.loads(p.with_name(p.stem + ".truth.json").read_text(encoding="utf-8")) for p in paths]
     # last year's report of each bureau, as the warehouse would hand it to the parser
@@ -51,13 +81,22 @@ def bench_carrier(paths: list[Path], history: bool = True, use_habit: bool | Non
     times: list[float] = []
     outs = []
     decided: Counter = Counter()
+    stats = {"pdf": pdf_objects.STATS, "xlsx": xlsx_parts.STATS}.get(carrier, {"fallback": 0})
+    fell_before = stats["fallback"]
     for (name, data), hist in zip(blobs, histories):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         report = parse_bytes(data, name, history=hist, use_habit=use_habit)
-        times.append(time.perf_counter() - t0)
+        times.append(time.process_time() - t0)
         outs.append(report_to_json(report))
         if report.evidence is not None:
             decided.update(report.evidence.decided)
+    fell = stats["fallback"] - fell_before
+    floor_fn = _floor(carrier)
+    floor_fn(blobs[0][1])
+    t0 = time.process_time()
+    for _, data in blobs:
+        floor_fn(data)
+    floor_ms = 1000 * (time.process_time() - t0) / len(blobs)
     cells = correct = null = wrong = perfect = 0
     wrong_by_how: Counter = Counter()
     for truth, out in zip(truths, outs):
@@ -77,6 +116,7 @@ def bench_carrier(paths: list[Path], history: bool = True, use_habit: bool | Non
         "median": 1000 * statistics.median(times),
         "cells": cells, "correct": correct, "null": null, "wrong": wrong, "perfect": perfect,
         "decided": dict(decided), "wrong_by_how": dict(wrong_by_how),
+        "floor": floor_ms, "fallbacks": fell,
     }
 
 
@@ -92,17 +132,20 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     use_habit = {"default": None, "on": True, "off": False}[args.habit]
     carriers = tuple(c for c in args.carriers.split(",") if c)
-    print(f"synthetic corpus: {args.n} reports per carrier, mess {args.mess}, seed {args.seed}")
+    print(f"synthetic corpus: {args.n} reports per carrier, mess {args.mess}, seed {args.seed}; "
+          f"CPU time, load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     print(f"{'carrier':8} {'reports/s':>10} {'pages/s':>8} {'ms/report':>10} {'median':>8} {'p95':>8} "
-          f"{'cells ok':>9} {'null':>7} {'wrong':>6} {'perfect':>9}")
+          f"{'floor ms':>9} {'ratio':>6} {'fallback':>8} {'cells ok':>9} {'null':>7} {'wrong':>6} {'perfect':>9}")
     with tempfile.TemporaryDirectory(prefix="gongkai-bench-parse-") as tmp:
         for carrier in carriers:
             t0 = time.perf_counter()
             paths = generate(args.n, Path(tmp) / carrier, args.seed, (carrier,), args.mess)
             gen_s = time.perf_counter() - t0
-            r = bench_carrier(paths, not args.no_history, use_habit)
+            r = bench_carrier(paths, carrier, not args.no_history, use_habit)
             pages = f"{r['pages_per_s']:8.1f}" if r["pages_per_s"] else f"{'–':>8}"
+            fell = f"{r['fallbacks']}" if carrier in ("pdf", "xlsx") else "–"
             print(f"{carrier:8} {r['per_s']:10.1f} {pages} {r['ms']:10.2f} {r['median']:8.2f} {r['p95']:8.2f} "
+                  f"{r['floor']:9.2f} {r['ms'] / r['floor']:6.1f} {fell:>8} "
                   f"{100 * r['correct'] / r['cells']:8.2f}% {r['null']:7d} {r['wrong']:6d} "
                   f"{r['perfect']:4d}/{r['reports']:<4d}  (generated in {gen_s:.1f} s)")
             if r["decided"]:

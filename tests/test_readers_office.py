@@ -566,3 +566,145 @@ def test_docx_spans_decide_which_column_a_number_lands_in() -> None:
     assert out["applications"] == values
     subtotals = {c.row_key: c.raw.strip() for c in parse_bytes(data, "spans.docx").extra_columns}
     assert subtotals == {k: str(sum(v[1:6])) for k, v in values.items()}  # 小计 kept as printed, not a value
+
+
+# ---------------------------------------------------------------- pdf: fast path (pypdfium2) against pdfplumber
+
+def _doc_key(doc: Document) -> tuple:
+    """Everything the parser sees of a Document (meta aside: pdfium reads only the standard info keys)."""
+    blocks = tuple((b.location, b.spans_known, tuple(tuple((c.text, c.origin, c.location) for c in row) for row in b.rows))
+                   if isinstance(b, Table) else (b.location, b.text) for b in doc.blocks)
+    return doc.title, doc.pages, tuple(doc.reader_problems), blocks
+
+
+def _fast_and_slow(data: bytes, name: str) -> tuple[Document, Document, bool]:
+    from transforms.readers import pdf_objects
+
+    before = pdf_objects.STATS["fast"]
+    fast = pdf_reader.read(data, name)
+    return fast, pdf_reader.read_with_pdfplumber(data, name), pdf_objects.STATS["fast"] == before + 1
+
+
+def test_pdf_fast_path_matches_pdfplumber_on_030() -> None:
+    name = f"{STEM}.pdf"
+    fast, slow, took_fast_path = _fast_and_slow((SAMPLES / name).read_bytes(), name)
+    assert took_fast_path
+    assert _doc_key(fast) == _doc_key(slow)
+
+
+def test_pdf_fast_path_matches_pdfplumber_on_hand_made_pages() -> None:
+    ruled = _ruled_page([(700, 730), (730, 760), (760, 800)], 3,
+                        _text(56, 705, "三") + _text(56, 725, "本") + _text(80, 710, "A类") + _text(210, 710, "5")
+                        + _text(80, 740, "B 类") + _text(210, 778, "3"))
+    plain = (_text(50, 50, "二、主动公开政府信息情况", 10) + _text(50, 80, "信息内容") + _text(200, 80, "上一年")
+             + _text(50, 95, "行政许可") + _text(200, 95, "2") + _text(280, 820, "- 4 -"))
+    boxes = "100 500 200 40 re S 100 460 200 40 re f\n" + _text(110, 320, "框内") + _text(210, 320, "7")
+    # a blank in a text object of its own (pdfium folds it away; pdfplumber splits the word there),
+    # text scaled by Tm / cm / Tz
+    blank = _text(50, 50, "B") + _text(58, 50, " ") + _text(60, 50, "类")
+    scaled = ("BT /F1 1 Tf 10 0 0 10 50 700 Tm <62A5> Tj ET\nq 2 0 0 2 0 0 cm BT /F1 5 Tf 50 300 Td <62A5> Tj ET Q\n"
+              "BT /F1 8 Tf 150 Tz 50 600 Td <62A5> Tj ET\n")
+    for pages in ([ruled], [plain, ruled], [boxes], [plain, "", plain], [blank], [scaled]):
+        fast, slow, took_fast_path = _fast_and_slow(_pdf(pages), "made.pdf")
+        assert took_fast_path
+        assert _doc_key(fast) == _doc_key(slow)
+
+
+def test_pdf_fast_path_refuses_what_it_cannot_promise() -> None:
+    """A lone diagonal line becomes a vertical edge in pdfplumber; the fast path hands such a file over."""
+    from transforms.readers import pdf_objects
+
+    diagonal = _pdf([_text(50, 80, "信息内容") + "100 100 m 300 300 l S\n"])
+    fake_bold = _pdf([_text(50, 80, "信息内容") + _text(50.2, 80, "信息内容")])  # pdfium keeps one copy, pdfminer two
+    for data in (diagonal, fake_bold):
+        before = pdf_objects.STATS["fallback"]
+        doc = pdf_reader.read(data, "refused.pdf")
+        assert pdf_objects.STATS["fallback"] == before + 1
+        assert _doc_key(doc) == _doc_key(pdf_reader.read_with_pdfplumber(data, "refused.pdf"))
+
+
+def test_pdf_word_grouping_is_pdfplumbers() -> None:
+    """pdf_words re-implements pdfplumber's default word/cell-text grouping; it must stay the same."""
+    import pdfplumber
+    from pdfplumber import utils
+
+    from transforms.readers import pdf_words
+
+    with pdfplumber.open(SAMPLES / f"{STEM}.pdf") as pdf:
+        for page in pdf.pages:
+            chars = page.chars
+            assert pdf_words.extract_words(chars, ("size",)) == utils.extract_words(chars, extra_attrs=["size"])
+            for start in range(0, len(chars), 37):
+                part = chars[start:start + 80:3]
+                assert pdf_words.extract_text(part) == utils.extract_text(part)
+
+
+def test_pdf_cell_finder_is_pdfplumbers() -> None:
+    import pdfplumber
+    from pdfplumber.table import TableFinder
+
+    from transforms.readers.pdf_objects import intersections_to_cells
+
+    with pdfplumber.open(SAMPLES / f"{STEM}.pdf") as pdf:
+        for page in pdf.pages:
+            finder = TableFinder(page)
+            assert intersections_to_cells(finder.intersections) == finder.cells
+
+
+# ---------------------------------------------------------------- xlsx: direct read against openpyxl
+
+def test_xlsx_direct_read_matches_openpyxl() -> None:
+    """Shared strings, rich text, numbers, percent, booleans, a formula without a cached value, merges, an empty sheet."""
+    import openpyxl
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    from transforms.readers import xlsx_parts
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "三"
+    ws.append(["三、本年度办理结果", "（一）予以公开", 6, 0.25, True, 1690.9913, "=1+1"])
+    ws["D1"].number_format = "0.00%"
+    ws["A3"] = CellRichText(["（二）", TextBlock(InlineFont(b=True), "部分公开")])
+    ws["B3"] = 7
+    ws["B2"] = "merged over"
+    ws.merge_cells("A1:A2")
+    wb.create_sheet("空")
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
+    before = xlsx_parts.STATS["fast"]
+    fast = xlsx_reader.read(data, "book.xlsx")
+    assert xlsx_parts.STATS["fast"] == before + 1
+    slow = xlsx_reader.read_with_openpyxl(data, "book.xlsx")
+    assert _doc_key(fast) == _doc_key(slow)
+    assert "25%" in [c.text for t in tables(fast) for row in t.rows for c in row]
+
+
+def test_xlsx_date_cells_go_to_openpyxl() -> None:
+    import datetime as dt
+
+    import openpyxl
+
+    from transforms.readers import xlsx_parts
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["统计期限", dt.date(2023, 1, 1), dt.date(2023, 12, 31)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    before = xlsx_parts.STATS["fallback"]
+    doc = xlsx_reader.read(buf.getvalue(), "dates.xlsx")
+    assert xlsx_parts.STATS["fallback"] == before + 1
+    assert [c.text for c in tables(doc)[0].rows[0]] == ["统计期限", "2023-01-01", "2023-12-31"]
+
+
+def test_pdf_fast_path_from_several_threads() -> None:
+    """pdfium is not thread-safe; the flow may parse in threads. The reader serialises its pdfium calls."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = (SAMPLES / f"{STEM}.pdf").read_bytes()
+    expected = _doc_key(pdf_reader.read(data, "t.pdf"))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        keys = list(pool.map(lambda _: _doc_key(pdf_reader.read(data, "t.pdf")), range(8)))
+    assert keys == [expected] * 8

@@ -7,7 +7,12 @@ the 030 sample, 10 KB, 3 tables, 46 rows; 2-core box, median of 20 warm runs):
 |---|---|
 | python-docx: open + ``doc.tables`` cells + ``doc.paragraphs`` | 27 (quiet box), 31–81 (loaded) |
 | lxml: unzip + parse ``word/document.xml`` + every ``w:t`` | 2 |
-| this reader (lxml walk, numbering, spans, ``expand_spans``) | 7–17 (loaded box) |
+| this reader (lxml walk, numbering, spans, ``expand_spans``) | 7–17 (loaded box); 5 CPU ms on generated reports after the 2026-11-29 pass |
+
+The 2026-11-29 pass (``benchmarks/bench_readers.py``, CPU time on a shared box):
+numbering.xml and styles.xml are parsed only when a paragraph could be numbered
+(python-docx writes a 350 KB styles.xml that cost more than the body), and each
+row, cell and paragraph is walked once instead of searched with ``find``.
 
 python-docx also needs a second pass to interleave tables and paragraphs in
 body order and exposes vMerge only through private ``_tc`` objects, while one
@@ -52,6 +57,8 @@ def _w(tag: str) -> str:
 
 P, TBL, TR, TC, T, TAB, BR, CR = (_w(t) for t in ("p", "tbl", "tr", "tc", "t", "tab", "br", "cr"))
 SDT, SDT_CONTENT, CUSTOM_XML = _w("sdt"), _w("sdtContent"), _w("customXml")
+PPR, NUM_PR, P_STYLE, TR_PR, TC_PR = _w("pPr"), _w("numPr"), _w("pStyle"), _w("trPr"), _w("tcPr")
+GRID_BEFORE, GRID_SPAN, V_MERGE, H_MERGE, VAL = _w("gridBefore"), _w("gridSpan"), _w("vMerge"), _w("hMerge"), _w("val")
 # Subtrees whose text is not body text (see module docstring).
 ALTERNATE = f"{{{MC}}}AlternateContent"
 SKIP = frozenset({_w("txbxContent"), _w("drawing"), _w("pict"), _w("object"),
@@ -238,13 +245,18 @@ class _Numbering:
     abstract_of: dict[str, str] = field(default_factory=dict)  # numId -> counter key
     style_num: dict[str, tuple[str, int]] = field(default_factory=dict)  # paragraph style -> (numId, ilvl)
     counters: dict[str, dict[int, int]] = field(default_factory=dict)
+    zf: zipfile.ZipFile | None = None  # parts not read yet: most reports number nothing, and styles.xml can be 350 KB
 
     @classmethod
     def load(cls, zf: zipfile.ZipFile) -> _Numbering:
-        self = cls()
-        root = _optional_xml(zf, "word/numbering.xml")
+        """Numbering and styles are parsed on the first paragraph that could be numbered, not before."""
+        return cls(zf=zf)
+
+    def _read_parts(self) -> None:
+        zf, self.zf = self.zf, None
+        root = _optional_xml(zf, "word/numbering.xml") if zf is not None else None
         if root is None:
-            return self
+            return
         abstract: dict[str, dict[int, _Level]] = {}
         for an in root.iter(_w("abstractNum")):
             abstract[an.get(_w("abstractNumId"), "")] = {lvl_no: lvl for lvl_no, lvl in _levels(an)}
@@ -265,7 +277,9 @@ class _Numbering:
                     overridden = True
             self.levels[num_id] = levels
             self.abstract_of[num_id] = f"num {num_id}" if overridden else f"abstract {abs_id}"
-        styles = _optional_xml(zf, "word/styles.xml")
+        if not self.levels:
+            return  # nothing can be numbered, whatever the styles say
+        styles = _optional_xml(zf, "word/styles.xml", only_if=b"numPr")
         if styles is not None:
             based_on: dict[str, str] = {}
             for st in styles.iter(_w("style")):
@@ -283,15 +297,21 @@ class _Numbering:
                     cur = based_on[cur]
                 if cur in self.style_num and sid not in self.style_num:
                     self.style_num[sid] = self.style_num[cur]
-        return self
 
-    def label(self, p: etree._Element) -> str:
+    def label_from(self, ppr: etree._Element) -> str:
+        """The label of the paragraph whose w:pPr this is ('' when it is not numbered); counts it."""
+        num_pr = style = None
+        for child in ppr:
+            if child.tag == NUM_PR and num_pr is None:
+                num_pr = child
+            elif child.tag == P_STYLE and style is None:
+                style = child
+        if num_pr is None and style is None:
+            return ""
+        if self.zf is not None:
+            self._read_parts()
         if not self.levels:
             return ""
-        ppr = p.find(_w("pPr"))
-        if ppr is None:
-            return ""
-        num_pr = ppr.find(_w("numPr"))
         num_id, ilvl = _num_pr(num_pr) if num_pr is not None else ("", 0)
         if not num_id:
             style = ppr.find(_w("pStyle"))
@@ -348,9 +368,13 @@ def _num_pr(num_pr: etree._Element) -> tuple[str, int]:
     return (num_id.get(_w("val"), "") if num_id is not None else ""), level
 
 
-def _optional_xml(zf: zipfile.ZipFile, part: str) -> etree._Element | None:
+def _optional_xml(zf: zipfile.ZipFile, part: str, only_if: bytes = b"") -> etree._Element | None:
+    """The part parsed, or None when missing or broken — or when it does not contain ``only_if`` at all."""
     try:
-        return etree.fromstring(zf.read(part), _PARSER)
+        data = zf.read(part)
+        if only_if not in data:
+            return None
+        return etree.fromstring(data, _PARSER)
     except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError, ValueError):
         return None
 
@@ -367,8 +391,28 @@ def _block_elements(container: etree._Element):
 
 
 def _paragraph_text(p: etree._Element, numbering: _Numbering) -> str:
-    parts: list[str] = [numbering.label(p)]
-    _collect_text(p, parts)
+    """The list label (from the first w:pPr) and the text, in one pass over the paragraph's children."""
+    parts: list[str] = [""]
+    labelled = False
+    for child in p:
+        tag = child.tag
+        if tag == PPR:
+            if not labelled:
+                parts[0] = numbering.label_from(child)
+                labelled = True
+        elif tag == T:
+            parts.append(child.text or "")
+        elif tag == TAB:
+            parts.append("\t")
+        elif tag in (BR, CR):
+            parts.append("\n")
+        elif tag in SKIP or not isinstance(tag, str):
+            continue
+        elif tag == ALTERNATE:
+            if len(child):
+                _collect_text(child[0], parts)
+        else:
+            _collect_text(child, parts)
     return "".join(parts)
 
 
@@ -416,6 +460,44 @@ def _children(el: etree._Element, tag: str):
             yield from _children(child, tag)
 
 
+def _row_parts(tr: etree._Element) -> tuple[etree._Element | None, list[etree._Element]]:
+    """A row's first w:trPr and its w:tc cells (wrappers looked through), in one pass."""
+    trpr = None
+    cells: list[etree._Element] = []
+    for child in tr:
+        tag = child.tag
+        if tag == TC:
+            cells.append(child)
+        elif tag == TR_PR:
+            if trpr is None:
+                trpr = child
+        elif tag in WRAPPERS:
+            cells.extend(_children(child, TC))
+    return trpr, cells
+
+
+def _cell_parts(tc: etree._Element, numbering: _Numbering) -> tuple[etree._Element | None, str]:
+    """A cell's first w:tcPr and its text (as ``_cell_text``), in one pass over its children."""
+    tcpr = None
+    lines: list[str] = []
+    for child in tc:
+        tag = child.tag
+        if tag == P:
+            lines.append(_paragraph_text(child, numbering))
+        elif tag == TBL:
+            lines.extend(_flatten_table(child, numbering))
+        elif tag == TC_PR:
+            if tcpr is None:
+                tcpr = child
+        elif tag in WRAPPERS:
+            for el in _block_elements(child):
+                if el.tag == P:
+                    lines.append(_paragraph_text(el, numbering))
+                else:
+                    lines.extend(_flatten_table(el, numbering))
+    return tcpr, "\n".join(lines)
+
+
 def _int_val(el: etree._Element | None, default: int) -> int:
     if el is None:
         return default
@@ -448,20 +530,27 @@ def _table(tbl: etree._Element, location: str, numbering: _Numbering) -> Table:
     boxes: list[_Box] = []
     open_spans: dict[int, _Box] = {}  # grid col of a vMerge restart -> its box
     for r, tr in enumerate(_children(tbl, TR)):
-        trpr = tr.find(_w("trPr"))
-        col = _int_val(trpr.find(_w("gridBefore")), 0) if trpr is not None else 0
+        trpr, cells = _row_parts(tr)
+        col = _int_val(trpr.find(GRID_BEFORE), 0) if trpr is not None else 0
         row_boxes: list[_Box] = []
-        for tc in _children(tr, TC):
-            tcpr = tc.find(_w("tcPr"))
-            span = _int_val(tcpr.find(_w("gridSpan")) if tcpr is not None else None, 1)
-            vmerge = tcpr.find(_w("vMerge")) if tcpr is not None else None
-            hmerge = tcpr.find(_w("hMerge")) if tcpr is not None else None
-            text = _cell_text(tc, numbering)
-            if hmerge is not None and hmerge.get(_w("val")) != "restart" and row_boxes:
+        for tc in cells:
+            tcpr, text = _cell_parts(tc, numbering)
+            span_el = vmerge = hmerge = None
+            if tcpr is not None:
+                for child in tcpr:  # one pass instead of three finds
+                    tag = child.tag
+                    if tag == GRID_SPAN and span_el is None:
+                        span_el = child
+                    elif tag == V_MERGE and vmerge is None:
+                        vmerge = child
+                    elif tag == H_MERGE and hmerge is None:
+                        hmerge = child
+            span = _int_val(span_el, 1)
+            if hmerge is not None and hmerge.get(VAL) != "restart" and row_boxes:
                 row_boxes[-1].colspan += span  # legacy horizontal merge: continue the cell to the left
                 col += span
                 continue
-            if vmerge is not None and vmerge.get(_w("val")) != "restart":
+            if vmerge is not None and vmerge.get(VAL) != "restart":
                 origin = open_spans.get(col)
                 if origin is not None and origin.colspan == span and origin.row + origin.rowspan == r:
                     origin.rowspan += 1

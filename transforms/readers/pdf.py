@@ -1,26 +1,30 @@
 """PDF reader: text-layer PDFs → ``Document`` (paragraphs, ruled tables as span grids, borderless rows as text tables).
 
-Library choice, measured on the 030 sample (4 pages, A3 landscape, LibreOffice
-7.4; 2-core box, median of 10–20 warm runs; ``benchmarks/bench_readers.py``
-re-measures). Two runs: a quiet box, and one loaded by other test suites:
+Two sources of coordinates, one reconstruction. The hard part of these reports
+is the section 三 table, whose cell borders are the only reliable record of its
+spans (a 22-row group label, a two-row header, blank cells that print nothing),
+so tables are rebuilt from ruling lines by pdfplumber's lattice rules. What
+feeds those rules:
 
-| library | what | ms/page quiet | ms/page loaded |
-|---|---|---|---|
-| pypdfium2 5.15 | text + every char box | 1.7 | 3.0 |
-| pdfplumber 0.11.10 (pdfminer.six) | ``extract_words`` | 25 | 25 |
-| pdfplumber 0.11.10 | words + ``find_tables`` + cell text | 29 | — |
-| this reader (pdfplumber) | everything below | — | 42 |
+- **pypdfium2** (``pdf_objects``), the default: pdfium interprets the content
+  streams in C and gives every character's origin and every path's segments;
+  ``pdf_objects`` shapes them exactly as pdfplumber would (pdfminer's boxes and
+  stream order, pdfplumber's edges) — characters within 1e-4 pt of pdfminer's on
+  the real 030 report and the generated corpus. Where it cannot promise that
+  (rotated pages, rotated text, unmapped glyphs, Form XObjects, a lone diagonal
+  line, fake bold, a page pdfium fails on) it refuses the whole file;
+- **pdfplumber** (``read_with_pdfplumber``), the fallback: pdfminer interprets the
+  streams in pure Python, ~85% of its time. It also words the errors for
+  encrypted and corrupt files.
 
-pdfplumber is ~15× slower, and we take it anyway: the hard part of these
-reports is the section 三 table, whose cell borders are the only reliable
-record of its spans (a 22-row group label, a two-row header, blank cells that
-print nothing). pdfplumber's lattice finder turns ruling lines into cell boxes,
-which gives merged cells and empty cells for free; with pypdfium2 we would
-have to rebuild the same from path objects ourselves. A profile shows 85% of
-the time is pdfminer interpreting content streams, not our code; ~0.15 s per
-report is nothing next to the rest of ingestion. (pdfplumber already depends on
-pypdfium2, so a fast path — pdfium chars + path objects into the same grid
-code — stays open if volume ever demands it.)
+Word grouping and cell text are pdfplumber's default rules written out flat
+(``pdf_words``), the table finder is pdfplumber's with an indexed cell search
+(``pdf_objects.intersections_to_cells``); tests pin both to pdfplumber's own
+functions. Measured with ``benchmarks/bench_readers.py`` (CPU time, on a 2-core
+box shared with 7 other jobs, load 12–15): the 030 report (4 A3 pages) 57 ms via
+pypdfium2 against 224 ms via pdfplumber; generated A4 reports ~70 pages/s against
+~18. Results are identical on every PDF test and on 100 generated reports at
+mess 0–3 (``tests/test_readers_office.py`` compares the two paths).
 
 What the reader does, page by page:
 1. Ruled tables (``find_tables``, lines strategy) become a grid of cells; a cell
@@ -61,11 +65,13 @@ Known limits (what the reconstruction cannot do yet):
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 from dataclasses import dataclass, field
 
 from transforms.document import Cell, Document, Paragraph, Table, make_table
+from transforms.readers import pdf_objects, pdf_words
 
 PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,3})\s*$")
@@ -85,7 +91,24 @@ class PdfReadError(ValueError):
 # ---------------------------------------------------------------- entry point
 
 def read(data: bytes, name: str) -> Document:
-    """Read a text-layer PDF into paragraphs and tables, in page and reading order."""
+    """Read a text-layer PDF into paragraphs and tables, in page and reading order.
+
+    pypdfium2 supplies the characters and ruling edges (``pdf_objects``); when it cannot promise
+    pdfplumber's coordinates for this file, pdfplumber reads it (``read_with_pdfplumber``).
+    """
+    _check_bytes(data, name)
+    try:
+        sources, meta = pdf_objects.read_pages(data)
+    except pdf_objects.FastPathRefused:
+        pdf_objects.STATS["fallback"] += 1
+        return read_with_pdfplumber(data, name)
+    pdf_objects.STATS["fast"] += 1
+    pages = [_read_page(page, i + 1) for i, page in enumerate(sources)]
+    return _document(pages, meta, name)
+
+
+def read_with_pdfplumber(data: bytes, name: str) -> Document:
+    """The slow path: pdfminer interprets the content streams (and words the errors for broken files)."""
     _check_bytes(data, name)
     import pdfplumber  # imported here so a missing library only breaks this carrier
 
@@ -100,6 +123,10 @@ def read(data: bytes, name: str) -> Document:
             raise _open_error(name, exc) from exc
         meta = {k.lower(): str(v) for k, v in (pdf.metadata or {}).items()
                 if isinstance(v, (str, int, float)) and str(v).strip()}
+    return _document(pages, meta, name)
+
+
+def _document(pages: list[_Page], meta: dict[str, str], name: str) -> Document:
     n_pages = len(pages)
     problems: list[tuple[str, str]] = []
     blank_pages = [p.number for p in pages if p.n_chars == 0]
@@ -198,7 +225,7 @@ def _read_page(page, number: int) -> _Page:
             grid.pages.append(number)
             items.append((grid.top, grid))
             boxes.append(found.bbox)
-    words = [w for w in page.extract_words(extra_attrs=["size"]) if not _inside_any(w, boxes)]
+    words = [w for w in pdf_words.extract_words(chars, ("size",)) if not _inside_any(w, boxes)]
     words, stacks = _vertical_labels(words)
     lines = sorted(_lines(words) + stacks, key=lambda ln: ln.top)
     margin = MARGIN_SHARE * float(page.height)
@@ -264,13 +291,17 @@ def _inside_any(word: dict, boxes: list[tuple[float, float, float, float]]) -> b
 
 
 def _edge_index(edges: list[float], value: float) -> int:
-    return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
+    """Index of the edge nearest ``value`` in the ascending ``edges``; on a tie the lower one."""
+    i = bisect.bisect_left(edges, value)
+    if i == 0:
+        return 0
+    if i == len(edges) or abs(edges[i - 1] - value) <= abs(edges[i] - value):
+        return i - 1
+    return i
 
 
 def _grid_from_table(found, chars: list[dict], location: str) -> _Grid | None:
     """Cell boxes → grid. Grid lines are the distinct left/top borders of the boxes plus the table's far edges."""
-    from pdfplumber.utils import extract_text
-
     cells = found.cells
     if not cells:
         return None
@@ -280,7 +311,11 @@ def _grid_from_table(found, chars: list[dict], location: str) -> _Grid | None:
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if n_rows < 1 or n_cols < 1:
         return None
-    inside = [ch for ch in chars if x0 <= (ch["x0"] + ch["x1"]) / 2 <= x1 and top <= (ch["top"] + ch["bottom"]) / 2 <= bottom]
+    # chars by vertical centre, so each cell looks only at its own band (a cell lies inside the table box)
+    by_y = sorted((((ch["top"] + ch["bottom"]) / 2, k, (ch["x0"] + ch["x1"]) / 2) for k, ch in enumerate(chars)
+                   if top <= (ch["top"] + ch["bottom"]) / 2 <= bottom), key=lambda t: t[0])
+    centres_y = [t[0] for t in by_y]
+    bands: dict[tuple[float, float], tuple[list[float], list[int]]] = {}  # a row's cells share its band, sorted by x
     origins: list[list[tuple[int, int] | None]] = [[None] * n_cols for _ in range(n_rows)]
     text: dict[tuple[int, int], str] = {}
     loc: dict[tuple[int, int], str] = {}
@@ -289,8 +324,14 @@ def _grid_from_table(found, chars: list[dict], location: str) -> _Grid | None:
         r0, r1 = _edge_index(ys, ctop), max(_edge_index(ys, cbottom), _edge_index(ys, ctop) + 1)
         if origins[r0][c0] is not None:
             continue  # overlapping boxes: the first one wins
-        cell_chars = [ch for ch in inside if cx0 <= (ch["x0"] + ch["x1"]) / 2 < cx1 and ctop <= (ch["top"] + ch["bottom"]) / 2 < cbottom]
-        text[(r0, c0)] = join_lines(extract_text(cell_chars).split("\n")) if cell_chars else ""
+        band = bands.get((ctop, cbottom))
+        if band is None:
+            by_x = sorted((cx, k) for _, k, cx in by_y[bisect.bisect_left(centres_y, ctop):bisect.bisect_left(centres_y, cbottom)])
+            band = bands[(ctop, cbottom)] = ([t[0] for t in by_x], [t[1] for t in by_x])
+        xs_band, ks_band = band
+        picked = ks_band[bisect.bisect_left(xs_band, cx0):bisect.bisect_left(xs_band, cx1)]
+        cell_chars = [chars[k] for k in sorted(picked)]  # in stream order
+        text[(r0, c0)] = join_lines(pdf_words.extract_text(cell_chars).split("\n")) if cell_chars else ""
         loc[(r0, c0)] = f"{location} row {r0 + 1} col {c0 + 1}"
         for r in range(r0, min(r1, n_rows)):
             for c in range(c0, min(c1, n_cols)):

@@ -1,12 +1,15 @@
 """XLSX reader: worksheets → ``Document`` blocks (paragraph rows and span-expanded tables).
 
-openpyxl in normal mode, not read-only: read-only worksheets do not expose
-``merged_cells``, and merges are exactly what the section 三/四 headers and the
-grouped labels (三、本年度办理结果 over 22 rows) are made of. ``data_only=True``
-gives the value Excel last computed for a formula, i.e. what the bureau saw.
-Normal mode on the 030 sample (one sheet, 65 × 29) costs 30–90 ms per report
-on a 2-core box loaded by other suites (``benchmarks/bench_readers.py``), which
-is fine for one workbook per bureau per year.
+The sheet XML is read directly with lxml (``xlsx_parts``): values, number
+formats and merges exactly as openpyxl's normal mode gives them with
+``data_only=True`` (the value Excel last computed for a formula, i.e. what the
+bureau saw). Merges are exactly what the section 三/四 headers and the grouped
+labels (三、本年度办理结果 over 22 rows) are made of, and openpyxl exposes them
+only in normal mode, which builds an object per cell: 61 ms for the 030 sample
+against 13 ms read directly (CPU, ``benchmarks/bench_readers.py`` on a shared
+2-core box). openpyxl stays as the fallback for what the direct read does not
+reproduce (date-formatted numbers, unknown cell types, broken parts — its
+error messages are the ones users see), counted in ``xlsx_parts.STATS``.
 
 A workbook may hold the whole report on one sheet (LibreOffice's export of a
 Word/HTML report lays paragraphs as rows merged across the sheet and the tables
@@ -60,17 +63,49 @@ class _Merge:
 
 
 def read(data: bytes, name: str) -> Document:
-    """Read every worksheet, in workbook order, into paragraphs and tables."""
+    """Read every worksheet, in workbook order, into paragraphs and tables.
+
+    The sheet XML is read directly (``xlsx_parts``); a workbook holding what that path does
+    not reproduce exactly (date-formatted numbers, say) is read by openpyxl instead.
+    """
+    from transforms.readers import xlsx_parts
+
+    if data[:4] == b"\xd0\xcf\x11\xe0":
+        raise XlsxReadError(f"{name}: 这是旧版 Excel (.xls) 或加密的 Office 文件，不是 .xlsx；请另存为未加密的 .xlsx 后提交")
+    try:
+        book = xlsx_parts.read_book(data)
+    except xlsx_parts.FastPathRefused:
+        xlsx_parts.STATS["fallback"] += 1
+        return read_with_openpyxl(data, name)
+    xlsx_parts.STATS["fast"] += 1
+    return _document(book, name)
+
+
+def read_with_openpyxl(data: bytes, name: str) -> Document:
+    """The slow path: openpyxl's object model (and its wording of errors in broken files)."""
+    from transforms.readers.xlsx_parts import Book, Sheet
+
     wb = _load(data, name)
-    blocks: list[Paragraph | Table] = []
+    sheets = []
     for ws in wb.worksheets:
-        blocks.extend(_sheet_blocks(ws))
+        values = {(cell.row, cell.column): display_text(cell.value, cell.number_format)
+                  for cell in _stored_cells(ws) if cell.value is not None}
+        merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+        sheets.append(Sheet(ws.title, values, merges))
     props = wb.properties
     meta = {k: str(v) for k, v in (("title", props.title), ("creator", props.creator), ("created", props.created),
                                     ("modified", props.modified)) if v}
-    meta["sheets"] = ", ".join(ws.title for ws in wb.worksheets)
-    title = (props.title or "").strip() or next((b.text.strip() for b in blocks if isinstance(b, Paragraph)), None)
     wb.close()
+    return _document(Book(sheets, meta), name)
+
+
+def _document(book, name: str) -> Document:
+    blocks: list[Paragraph | Table] = []
+    for sheet in book.sheets:
+        blocks.extend(_sheet_blocks(sheet))
+    meta = dict(book.meta)
+    meta["sheets"] = ", ".join(sheet.title for sheet in book.sheets)
+    title = (book.meta.get("title") or "").strip() or next((b.text.strip() for b in blocks if isinstance(b, Paragraph)), None)
     return Document(blocks=blocks, source=name, carrier="xlsx", title=title, meta=meta)
 
 
@@ -121,18 +156,16 @@ def _number(value: int | float) -> str:
 
 # ---------------------------------------------------------------- sheet layout
 
-def _sheet_blocks(ws) -> list[Paragraph | Table]:
-    texts: dict[tuple[int, int], str] = {}
-    for cell in _stored_cells(ws):
-        if cell.value is not None:
-            texts[(cell.row, cell.column)] = display_text(cell.value, cell.number_format)
+def _sheet_blocks(sheet) -> list[Paragraph | Table]:
+    """One sheet's cell texts (merged-over copies already blank, as openpyxl leaves them) → blocks."""
+    texts = dict(sheet.values)
     if not texts:
         return []
     # Merges are clipped to the written area: a styled range down to row 1048576 must not become a million rows.
     max_row = max(r for r, _ in texts)
     max_col = max(c for _, c in texts)
-    merges = [_Merge(m.min_row, m.min_col, min(m.max_row, max_row), min(m.max_col, max_col))
-              for m in ws.merged_cells.ranges if m.min_row <= max_row and m.min_col <= max_col]
+    merges = [_Merge(r0, c0, min(r1, max_row), min(c1, max_col))
+              for r0, c0, r1, c1 in sheet.merges if r0 <= max_row and c0 <= max_col]
     owner: dict[tuple[int, int], _Merge] = {}
     for m in merges:
         for r in range(m.min_row, m.max_row + 1):
@@ -141,19 +174,23 @@ def _sheet_blocks(ws) -> list[Paragraph | Table]:
     texts = {rc: t for rc, t in texts.items() if not _is_copy(owner, *rc)}  # Excel keeps stray values under merges
 
     kinds = _row_kinds(texts, owner, max_row, max_col)
+    filled_cols: dict[int, list[int]] = {}
+    for (rr, c), t in texts.items():
+        if t.strip(BLANK):
+            filled_cols.setdefault(rr, []).append(c)
     blocks: list[Paragraph | Table] = []
     r = 1
     while r <= max_row:
         kind = kinds[r]
         if kind == "paragraph":
-            (col,) = [c for (rr, c), t in texts.items() if rr == r and t.strip(BLANK)]
-            blocks.append(Paragraph(texts[(r, col)], f"sheet {ws.title} {_coord(r, col)}"))
+            (col,) = filled_cols[r]
+            blocks.append(Paragraph(texts[(r, col)], f"sheet {sheet.title} {_coord(r, col)}"))
             r += 1
         elif kind == "table":
             end = r
             while end + 1 <= max_row and kinds[end + 1] == "table":
                 end += 1
-            blocks.append(_table(ws.title, texts, owner, r, end, max_col))
+            blocks.append(_table(sheet.title, texts, owner, r, end, max_col))
             r = end + 1
         else:
             r += 1

@@ -1,0 +1,116 @@
+"""pdfplumber's word grouping and cell text (default settings, upright text), without its generic machinery.
+
+``pdfplumber.utils.extract_words`` and ``extract_text`` build a WordExtractor,
+validate directions and go through four layers of generators per call; the
+reader calls them once per page and once per table cell, and in the fast PDF
+path they were a third of the time. These are the same rules for the one
+configuration the reader uses — x/y tolerance 3, no blank chars kept, no text
+flow, left-to-right lines read top to bottom, ligatures expanded — written
+out flat. Text that is not upright is handed to pdfplumber itself.
+``tests/test_readers_office.py`` checks both against pdfplumber on real pages.
+
+The rules, in pdfplumber's order: chars are taken in runs with equal
+(upright, extra attributes) in stream order; a run is clustered into lines by
+``top`` (sorted distinct tops, a gap ≤ 3 joins; members keep stream order),
+each line sorted by x0; a word ends at a blank char, or when the next char
+starts left of the previous one's x0, more than 3 right of its x1, or with a
+top more than 3 away.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Any
+
+TOLERANCE = 3
+
+
+def extract_words(chars: list[dict[str, Any]], extra_attrs: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """``pdfplumber.utils.extract_words(chars, extra_attrs=[...])`` with default settings."""
+    if not all(c["upright"] for c in chars):
+        from pdfplumber import utils
+
+        return utils.extract_words(chars, extra_attrs=list(extra_attrs))
+    from pdfplumber.utils.text import LIGATURES
+
+    words: list[dict[str, Any]] = []
+    keys = ("upright", *extra_attrs)
+    for _, run in groupby(chars, key=lambda c: tuple(c[k] for k in keys)):
+        for word in _word_chars(list(run)):
+            words.append(_merge(word, extra_attrs, LIGATURES))
+    return words
+
+
+def extract_text(chars: list[dict[str, Any]]) -> str:
+    """``pdfplumber.utils.extract_text(chars)``: words, lines by top, joined by space and newline."""
+    if not chars:
+        return ""
+    if not all(c["upright"] for c in chars):
+        from pdfplumber import utils
+
+        return utils.extract_text(chars)
+    from pdfplumber.utils.text import LIGATURES
+
+    # the words' text and top only: a word's top is its chars' least top
+    words = [{"top": min(c["top"] for c in w), "text": "".join(LIGATURES.get(c["text"], c["text"] or "") for c in w)}
+             for w in _word_chars(chars)]
+    return "\n".join(" ".join(w["text"] for w in line) for line in _cluster(words, "top"))
+
+
+def _word_chars(run: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """One run of chars (same upright/extra attributes) → the chars of each word, in pdfplumber's order."""
+    out: list[list[dict[str, Any]]] = []
+    for line in _cluster(run, "top"):
+        line.sort(key=_x0)
+        current: list[dict[str, Any]] = []
+        for ch in line:
+            if ch["text"].isspace():
+                if current:
+                    out.append(current)
+                current = []
+            elif current and _new_word(current[-1], ch):
+                out.append(current)
+                current = [ch]
+            else:
+                current.append(ch)
+        if current:
+            out.append(current)
+    return out
+
+
+def _x0(c: dict[str, Any]) -> float:
+    return c["x0"]
+
+
+def _new_word(prev: dict[str, Any], ch: dict[str, Any]) -> bool:
+    return ch["x0"] < prev["x0"] or ch["x0"] > prev["x1"] + TOLERANCE or abs(ch["top"] - prev["top"]) > TOLERANCE
+
+
+def _merge(chars: list[dict[str, Any]], extra_attrs: tuple[str, ...], ligatures: dict[str, str]) -> dict[str, Any]:
+    x0 = min(c["x0"] for c in chars)
+    x1 = max(c["x1"] for c in chars)
+    top = min(c["top"] for c in chars)
+    bottom = max(c["bottom"] for c in chars)
+    first = chars[0]
+    word = {"text": "".join(ligatures.get(c["text"], c["text"] or "") for c in chars), "x0": x0, "x1": x1,
+            "top": top, "doctop": top + (first["doctop"] - first["top"]), "bottom": bottom, "upright": first["upright"],
+            "height": bottom - top, "width": x1 - x0, "direction": "ltr"}
+    for key in extra_attrs:
+        word[key] = first[key]
+    return word
+
+
+def _cluster(objs: list[dict[str, Any]], key: str) -> list[list[dict[str, Any]]]:
+    """pdfplumber's ``cluster_objects(objs, key, 3)``: chain sorted distinct values with gaps ≤ 3; keep input order inside."""
+    index: dict[float, int] = {}
+    n = -1
+    last = None
+    for value in sorted({o[key] for o in objs}):
+        if last is None or value > last + TOLERANCE:
+            n += 1
+        index[value] = n
+        last = value
+    groups: list[list[dict[str, Any]]] = [[] for _ in range(n + 1)]
+    for o in objs:
+        groups[index[o[key]]].append(o)
+    return groups
