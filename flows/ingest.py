@@ -328,6 +328,8 @@ def _with_last_year(parsed: Any, blobs: list[Any], warehouse: Any, log: Any) -> 
     A parse is pure, so history comes in as data: only documents whose run-together digits
     last year's report could settle (identities 5 and 6) are parsed again, in this process.
     """
+    from transforms.parse import PARSER_VERSION
+
     from flows.parallel import replace_reports
     from transforms.evidence import bureau_key, history_from_tables
 

@@ -37,6 +37,10 @@ _MAX_CELL = 60
 
 # Where ``gongkai demo`` finds its documents: the repository's bundled samples.
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
+#: The office's bureau registry for the bundled samples (bureau, region, parent, level, …):
+#: what lets the demo sum 平潭综合实验区's bureaus into the city's own report.
+DEMO_REGISTRY = Path(__file__).resolve().parent.parent / "docs" / "demo_registry.csv"
+DEMO_REGION, DEMO_YEAR = "平潭综合实验区", 2021
 
 DEMO_SQL = """\
 SELECT bureau, year, layout, status, is_current, new_received_total
@@ -637,8 +641,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     counted = _query(args, DEMO_COUNTED_SQL).to_pylist()[0]
     _print(f"Analysts' views now count {counted['counted']} of the {counted['current']} current report(s) "
            f"(status resolved; cells the office set are marked how = 'resolved' in v_*_cells).")
+    _print("")
+    from warehouse.store import Warehouse
+
+    with Warehouse.open(url=summary.warehouse_url, data_dir=str(settings.data_dir)) as warehouse:
+        loaded = warehouse.load_registry(DEMO_REGISTRY)
+    _print(f"The office's bureau registry ({DEMO_REGISTRY.name}, {loaded.bureaus} bureaus) says who belongs to "
+           f"{DEMO_REGION}; the city's own report sums its admitted bureau reports:")
+    out = Path(settings.data_dir) / "report" / f"{DEMO_REGION}-{DEMO_YEAR}"
+    _print(f"$ gongkai report --region {DEMO_REGION} --year {DEMO_YEAR} --out {out} --data-dir {settings.data_dir}")
+    main(["report", "--region", DEMO_REGION, "--year", str(DEMO_YEAR), "--out", str(out),
+          "--data-dir", str(settings.data_dir)])
+    _print("")
     _print(f"Review pages: {Path(settings.data_dir) / 'review' / 'index.html'} (open in a browser; "
            f"`gongkai review` rewrites them)")
+    _print(f"City report: {out / 'report.html'} (print-ready), report.xlsx, report.md, charts/")
     return 0
 
 

@@ -152,6 +152,12 @@ def test_demo_ingests_the_samples_and_shows_a_query(tmp_path: Path, capsys: pyte
     assert "resolve accept" in out and "--finding identity.I1" in out and "resolve set" in out
     assert re.search(r"now count 2 of the 6 current report\(s\)", out), out[-600:]
     assert (tmp_path / "data" / "review" / "index.html").is_file() and "Review pages:" in out
+    # and sums 平潭综合实验区's admitted reports into the city's own report
+    report = tmp_path / "data" / "report" / "平潭综合实验区-2021"
+    assert "gongkai report --region 平潭综合实验区 --year 2021" in out
+    assert re.search(r"2 report\(s\) summed, \d+ missing, 0 held back, 2 decision\(s\)", out) or \
+        re.search(r"2 report\(s\) summed", out), out[-800:]
+    assert all((report / name).is_file() for name in ("report.html", "report.xlsx", "report.md"))
 
 
 def test_ingest_from_a_fresh_prefect_home(fresh_prefect_ingest) -> None:

@@ -26,6 +26,14 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 NAN = float("nan")
 
+_LABEL = {
+    "new_received": ("三", "一、本年新收政府信息公开申请数量", "总计", "收到申请"),
+    "granted": ("三", "（一）予以公开", "总计", "予以公开"),
+    "review_total": ("四", "行政复议", "总计", "行政复议"),
+    "litigation_total": ("四", "行政诉讼", "总计", "行政诉讼"),
+}
+
+
 def _table_values(inp, report_ids) -> dict[tuple[str, str], float]:
     """(report, quantity) → the table's number(s) the narrative may state."""
     apps = inp.facts("application_facts", report_ids=report_ids, row_key=["new_received", "carried_over", "granted"],
