@@ -12,11 +12,12 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import Decimal
+from decimal import Context, Decimal
 
 import pyarrow as pa
 
-from transforms.report import CellValue, Finding, ParsedReport
+from transforms.findings import make_finding
+from transforms.report import CellValue, Finding, Location, ParsedReport
 from transforms.spec import LAYOUTS
 
 AMOUNT_TYPE = pa.decimal128(24, 8)
@@ -147,17 +148,70 @@ class ReportRow:
     run_id: str
 
 
-def _cell_fields(cell: CellValue) -> tuple:
-    return (
-        None if cell.value is None else int(cell.value),
-        cell.is_blank,
-        cell.recovered,
-        cell.raw,
-        cell.location,
-    )
+# What the warehouse's numeric columns hold: int64 counts, decimal128(24, 8) amounts in 万元.
+MAX_COUNT = 2**63 - 1
+_MONEY_SCALE = AMOUNT_TYPE.scale
+_MONEY_MAX = Decimal(10) ** (AMOUNT_TYPE.precision - AMOUNT_TYPE.scale)  # 10^16 万元: exclusive bound
+_MONEY_QUANTUM = Decimal(1).scaleb(-_MONEY_SCALE)
 
 
-_MONEY_QUANTUM = Decimal("0.00000001")
+class _ReportOut:
+    """One report's rows and the findings its cells add, kept apart until the report is built whole.
+
+    ``to_tables`` fills one of these per report and only then copies it into the batch's
+    columns, so a report whose rows cannot be built (a bug, a value no column can hold
+    that slipped past the checks below) costs that report its facts, never the batch.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.rows: list[tuple[str, tuple]] = []
+        self.findings: list[Finding] = []
+        self.blanks = 0
+        self.source = source
+
+    def out_of_range(self, cell: CellValue, location: Location, what: str) -> None:
+        self.findings.append(make_finding(
+            "cell.out_of_range",
+            f"{location.describe()}印的“{cell.raw.strip()[:60]}”{what}，无法存入数据仓库；按原文保留，数值记为空。",
+            location, found=cell.raw.strip()[:200], report=self.source,
+        ))
+
+    def count(self, cell: CellValue, location: Location) -> int | None:
+        """A count cell's value as int64, or None (with a finding) when it does not fit."""
+        if cell.value is None:
+            return None
+        try:
+            value = int(cell.value)
+        except (ValueError, OverflowError, ArithmeticError):  # NaN/Infinity cannot come from the parser
+            self.out_of_range(cell, location, "不是有限的数")
+            return None
+        if not -MAX_COUNT <= value <= MAX_COUNT:
+            self.out_of_range(cell, location, f"超出件数可存的范围（不超过{MAX_COUNT}）")
+            return None
+        return value
+
+    def amount(self, cell: CellValue, location: Location) -> Decimal | None:
+        """A money cell's value in 万元 as decimal(24, 8), or None (with a finding) when it does not fit exactly."""
+        if cell.value is None:
+            return None
+        value = Decimal(cell.value)
+        if not value.is_finite() or abs(value) >= _MONEY_MAX:
+            self.out_of_range(cell, location, f"超出金额可存的范围（小于{_MONEY_MAX:.0f}万元）")
+            return None
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -_MONEY_SCALE and value != value.quantize(
+                _MONEY_QUANTUM, context=_WIDE):
+            self.out_of_range(cell, location, f"小数位超过{_MONEY_SCALE}位（万元）")
+            return None
+        return value.quantize(_MONEY_QUANTUM, context=_WIDE)
+
+    def cell_fields(self, cell: CellValue, location: Location) -> tuple:
+        self.blanks += bool(cell.is_blank)
+        return (self.count(cell, location), cell.is_blank, cell.recovered, cell.raw, cell.location)
+
+
+# Enough digits for any value that passed the range check above (16 + 8), so quantize never traps.
+_WIDE = Context(prec=AMOUNT_TYPE.precision + 4)
 
 
 class _Columns:
@@ -181,47 +235,76 @@ class _Columns:
 
 
 def to_tables(rows: list[ReportRow], extra_findings: dict[str, list[Finding]] | None = None) -> dict[str, pa.Table]:
-    """Long-form tables for a batch. ``extra_findings`` (by report_id) adds what validation found."""
+    """Long-form tables for a batch. ``extra_findings`` (by report_id) adds what validation found.
+
+    Never raises for one report's content: each report's rows are built apart
+    (``_report_rows``); a value no column can hold is a ``cell.out_of_range`` finding
+    on its cell, and a report whose rows cannot be built at all keeps its reports row
+    with a ``file.unreadable`` finding saying why.
+    """
     out = _Columns([name for name in SCHEMAS if name not in ("reports", "findings")])
     put = out.put
     n_blank: list[int] = []
+    added: list[list[Finding]] = []
     for rr in rows:
-        rep = rr.report
-        rid = rr.report_id
-        year = rep.year
-        blanks = 0
-        layout = LAYOUTS.get(rep.layout) if rep.layout else None
-        column_keys = layout.app_column_keys if layout is not None else ()
-        for row_key, cells in rep.applications.items():
-            for column_key, cell in zip(column_keys, cells):
-                blanks += bool(cell.is_blank)
-                put("application_facts", (rid, year, row_key, column_key) + _cell_fields(cell))
-        if rep.review_litigation is not None and layout is not None:
-            for spec_cell, cell in zip(layout.review_cells, rep.review_litigation):
-                blanks += bool(cell.is_blank)
-                put("review_facts", (rid, year, spec_cell.group, spec_cell.outcome) + _cell_fields(cell))
-        for ad in rep.active_disclosure:
-            cell = ad.cell
-            blanks += bool(cell.is_blank)
-            is_money = ad.unit == "万元"
-            count = None if (is_money or cell.value is None) else int(cell.value)
-            amount = cell.value if (is_money and cell.value is not None) else None
-            if amount is not None:
-                amount = Decimal(amount).quantize(_MONEY_QUANTUM)
-            put("disclosure_facts", (rid, year, ad.block, ad.item, ad.column, count, amount,
-                                     cell.is_blank, cell.recovered, cell.raw, cell.location))
-        for section_key, text in rep.narratives.items():
-            put("narratives", (rid, year, section_key, text))
-        for row_no, extra in enumerate(rep.extra_rows):
-            for cell_no, raw in enumerate(extra.cells):
-                put("extra_rows", (rid, year, row_no, extra.section, extra.label, cell_no, raw, extra.location))
-        for cell in rep.extra_columns:
-            put("extra_columns", (rid, year, cell.section, cell.row_key, cell.label, cell.raw, cell.location))
-        n_blank.append(blanks)
+        try:
+            built = _report_rows(rr)
+        except Exception as exc:  # noqa: BLE001 - isolate the report: it loses its facts, the batch goes on
+            built = _ReportOut(rr.report.source)
+            built.findings.append(make_finding(
+                "file.unreadable", f"文件“{rr.report.source}”的表格无法转换为入库格式：{type(exc).__name__}: {exc}",
+                Location(source=rr.report.source), found=type(exc).__name__, report=rr.report.source,
+            ))
+        for table, values in built.rows:
+            put(table, values)
+        n_blank.append(built.blanks)
+        added.append(built.findings)
     tables = out.tables()
-    tables.update(_report_tables(rows, n_blank))
+    tables.update(_report_tables(rows, n_blank, added))
     tables = {name: tables[name] for name in SCHEMAS}
     return with_findings(tables, extra_findings) if extra_findings else tables
+
+
+def _report_rows(rr: ReportRow) -> _ReportOut:
+    """One report's fact rows (``(table, values)`` in ``SCHEMAS`` column order), built without touching the batch."""
+    rep = rr.report
+    rid = rr.report_id
+    year = _year(rep.year)
+    built = _ReportOut(rep.source)
+    rows = built.rows
+    layout = LAYOUTS.get(rep.layout) if rep.layout else None
+    column_keys = layout.app_column_keys if layout is not None else ()
+    for row_key, cells in rep.applications.items():
+        for column_key, cell in zip(column_keys, cells):
+            loc = Location("三", row_key, column_key, cell.location or None)
+            rows.append(("application_facts", (rid, year, row_key, column_key) + built.cell_fields(cell, loc)))
+    if rep.review_litigation is not None and layout is not None:
+        for spec_cell, cell in zip(layout.review_cells, rep.review_litigation):
+            loc = Location("四", spec_cell.group_label, spec_cell.outcome_label, cell.location or None)
+            rows.append(("review_facts", (rid, year, spec_cell.group, spec_cell.outcome)
+                         + built.cell_fields(cell, loc)))
+    for ad in rep.active_disclosure:
+        cell = ad.cell
+        built.blanks += bool(cell.is_blank)
+        loc = Location("二", ad.item, ad.column, cell.location or None)
+        is_money = ad.unit == "万元"
+        count = None if is_money else built.count(cell, loc)
+        amount = built.amount(cell, loc) if is_money else None
+        rows.append(("disclosure_facts", (rid, year, ad.block, ad.item, ad.column, count, amount,
+                                          cell.is_blank, cell.recovered, cell.raw, cell.location)))
+    for section_key, text in rep.narratives.items():
+        rows.append(("narratives", (rid, year, section_key, text)))
+    for row_no, extra in enumerate(rep.extra_rows):
+        for cell_no, raw in enumerate(extra.cells):
+            rows.append(("extra_rows", (rid, year, row_no, extra.section, extra.label, cell_no, raw, extra.location)))
+    for cell in rep.extra_columns:
+        rows.append(("extra_columns", (rid, year, cell.section, cell.row_key, cell.label, cell.raw, cell.location)))
+    return built
+
+
+def _year(year: int | None) -> int | None:
+    """A reporting year the int32 column can hold; the metadata reader only finds four-digit years."""
+    return year if year is None or -(2**31) <= year < 2**31 else None
 
 
 #: ``(code, severity as found) -> severity to record``, or ``"off"`` to drop the finding.
@@ -304,17 +387,22 @@ def _finding_record(rid: str, year: int | None, no: int, f: Finding, severity: s
             f.expected, f.found)
 
 
-def _report_tables(rows: list[ReportRow], n_blank: list[int]) -> dict[str, pa.Table]:
-    """The reports and findings tables with the parser's own findings (``with_findings`` adds the rest)."""
+def _report_tables(rows: list[ReportRow], n_blank: list[int],
+                   added: list[list[Finding]] | None = None) -> dict[str, pa.Table]:
+    """The reports and findings tables with the parser's own findings (``with_findings`` adds the rest).
+
+    ``added``: per report, findings made while building its rows (values no column can hold).
+    """
     now = datetime.now(timezone.utc)
     out = _Columns(["reports", "findings"])
-    for rr, blanks in zip(rows, n_blank, strict=True):
+    for i_row, (rr, blanks) in enumerate(zip(rows, n_blank, strict=True)):
         rep = rr.report
-        rid, year = rr.report_id, rep.year
-        for i, f in enumerate(rep.findings):
+        rid, year = rr.report_id, _year(rep.year)
+        findings = list(rep.findings) + (added[i_row] if added else [])
+        for i, f in enumerate(findings):
             out.put("findings", _finding_record(rid, year, i, f, f.severity))
-        n_err = sum(f.severity == "error" for f in rep.findings)
-        n_warn = sum(f.severity == "warning" for f in rep.findings)
+        n_err = sum(f.severity == "error" for f in findings)
+        n_warn = sum(f.severity == "warning" for f in findings)
         out.put("reports", (rid, year, rep.bureau, rep.layout, status_of(n_err, n_warn), rep.title, rr.source_path,
                             rep.sha256, rep.carrier, rep.encoding, rr.parser_version, rr.run_id, n_err, n_warn,
                             blanks, now))
