@@ -30,15 +30,17 @@ from typing import Any, TypeVar
 
 from prefect import flow
 
-from flows.discover import SourceFile, discover_files
+from flows.discover import SourceFile, discover, discover_files
 from flows.parallel import ParsePool
 from flows.summary import IngestSummary
 from flows.tasks import (
+    file_names,
     load_tables,
     loaded_contents,
     mirror_years,
     parse_batch,
     read_batch,
+    report_id_of,
     select_fresh,
     select_reports,
     validate_tables,
@@ -150,9 +152,12 @@ def annual_ingest(
     in_flight = 1 if local_runner else max(2, 2 * (workers or 2))
     warehouse = Warehouse.open(url=settings.warehouse_url, data_dir=str(settings.data_dir))
     try:
-        chosen, not_selected = select_files(warehouse, source, files, wanted_years, bureaus)
+        chosen, not_selected, left_out = select_files(warehouse, source, files, wanted_years, bureaus)
         summary.files_seen = len(chosen) + not_selected
         summary.files_not_selected = not_selected
+        summary.files_left_out = left_out
+        for reason, names in sorted(left_out.items()):
+            log.info("discovery left out %d file(s): %s (e.g. %s)", len(names), reason, ", ".join(names[:3]))
         log.info("discovered %d file(s) under %s; %d selected, %d of other bureaus/years not read",
                  summary.files_seen, label, len(chosen), not_selected)
         if registry:
@@ -188,9 +193,13 @@ def annual_ingest(
                 t0 = time.perf_counter()
                 blobs = _step(read_batch, batch)
                 summary.add_stage("read", time.perf_counter() - t0)
-                fresh, unchanged, duplicates = select_fresh(blobs, loaded, PARSER_VERSION, seen_ids)
+                fresh, unchanged, copies = select_fresh(blobs, loaded, PARSER_VERSION, seen_ids)
+                duplicates = len(copies)
                 summary.files_skipped += unchanged
                 summary.files_duplicate += duplicates
+                summary.duplicate_names += [(b.file.name, rid) for rid, b in
+                                            ((report_id_of(b), b) for b in copies)]
+                warehouse.record_files(file_names(blobs), summary.run_id)
                 parsing = (_submit(background, parse_batch, fresh, pool, PARSER_VERSION, summary.run_id)
                            if fresh else None)
                 pending.append(_Pending(n, len(blobs), unchanged, duplicates, parsing))
@@ -311,23 +320,26 @@ def _rerun_label(years: list[int] | None, year: int | None, bureaus: list[str] |
 
 
 def select_files(warehouse: Any, source: str | None, files: list[str] | None, years: list[int],
-                 bureaus: list[str] | None) -> tuple[list[SourceFile], int]:
-    """The documents to read, and how many discovered ones the warehouse says belong to other bureaus/years.
+                 bureaus: list[str] | None) -> tuple[list[SourceFile], int, dict[str, list[str]]]:
+    """The documents to read, how many discovered ones the warehouse says belong to other bureaus/years,
+    and the names discovery left out on purpose, by reason.
 
     A file the warehouse has never seen (or whose report is of a wanted bureau-year)
     is read and parsed; the year/bureau filter is then applied to what it parsed to.
     """
+    left_out: dict[str, list[str]] = {}
     if files:
         chosen = _named_files(source, files)
     elif source is not None:
-        chosen = discover_files(source)
+        found = discover(source)
+        chosen, left_out = found.files, found.skipped
     else:
-        return _known_files_of(warehouse, years, bureaus), 0
+        return _known_files_of(warehouse, years, bureaus), 0, left_out
     if not years and not bureaus:
-        return chosen, 0
+        return chosen, 0, left_out
     known = _known_bureau_years(warehouse)
     keep = [f for f in chosen if f.path not in known or any(_matches(b, y, years, bureaus) for b, y in known[f.path])]
-    return keep, len(chosen) - len(keep)
+    return keep, len(chosen) - len(keep), left_out
 
 
 def _matches(bureau: str | None, year: int | None, years: list[int], bureaus: list[str] | None) -> bool:
@@ -348,7 +360,8 @@ def _named_files(source: str | None, files: list[str]) -> list[SourceFile]:
     out: list[SourceFile] = []
     for f in files:
         out.extend(discover_files(f))  # raises FileNotFoundError for a missing file: the request was wrong
-    return [SourceFile(f.path if "://" in f.path else os.path.abspath(f.path), f.name) for f in out]
+    return [SourceFile(f.path if "://" in f.path else os.path.abspath(f.path), f.name, f.problem, f.problem_code)
+            for f in out]
 
 
 def _known_bureau_years(warehouse: Any) -> dict[str, set[tuple[str | None, int | None]]]:

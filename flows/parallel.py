@@ -63,6 +63,7 @@ class ParseItem:
     report_id: str
     sha256: str | None
     read_error: str | None = None
+    read_error_code: str = "file.unreadable"  # or file.not_regular: a FIFO, socket, device, symlink loop
 
 
 @dataclass
@@ -89,11 +90,11 @@ class ParsedChunk:
     tables: dict[str, pa.Table]
 
 
-def unreadable_report(name: str, sha256: str | None, message: str) -> ParsedReport:
+def unreadable_report(name: str, sha256: str | None, message: str, code: str = "file.unreadable") -> ParsedReport:
     """An empty report that carries only the reason its file could not be read or parsed."""
     carrier = PurePosixPath(name).suffix.lower().lstrip(".") or "unknown"
     report = ParsedReport(source=name, carrier=carrier, sha256=sha256)
-    report.add(make_finding("file.unreadable", message, found=name, report=name))
+    report.add(make_finding(code, message, found=name, report=name))
     return report
 
 
@@ -181,7 +182,7 @@ def parse_one(item: ParseItem) -> tuple[ParsedReport, float]:
     """
     start = time.perf_counter()
     if item.data is None:
-        return unreadable_report(item.name, item.sha256, f"文件无法读取：{item.read_error}"), 0.0
+        return unreadable_report(item.name, item.sha256, f"文件无法读取：{item.read_error}", item.read_error_code), 0.0
     limits = _WorkerBudget.limits
     parse_bytes = _parser()
     try:

@@ -34,6 +34,10 @@ class IngestSummary:
     files_filtered: int = 0  # parsed, but not of the requested year
     files_duplicate: int = 0  # same bytes as another file of this run
     files_not_selected: int = 0  # a rerun's files of other bureaus or years, known from the warehouse
+    # Names discovery left out on purpose, by reason (hidden, JSON, links to folders): none vanish untold.
+    files_left_out: dict[str, list[str]] = field(default_factory=dict)
+    # Second and later names of bytes already seen this run: recorded against the one report (report_files).
+    duplicate_names: list[tuple[str, str]] = field(default_factory=list)  # (name, report_id)
     reports_loaded: int = 0
     years: list[int] = field(default_factory=list)
     reports_by_status: dict[str, int] = field(default_factory=dict)
@@ -95,6 +99,14 @@ class IngestSummary:
             "|---|---:|",
         ]
         lines += [f"| {k} | {v} |" for k, v in sorted(self.reports_by_status.items())] or ["| – | 0 |"]
+        if self.files_left_out:
+            lines += ["", "## Left out by discovery", "", "| reason | files | examples |", "|---|---:|---|"]
+            lines += [f"| {reason} | {len(names)} | {', '.join(f'`{n}`' for n in names[:5])} |"
+                      for reason, names in sorted(self.files_left_out.items())]
+        if self.duplicate_names:
+            lines += ["", "## Same bytes under another name (one report, both names recorded)", "",
+                      "| file | report_id |", "|---|---|"]
+            lines += [f"| `{name}` | `{rid}` |" for name, rid in self.duplicate_names[:50]]
         lines += ["", "## Reports by carrier", "", "| carrier | reports |", "|---|---:|"]
         lines += [f"| {k} | {v} |" for k, v in sorted(self.reports_by_carrier.items())] or ["| – | 0 |"]
         lines += ["", "## Findings by severity", "", "| severity | findings |", "|---|---:|"]

@@ -17,6 +17,8 @@ registry, every bureau named in a title becomes a registry entry of its own.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -56,6 +58,7 @@ from warehouse.schema import (
     dimension_rows,
     ingest_runs,
     metadata,
+    report_files,
     report_tables,
     schema_version,
 )
@@ -301,7 +304,12 @@ class Warehouse:
 
     # -- runs -----------------------------------------------------------------
     def start_run(self, source: str, parameters: Mapping[str, Any] | None = None) -> str:
-        """Record the start of an ingest run; the id goes into every report row it loads."""
+        """Record the start of an ingest run; the id goes into every report row it loads.
+
+        Runs of this host still marked ``running`` whose process is gone were killed
+        (kill -9, a power cut): they are marked ``crashed`` first (``mark_crashed_runs``).
+        """
+        self.mark_crashed_runs()
         run_id = uuid.uuid4().hex
         with self.engine.begin() as conn:
             conn.execute(ingest_runs.insert(), {
@@ -310,8 +318,49 @@ class Warehouse:
                 "source": source,
                 "status": "running",
                 "parameters": json.dumps(dict(parameters or {}), ensure_ascii=False, sort_keys=True, default=str),
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
             })
         return run_id
+
+    def mark_crashed_runs(self) -> list[str]:
+        """Mark ``crashed`` the runs of this host left ``running`` by a process that no longer exists.
+
+        Runs of other hosts are left alone (their processes cannot be seen from here),
+        as are runs recorded before hosts and pids were (schema version 4).
+        """
+        host = socket.gethostname()
+        with self.engine.begin() as conn:
+            rows = conn.execute(select(ingest_runs.c.run_id, ingest_runs.c.pid).where(
+                ingest_runs.c.status == "running", ingest_runs.c.host == host, ingest_runs.c.pid.is_not(None))).all()
+            dead = sorted(run_id for run_id, pid in rows if not _process_alive(int(pid)))
+            for run_id in dead:
+                conn.execute(ingest_runs.update().where(ingest_runs.c.run_id == run_id, ingest_runs.c.status == "running")
+                             .values(status="crashed", finished_at=datetime.now(timezone.utc)))
+        return dead
+
+    def record_files(self, files: Iterable[tuple[str, str, str | None]], run_id: str | None) -> int:
+        """Record ``(report_id, source_path, content_sha256)``: every name a report's bytes were seen under.
+
+        Idempotent: a name already recorded for the report keeps its first run and time;
+        returns how many names were new.
+        """
+        rows = {(rid, path): sha for rid, path, sha in files if rid and path}
+        if not rows:
+            return 0
+        now = datetime.now(timezone.utc)
+        with self.engine.begin() as conn:
+            self.backend.serialize_writers(conn, report_files)
+            present: set[tuple[str, str]] = set()
+            for chunk in _chunks(sorted({rid for rid, _ in rows})):
+                present.update((r[0], r[1]) for r in conn.execute(
+                    select(report_files.c.report_id, report_files.c.source_path)
+                    .where(report_files.c.report_id.in_(chunk))))
+            new = [{"report_id": rid, "source_path": path, "content_sha256": sha, "first_run_id": run_id,
+                    "first_seen_at": now} for (rid, path), sha in sorted(rows.items()) if (rid, path) not in present]
+            if new:
+                conn.execute(report_files.insert(), new)
+        return len(new)
 
     def finish_run(
         self,
@@ -432,6 +481,21 @@ class Warehouse:
             for table in report_tables.values():
                 found.update(conn.execute(select(table.c.year).distinct()).scalars())
         return _sorted_years(found)
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process with this pid exists on this host (signal 0 probes without signalling)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    except OSError:
+        return True
+    return True
 
 
 def _with_version_columns(reports: pa.Table, added: Mapping[str, Mapping[str, Any]],
