@@ -40,6 +40,7 @@ from flows.tasks import (
     mirror_years,
     parse_batch,
     read_batch,
+    recheck_tables,
     report_id_of,
     select_fresh,
     select_reports,
@@ -168,6 +169,7 @@ def annual_ingest(
                   "docs_root": str(Path(settings.data_dir) / "datadocs" / str(run_id))}
         loaded = set() if force else loaded_contents(warehouse.known_files())
         touched_years: set[int | None] = set()
+        loaded_years: set[int | None] = set()  # years of the reports this run loaded (for the re-check)
         seen_ids: set[str] = set()
         total = len(chosen)
         done = 0
@@ -183,7 +185,7 @@ def annual_ingest(
                 done += item.n_files
                 if item.parsing is not None:
                     _load_batch(item, summary, warehouse, wanted_years, bureaus, touched_years, log,
-                                checks)
+                                checks, loaded_years)
                 else:
                     log.info("batch %d: %d file(s), all unchanged or duplicates", item.n, item.n_files)
                 _progress(done, total)
@@ -207,17 +209,30 @@ def annual_ingest(
                     finish(pending.popleft())
             while pending:
                 finish(pending.popleft())
+        # Cross-report rules once, against everything loaded (this run's years, and those a crashed run left).
+        recheck_for = loaded_years | set(warehouse.unsettled_years())
+        if recheck_for:
+            t0 = time.perf_counter()
+            docs_dir = str(Path(checks["docs_root"]) / "recheck") if checks.get("docs_root") else None
+            rechecked = _step(recheck_tables, warehouse, _sorted_years(recheck_for), rules_config,
+                              summary.run_id, docs_dir)
+            summary.add_stage("cross-report check", time.perf_counter() - t0)
+            summary.apply_recheck(rechecked, summary.run_id)
+            touched_years |= rechecked.years
+            log.info("cross-report check: %d current report(s) checked, %d changed", rechecked.checked,
+                     len(rechecked.changed_ids))
         if summary.data_docs:
             from expectations.datadocs import write_run_index
 
             index = write_run_index(checks["docs_root"])
             summary.data_docs_index = str(index) if index is not None else None
-        if touched_years:
-            t0 = time.perf_counter()
-            _step(mirror_years, warehouse, _sorted_years(touched_years), settings.parquet_root)
-            summary.add_stage("parquet", time.perf_counter() - t0)
+        # always: a run that touched nothing still repairs a mirror an earlier run left stale
+        t0 = time.perf_counter()
+        _step(mirror_years, warehouse, _sorted_years(touched_years), settings.parquet_root)
+        summary.add_stage("parquet", time.perf_counter() - t0)
         summary.elapsed_seconds = time.perf_counter() - started
         warehouse.finish_run(run_id, status="finished", **_run_counts(summary))
+        warehouse.settle_runs(run_id)
     except BaseException:
         _finish_failed(warehouse, summary)
         raise
@@ -248,7 +263,8 @@ class _Pending:
 
 def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any,
                 wanted_years: list[int], bureaus: list[str] | None, touched_years: set[int | None],
-                log: Any, checks: dict[str, Any] | None = None) -> None:
+                log: Any, checks: dict[str, Any] | None = None, loaded_years: set[int | None] | None = None) -> None:
+    loaded_years = set() if loaded_years is None else loaded_years
     t0 = time.perf_counter()
     parsed = item.parsing.result()
     summary.add_stage("wait for parse", time.perf_counter() - t0)
@@ -266,7 +282,7 @@ def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any,
     t0 = time.perf_counter()
     checks = checks or {}
     docs_dir = str(Path(checks["docs_root"]) / f"batch-{item.n:04d}") if checks.get("docs_root") else None
-    checked = _step(validate_tables, tables, warehouse, checks.get("rules_config"), summary.run_id, docs_dir)
+    checked = _step(validate_tables, tables, warehouse, checks.get("rules_config"), summary.run_id, docs_dir, False)
     tables = stamp_loaded_at(checked.apply(tables))
     summary.add_rule_summary(item.n, checked.summary_markdown, checked.data_docs)
     validate_seconds = time.perf_counter() - t0
@@ -276,6 +292,7 @@ def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any,
     load_seconds = time.perf_counter() - t0
     summary.add_stage("load", load_seconds)
     touched_years |= _years_of(result)
+    loaded_years.update(tables["reports"].column("year").to_pylist())
     summary.add_tables(tables)
     log.info("batch %d: read %d, unchanged %d, duplicates %d, parsed %d (%.2f s of parsing), "
              "filtered %d, loaded %d report(s) with %d finding(s); validate %.2f s, load %.2f s",

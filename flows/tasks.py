@@ -211,12 +211,26 @@ def select_reports(
 
 @task(name="validate-batch", cache_policy=NO_CACHE)
 def validate_tables(tables: dict[str, pa.Table], warehouse: Any = None, rules_config: str | None = None,
-                    run_id: str | None = None, docs_dir: str | None = None) -> Any:
-    """The whole rulebook on one batch, against the warehouse's history: findings by report_id,
-    a per-rule summary, and the batch's Data Docs page (``expectations.check_batch``)."""
+                    run_id: str | None = None, docs_dir: str | None = None, cross_report: bool = True) -> Any:
+    """The rulebook on one batch, against the warehouse's history: findings by report_id,
+    a per-rule summary, and the batch's Data Docs page (``expectations.check_batch``).
+
+    The ingest flow passes ``cross_report=False`` and checks the cross-report rules once
+    after all its batches are loaded (``recheck_cross_report``), so load order never matters.
+    """
     from expectations.batch import check_batch
 
-    return check_batch(tables, warehouse=warehouse, config=rules_config, run_id=run_id, docs_dir=docs_dir)
+    return check_batch(tables, warehouse=warehouse, config=rules_config, run_id=run_id, docs_dir=docs_dir,
+                       cross_report=cross_report)
+
+
+@task(name="recheck-cross-report", cache_policy=NO_CACHE)
+def recheck_tables(warehouse: Any, years: list[int | None], rules_config: str | None = None,
+                   run_id: str | None = None, docs_dir: str | None = None) -> Any:
+    """The cross-report rules on every current report the run's years can affect, against the complete warehouse."""
+    from expectations.batch import recheck_cross_report
+
+    return recheck_cross_report(warehouse, set(years), config=rules_config, run_id=run_id, docs_dir=docs_dir)
 
 
 @task(name="load-batch", cache_policy=NO_CACHE)
@@ -227,7 +241,7 @@ def load_tables(warehouse: Any, tables: dict[str, pa.Table]) -> Any:
 
 @task(name="write-parquet-mirror", cache_policy=NO_CACHE)
 def mirror_years(warehouse: Any, years: list[int | None], root: str) -> Any:
-    """Rewrite the Parquet mirror for the years this run touched, from the warehouse."""
-    from warehouse.parquet import write_mirror
+    """Rewrite the Parquet mirror for the years this run touched and every year left stale (a crashed run)."""
+    from warehouse.parquet import heal_mirror
 
-    return write_mirror(warehouse, years, root)
+    return heal_mirror(warehouse, root, years)

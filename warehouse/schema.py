@@ -162,6 +162,9 @@ ingest_runs = Table(
     Column("parameters", Text),  # JSON text: portable, and analysts can still read it
     Column("host", Text),  # where the run's process ran, and its pid: a later run marks it crashed
     Column("pid", Integer, autoincrement=False),  # when that process is gone and the run still says running
+    # A crashed or failed run's reports may lack their cross-report re-check and mirror export;
+    # the first later run that completes re-checks and re-exports its years and records itself here.
+    Column("settled_by", Text),
 )
 
 # Every name a report's bytes were found under. ``reports.source_path`` is the path the
