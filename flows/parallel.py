@@ -42,6 +42,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from flows.lifetime import die_with_parent
 from transforms.findings import make_finding
 from transforms.readers.limits import LIMITS, TOO_LARGE, TOO_SLOW, Limits
 from transforms.report import ParsedReport
@@ -109,11 +110,13 @@ class _WorkerBudget:
     parser: str | None = None  # "module:function" standing in for transforms.parse.parse_bytes (tests)
 
 
-def _init_worker(limits: Limits, parser: str | None = None) -> None:
-    """Runs once in each worker: address-space limit, death with the parent, the per-file budget."""
+def _init_worker(limits: Limits, parser: str | None = None, flow_pid: int | None = None) -> None:
+    """Runs once in each worker: address-space limit, death with the flow, the per-file budget."""
     _WorkerBudget.limits = limits
     _WorkerBudget.parser = parser
-    _die_with_parent()
+    die_with_parent()  # the fork server dies: so does the worker
+    if flow_pid is not None:
+        threading.Thread(target=_watch_flow, args=(flow_pid,), name="gongkai-watch-flow", daemon=True).start()
     import transforms.parse  # noqa: F401 - imported before any file's clock starts
     try:
         import resource
@@ -127,17 +130,29 @@ def _init_worker(limits: Limits, parser: str | None = None) -> None:
         pass
 
 
-def _die_with_parent() -> None:
-    """Ask the kernel to kill this process when its parent dies (Linux ``prctl(PR_SET_PDEATHSIG, SIGKILL)``)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
+def _watch_flow(flow_pid: int, every: float = 1.0) -> None:
+    """End this worker, and the fork server that started it, once the flow process is gone (e.g. ``kill -9``).
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+    The worker's parent is multiprocessing's fork server, which outlives a killed flow;
+    polling the flow's pid is what ties the worker to the flow itself.
+    """
+    while True:
+        time.sleep(every)
+        try:
+            os.kill(flow_pid, 0)
+            continue
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue
+        server = os.getppid()
+        try:
+            with open(f"/proc/{server}/cmdline", "rb") as fh:
+                if b"multiprocessing.forkserver" in fh.read():
+                    os.kill(server, signal.SIGKILL)
+        except OSError:
+            pass
+        os._exit(1)
 
 
 @contextmanager
@@ -290,7 +305,7 @@ class ParsePool:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
                                                  initializer=_init_worker,
-                                                 initargs=(self.limits, self.parser))
+                                                 initargs=(self.limits, self.parser, os.getpid()))
         return self._executor
 
     def _discard_pool(self) -> None:

@@ -311,8 +311,10 @@ def _progress_wanted(args: argparse.Namespace) -> bool:
 
 def _run_flow(flow_name: str, args: argparse.Namespace | None = None, **params: Any) -> Any:
     """Run the ingest or backfill flow with the runner chosen on the command line, with a progress bar."""
+    from flows.lifetime import bind_prefect_server
     from flows.runners import with_runner
 
+    bind_prefect_server()  # a killed run takes its temporary Prefect server with it (Linux)
     if flow_name == "backfill":
         from flows.backfill import annual_backfill as flow_obj
     else:
