@@ -99,11 +99,13 @@ class OneReport:
     extra_rows: list[dict]  # rows of the extra_rows table
     extra_columns: list[dict]  # rows of the extra_columns table
     parser_codes: set[tuple[str, str | None]] = field(default_factory=set)  # (code, section) the parser found
+    # findings building the rows added (a value no warehouse column holds), as the ingest records them
+    row_findings: list[Finding] = field(default_factory=list)
 
     @classmethod
     def of(cls, report: ParsedReport, source_path: str, report_id: str | None = None) -> OneReport:
         rid = report_id or report_id_for(report.sha256 or "0" * 64)
-        columns, _ = report_columns([ReportRow(report, rid, source_path, "", "")])
+        columns, _, added = report_columns([ReportRow(report, rid, source_path, "", "")])
         tables = columns.as_dicts()
         facts: dict[str, list[Fact]] = {}
         for name, key_cols in FACT_KEY_COLUMNS.items():
@@ -126,6 +128,7 @@ class OneReport:
             narratives=list(zip(tables["narratives"]["section_key"], tables["narratives"]["text"])),
             extra_rows=rows("extra_rows"), extra_columns=rows("extra_columns"),
             parser_codes={(f.code, f.location.section) for f in report.findings},
+            row_findings=added[0],
         )
 
     def value_map(self, name: str) -> dict[tuple, float]:
@@ -226,7 +229,7 @@ def check_report(report: ParsedReport, source_path: str, *, severities: Mapping[
     batch of one gives, in the same order (rule by rule, in rulebook order)."""
     rep = OneReport.of(report, source_path, report_id)
     spec: dict[str, list[Finding]] = {}
-    out: list[Finding] = []
+    out: list[Finding] = list(rep.row_findings)
     for rule in all_rules().values():
         if rule.needs or rule.cross_report:
             continue

@@ -30,15 +30,17 @@ from typing import Any, TypeVar
 
 from prefect import flow
 
-from flows.discover import SourceFile, discover_files
+from flows.discover import SourceFile, discover, discover_files
 from flows.parallel import ParsePool
 from flows.summary import IngestSummary
 from flows.tasks import (
+    file_names,
     load_tables,
     loaded_contents,
     mirror_years,
     parse_batch,
     read_batch,
+    recheck_tables,
     report_id_of,
     select_fresh,
     select_reports,
@@ -184,9 +186,12 @@ def _ingest(settings: Any, source: str | None, files: list[str] | None, wanted_y
     warehouse = Warehouse.open(url=settings.warehouse_url, data_dir=str(settings.data_dir), on_wait=log.info,
                                keep_open=False)
     try:
-        chosen, not_selected = select_files(warehouse, source, files, wanted_years, bureaus)
+        chosen, not_selected, left_out = select_files(warehouse, source, files, wanted_years, bureaus)
         summary.files_seen = len(chosen) + not_selected
         summary.files_not_selected = not_selected
+        summary.files_left_out = left_out
+        for reason, names in sorted(left_out.items()):
+            log.info("discovery left out %d file(s): %s (e.g. %s)", len(names), reason, ", ".join(names[:3]))
         log.info("discovered %d file(s) under %s; %d selected, %d of other bureaus/years not read",
                  summary.files_seen, label, len(chosen), not_selected)
         if registry:
@@ -198,6 +203,7 @@ def _ingest(settings: Any, source: str | None, files: list[str] | None, wanted_y
         loaded = set() if force else loaded_contents(warehouse.known_files())
         touched_years: set[int | None] = set()
         loaded_ids: set[str] = set()
+        loaded_years: set[int | None] = set()  # years of the reports this run loaded (for the re-check)
         seen_ids: set[str] = set()
         total = len(chosen)
         done = 0
@@ -213,7 +219,7 @@ def _ingest(settings: Any, source: str | None, files: list[str] | None, wanted_y
                 done += item.n_files
                 if item.parsing is not None:
                     _load_batch(item, summary, warehouse, wanted_years, bureaus, touched_years, log,
-                                checks, loaded_ids)
+                                checks, loaded_ids, loaded_years)
                 else:
                     log.info("batch %d: %d file(s), all unchanged or duplicates", item.n, item.n_files)
                 _progress(done, total)
@@ -223,9 +229,13 @@ def _ingest(settings: Any, source: str | None, files: list[str] | None, wanted_y
                 t0 = time.perf_counter()
                 blobs = _step(read_batch, batch)
                 summary.add_stage("read", time.perf_counter() - t0)
-                fresh, unchanged, duplicates = select_fresh(blobs, loaded, PARSER_VERSION, seen_ids)
+                fresh, unchanged, copies = select_fresh(blobs, loaded, PARSER_VERSION, seen_ids)
+                duplicates = len(copies)
                 summary.files_skipped += unchanged
                 summary.files_duplicate += duplicates
+                summary.duplicate_names += [(b.file.name, rid) for rid, b in
+                                            ((report_id_of(b), b) for b in copies)]
+                warehouse.record_files(file_names(blobs), summary.run_id)
                 parsing = (_submit(background, parse_batch, fresh, pool, PARSER_VERSION, summary.run_id)
                            if fresh else None)
                 pending.append(_Pending(n, len(blobs), unchanged, duplicates, parsing, fresh))
@@ -233,19 +243,34 @@ def _ingest(settings: Any, source: str | None, files: list[str] | None, wanted_y
                     finish(pending.popleft())
             while pending:
                 finish(pending.popleft())
+        # Cross-report rules once, against everything loaded (this run's years, and those a crashed run left).
+        recheck_for = loaded_years | set(warehouse.unsettled_years())
+        if recheck_for:
+            t0 = time.perf_counter()
+            docs_dir = str(Path(checks["docs_root"]) / "recheck") if checks.get("docs_root") else None
+            rechecked = _step(recheck_tables, warehouse, _sorted_years(recheck_for), rules_config,
+                              summary.run_id, docs_dir)
+            summary.add_stage("cross-report check", time.perf_counter() - t0)
+            summary.apply_recheck(rechecked, summary.run_id)
+            touched_years |= rechecked.years
+            log.info("cross-report check: %d current report(s) checked, %d changed", rechecked.checked,
+                     len(rechecked.changed_ids))
         if summary.data_docs:
             from expectations.datadocs import write_run_index
 
             index = write_run_index(checks["docs_root"])
             summary.data_docs_index = str(index) if index is not None else None
-        if loaded_ids:
-            summary.review_index = _write_review(warehouse, Path(settings.data_dir) / "review", loaded_ids, log)
-        if touched_years:
-            t0 = time.perf_counter()
-            with warehouse.holding():  # one open of the database for all the years' exports
-                _step(mirror_years, warehouse, _sorted_years(touched_years), settings.parquet_root)
-            summary.add_stage("parquet", time.perf_counter() - t0)
+        if loaded_ids or recheck_for:
+            # the pages of what this run loaded or re-graded (and the index of every year)
+            pages_for = loaded_ids | set(rechecked.changed_ids if recheck_for else ())
+            summary.review_index = _write_review(warehouse, Path(settings.data_dir) / "review", pages_for, log)
+        # always: a run that touched nothing still repairs a mirror an earlier run left stale
+        t0 = time.perf_counter()
+        with warehouse.holding():  # one open of the database for all the years' exports
+            _step(mirror_years, warehouse, _sorted_years(touched_years), settings.parquet_root)
+        summary.add_stage("parquet", time.perf_counter() - t0)
         warehouse.finish_run(run_id, status="finished", **_run_counts(summary))
+        warehouse.settle_runs(run_id)
     except BaseException:
         _finish_failed(warehouse, summary)
         raise
@@ -284,7 +309,9 @@ def _write_review(warehouse: Any, out: Path, report_ids: set[str], log: Any) -> 
 
 def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any,
                 wanted_years: list[int], bureaus: list[str] | None, touched_years: set[int | None],
-                log: Any, checks: dict[str, Any] | None = None, loaded_ids: set[str] | None = None) -> None:
+                log: Any, checks: dict[str, Any] | None = None, loaded_ids: set[str] | None = None,
+                loaded_years: set[int | None] | None = None) -> None:
+    loaded_years = set() if loaded_years is None else loaded_years
     t0 = time.perf_counter()
     parsed = item.parsing.result()
     summary.add_stage("wait for parse", time.perf_counter() - t0)
@@ -303,7 +330,7 @@ def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any,
     t0 = time.perf_counter()
     checks = checks or {}
     docs_dir = str(Path(checks["docs_root"]) / f"batch-{item.n:04d}") if checks.get("docs_root") else None
-    checked = _step(validate_tables, tables, warehouse, checks.get("rules_config"), summary.run_id, docs_dir)
+    checked = _step(validate_tables, tables, warehouse, checks.get("rules_config"), summary.run_id, docs_dir, False)
     tables = stamp_loaded_at(checked.apply(tables))
     summary.add_rule_summary(item.n, checked.summary_markdown, checked.data_docs)
     validate_seconds = time.perf_counter() - t0
@@ -315,6 +342,7 @@ def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any,
     touched_years |= _years_of(result)
     if loaded_ids is not None:
         loaded_ids.update(result.report_ids)
+    loaded_years.update(tables["reports"].column("year").to_pylist())
     summary.add_tables(tables, dict(getattr(result, "regraded", {}) or {}))
     log.info("batch %d: read %d, unchanged %d, duplicates %d, parsed %d (%.2f s of parsing), "
              "filtered %d, loaded %d report(s) with %d finding(s); validate %.2f s, load %.2f s",
@@ -385,23 +413,26 @@ def _rerun_label(years: list[int] | None, year: int | None, bureaus: list[str] |
 
 
 def select_files(warehouse: Any, source: str | None, files: list[str] | None, years: list[int],
-                 bureaus: list[str] | None) -> tuple[list[SourceFile], int]:
-    """The documents to read, and how many discovered ones the warehouse says belong to other bureaus/years.
+                 bureaus: list[str] | None) -> tuple[list[SourceFile], int, dict[str, list[str]]]:
+    """The documents to read, how many discovered ones the warehouse says belong to other bureaus/years,
+    and the names discovery left out on purpose, by reason.
 
     A file the warehouse has never seen (or whose report is of a wanted bureau-year)
     is read and parsed; the year/bureau filter is then applied to what it parsed to.
     """
+    left_out: dict[str, list[str]] = {}
     if files:
         chosen = _named_files(source, files)
     elif source is not None:
-        chosen = discover_files(source)
+        found = discover(source)
+        chosen, left_out = found.files, found.skipped
     else:
-        return _known_files_of(warehouse, years, bureaus), 0
+        return _known_files_of(warehouse, years, bureaus), 0, left_out
     if not years and not bureaus:
-        return chosen, 0
+        return chosen, 0, left_out
     known = _known_bureau_years(warehouse)
     keep = [f for f in chosen if f.path not in known or any(_matches(b, y, years, bureaus) for b, y in known[f.path])]
-    return keep, len(chosen) - len(keep)
+    return keep, len(chosen) - len(keep), left_out
 
 
 def _matches(bureau: str | None, year: int | None, years: list[int], bureaus: list[str] | None) -> bool:
@@ -422,7 +453,8 @@ def _named_files(source: str | None, files: list[str]) -> list[SourceFile]:
     out: list[SourceFile] = []
     for f in files:
         out.extend(discover_files(f))  # raises FileNotFoundError for a missing file: the request was wrong
-    return [SourceFile(f.path if "://" in f.path else os.path.abspath(f.path), f.name) for f in out]
+    return [SourceFile(f.path if "://" in f.path else os.path.abspath(f.path), f.name, f.problem, f.problem_code)
+            for f in out]
 
 
 def _known_bureau_years(warehouse: Any) -> dict[str, set[tuple[str | None, int | None]]]:

@@ -34,6 +34,11 @@ class IngestSummary:
     files_filtered: int = 0  # parsed, but not of the requested year
     files_duplicate: int = 0  # same bytes as another file of this run
     files_not_selected: int = 0  # a rerun's files of other bureaus or years, known from the warehouse
+    # Names discovery left out on purpose, by reason (hidden, JSON, links to folders): none vanish untold.
+    files_left_out: dict[str, list[str]] = field(default_factory=dict)
+    # Second and later names of bytes already seen this run: recorded against the one report (report_files).
+    duplicate_names: list[tuple[str, str]] = field(default_factory=list)  # (name, report_id)
+    cross_report_changed: int = 0  # reports whose findings the after-run cross-report check changed
     reports_loaded: int = 0
     years: list[int] = field(default_factory=list)
     reports_by_status: dict[str, int] = field(default_factory=dict)
@@ -75,6 +80,32 @@ class IngestSummary:
         _add(self.reports_by_carrier, Counter(reports.column("carrier").to_pylist()))
         self.years = sorted(set(self.years) | {y for y in reports.column("year").to_pylist() if y is not None})
 
+    def apply_recheck(self, recheck: Any, run_id: str | None) -> None:
+        """Fold the cross-report re-check's changes to this run's reports into the counts."""
+        self.cross_report_changed = len(recheck.changed_ids)
+        if recheck.summary_markdown:
+            self.rule_summaries.append(f"#### Cross-report check (after all batches)\n\n{recheck.summary_markdown}")
+        if recheck.data_docs is not None:
+            self.data_docs.append(str(recheck.data_docs))
+        for sign, tables in ((-1, recheck.before), (1, recheck.after)):
+            reports = tables["reports"]
+            mine = [rid for rid, r in zip(reports["report_id"].to_pylist(), reports["run_id"].to_pylist())
+                    if r == run_id]
+            if not mine:
+                continue
+            mask = pa.array([rid in set(mine) for rid in reports["report_id"].to_pylist()])
+            status = Counter(reports.filter(mask)["status"].to_pylist())
+            findings = tables["findings"]
+            fmask = pa.array([rid in set(mine) for rid in findings["report_id"].to_pylist()], pa.bool_())
+            found = findings.filter(fmask)
+            for into, counts in ((self.reports_by_status, status),
+                                 (self.findings_by_severity, Counter(found["severity"].to_pylist())),
+                                 (self.findings_by_code, Counter(found["code"].to_pylist()))):
+                _add(into, Counter({k: sign * v for k, v in counts.items()}))
+        for into in (self.reports_by_status, self.findings_by_severity, self.findings_by_code):
+            for k in [k for k, v in into.items() if v == 0]:
+                del into[k]
+
     @property
     def reports_per_second(self) -> float:
         return self.files_parsed / self.elapsed_seconds if self.elapsed_seconds else 0.0
@@ -100,6 +131,14 @@ class IngestSummary:
             "|---|---:|",
         ]
         lines += [f"| {k} | {v} |" for k, v in sorted(self.reports_by_status.items())] or ["| – | 0 |"]
+        if self.files_left_out:
+            lines += ["", "## Left out by discovery", "", "| reason | files | examples |", "|---|---:|---|"]
+            lines += [f"| {reason} | {len(names)} | {', '.join(f'`{n}`' for n in names[:5])} |"
+                      for reason, names in sorted(self.files_left_out.items())]
+        if self.duplicate_names:
+            lines += ["", "## Same bytes under another name (one report, both names recorded)", "",
+                      "| file | report_id |", "|---|---|"]
+            lines += [f"| `{name}` | `{rid}` |" for name, rid in self.duplicate_names[:50]]
         lines += ["", "## Reports by carrier", "", "| carrier | reports |", "|---|---:|"]
         lines += [f"| {k} | {v} |" for k, v in sorted(self.reports_by_carrier.items())] or ["| – | 0 |"]
         lines += ["", "## Findings by severity", "", "| severity | findings |", "|---|---:|"]

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from flows.discover import SourceFile, read_bytes
+from flows.discover import NotRegularFile, SourceFile, read_bytes
 from flows.parallel import ParsedChunk
 from transforms.tables import content_sha256, report_id_for
 
@@ -35,7 +35,8 @@ READ_RETRIES = 2
 READ_RETRY_DELAYS_SECONDS: list[float] = [2.0, 10.0]
 
 # Errors that say the file is not there or not readable by us: retrying cannot help.
-_TERMINAL_ERRNOS = {errno.ENOENT, errno.EACCES, errno.EPERM, errno.EISDIR, errno.ENOTDIR}
+_TERMINAL_ERRNOS = {errno.ENOENT, errno.EACCES, errno.EPERM, errno.EISDIR, errno.ENOTDIR, errno.ELOOP,
+                    errno.ENXIO, errno.ENAMETOOLONG, errno.EINVAL}
 
 
 class TransientReadError(OSError):
@@ -44,7 +45,7 @@ class TransientReadError(OSError):
 
 def is_transient(exc: BaseException) -> bool:
     """Network hiccups and I/O errors are worth a retry; a missing or forbidden file is not."""
-    if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)):
+    if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError, NotRegularFile)):
         return False
     if isinstance(exc, (ConnectionError, TimeoutError)):
         return True
@@ -61,6 +62,7 @@ class FileBlob:
     data: bytes | None
     sha256: str | None
     error: str | None = None
+    error_code: str = "file.unreadable"  # the finding ``error`` becomes
 
 
 def _attempt_is_final() -> bool:
@@ -95,12 +97,17 @@ def read_batch(files: list[SourceFile]) -> list[FileBlob]:
     blobs: list[FileBlob] = []
     transient: list[str] = []
     for f in files:
+        if f.problem is not None:  # discovery saw it is not a regular file: never opened
+            blobs.append(FileBlob(f, None, None, f.problem, f.problem_code or "file.unreadable"))
+            continue
         try:
             data = read_bytes(f.path)
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
             if is_transient(exc):
                 transient.append(f"{f.path}: {exc}")
-            blobs.append(FileBlob(f, None, None, f"{type(exc).__name__}: {exc}"))
+            code = "file.not_regular" if isinstance(exc, NotRegularFile) or getattr(exc, "errno", None) == errno.ELOOP \
+                else "file.unreadable"
+            blobs.append(FileBlob(f, None, None, f"{type(exc).__name__}: {exc}", code))
             continue
         blobs.append(FileBlob(f, data, content_sha256(data)))
     if transient and not _attempt_is_final():
@@ -119,7 +126,8 @@ def parse_batch(blobs: list[FileBlob], pool: Any = None, parser_version: str = "
     """
     from flows.parallel import ParseItem, parse_chunk
 
-    items = [ParseItem(b.data, b.file.name, b.file.path, report_id_of(b), b.sha256, b.error) for b in blobs]
+    items = [ParseItem(b.data, b.file.name, b.file.path, report_id_of(b), b.sha256, b.error, b.error_code)
+             for b in blobs]
     if pool is not None and history is None:
         return pool.parse(items, parser_version, run_id)
     return parse_chunk(items, parser_version, run_id, history)
@@ -152,26 +160,33 @@ def select_fresh(
     loaded: set[tuple[str, str]],
     parser_version: str,
     seen_ids: set[str],
-) -> tuple[list[FileBlob], int, int]:
-    """Blobs to parse, and how many were unchanged since the last load and how many duplicated this run.
+) -> tuple[list[FileBlob], int, list[FileBlob]]:
+    """Blobs to parse, how many were unchanged since the last load, and the second copies of bytes seen this run.
 
     Both checks need only the bytes, so they happen before parsing: an unchanged
     file (same content and parser version already loaded — the cache key) and a
-    second copy of the same bytes under another name cost a read, not a parse.
+    second copy of the same bytes under another name cost a read, not a parse. The
+    copies' names are recorded against their one report (``Warehouse.record_files``).
     """
     fresh: list[FileBlob] = []
-    unchanged = duplicates = 0
+    copies: list[FileBlob] = []
+    unchanged = 0
     for blob in blobs:
         if is_unchanged(blob, loaded, parser_version):
             unchanged += 1
             continue
         rid = report_id_of(blob)
         if rid in seen_ids:
-            duplicates += 1
+            copies.append(blob)
             continue
         seen_ids.add(rid)
         fresh.append(blob)
-    return fresh, unchanged, duplicates
+    return fresh, unchanged, copies
+
+
+def file_names(blobs: Iterable[FileBlob]) -> list[tuple[str, str, str]]:
+    """``(report_id, source_path, content_sha256)`` of every blob with content: what ``record_files`` keeps."""
+    return [(report_id_of(b), b.file.path, b.sha256) for b in blobs if b.sha256 is not None]
 
 
 def select_reports(
@@ -200,12 +215,26 @@ def select_reports(
 
 @task(name="validate-batch", cache_policy=NO_CACHE)
 def validate_tables(tables: dict[str, pa.Table], warehouse: Any = None, rules_config: str | None = None,
-                    run_id: str | None = None, docs_dir: str | None = None) -> Any:
-    """The whole rulebook on one batch, against the warehouse's history: findings by report_id,
-    a per-rule summary, and the batch's Data Docs page (``expectations.check_batch``)."""
+                    run_id: str | None = None, docs_dir: str | None = None, cross_report: bool = True) -> Any:
+    """The rulebook on one batch, against the warehouse's history: findings by report_id,
+    a per-rule summary, and the batch's Data Docs page (``expectations.check_batch``).
+
+    The ingest flow passes ``cross_report=False`` and checks the cross-report rules once
+    after all its batches are loaded (``recheck_cross_report``), so load order never matters.
+    """
     from expectations.batch import check_batch
 
-    return check_batch(tables, warehouse=warehouse, config=rules_config, run_id=run_id, docs_dir=docs_dir)
+    return check_batch(tables, warehouse=warehouse, config=rules_config, run_id=run_id, docs_dir=docs_dir,
+                       cross_report=cross_report)
+
+
+@task(name="recheck-cross-report", cache_policy=NO_CACHE)
+def recheck_tables(warehouse: Any, years: list[int | None], rules_config: str | None = None,
+                   run_id: str | None = None, docs_dir: str | None = None) -> Any:
+    """The cross-report rules on every current report the run's years can affect, against the complete warehouse."""
+    from expectations.batch import recheck_cross_report
+
+    return recheck_cross_report(warehouse, set(years), config=rules_config, run_id=run_id, docs_dir=docs_dir)
 
 
 @task(name="load-batch", cache_policy=NO_CACHE)
@@ -216,7 +245,7 @@ def load_tables(warehouse: Any, tables: dict[str, pa.Table]) -> Any:
 
 @task(name="write-parquet-mirror", cache_policy=NO_CACHE)
 def mirror_years(warehouse: Any, years: list[int | None], root: str) -> Any:
-    """Rewrite the Parquet mirror for the years this run touched, from the warehouse."""
-    from warehouse.parquet import write_mirror
+    """Rewrite the Parquet mirror for the years this run touched and every year left stale (a crashed run)."""
+    from warehouse.parquet import heal_mirror
 
-    return write_mirror(warehouse, years, root)
+    return heal_mirror(warehouse, root, years)

@@ -367,8 +367,10 @@ def _progress_wanted(args: argparse.Namespace) -> bool:
 
 def _run_flow(flow_name: str, args: argparse.Namespace | None = None, **params: Any) -> Any:
     """Run the ingest or backfill flow with the runner chosen on the command line, with a progress bar."""
+    from flows.lifetime import bind_prefect_server
     from flows.runners import with_runner
 
+    bind_prefect_server()  # a killed run takes its temporary Prefect server with it (Linux)
     if flow_name == "backfill":
         from flows.backfill import annual_backfill as flow_obj
     else:
@@ -609,6 +611,27 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mirror(args: argparse.Namespace) -> int:
+    """Bring the Parquet mirror up to date with the warehouse: stale years, or (``--rebuild``) every year."""
+    from warehouse.parquet import heal_mirror, rebuild_mirror, stale_years
+    from warehouse.store import Warehouse
+
+    settings = resolve_settings(data_dir=args.data_dir, warehouse_url=args.warehouse, parquet_root=args.parquet)
+    with Warehouse.open(url=settings.warehouse_url, data_dir=str(settings.data_dir)) as warehouse:
+        if args.rebuild:
+            written = rebuild_mirror(warehouse, settings.parquet_root)
+        else:
+            stale = stale_years(warehouse, settings.parquet_root)
+            written = heal_mirror(warehouse, settings.parquet_root) if stale else {}
+    years = sorted({y for per_year in written.values() for y in per_year}, key=lambda y: (y is not None, y or 0))
+    if not years:
+        _print(f"Parquet mirror {settings.parquet_root} is up to date")
+    else:
+        _print(f"Parquet mirror {settings.parquet_root}: rewrote year(s) "
+               + ", ".join("unknown" if y is None else str(y) for y in years))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     if not SAMPLES_DIR.is_dir():
         print(f"error: the bundled samples are not at {SAMPLES_DIR} (run from a clone of the repository)",
@@ -826,6 +849,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_review_parser(sub)
     add_resolve_parser(sub)
+
+    p = sub.add_parser("mirror", help="bring the Parquet mirror up to date with the warehouse (--rebuild: all of it)",
+                       description="Re-export to Parquet every year whose mirror differs from the warehouse "
+                                   "(a run killed before or during its mirror write leaves such years; ingest "
+                                   "heals them too). --rebuild rewrites every year and drops years the "
+                                   "warehouse no longer has.")
+    p.add_argument("--rebuild", action="store_true", help="rewrite every year, not only the stale ones")
+    p.add_argument("--parquet", metavar="ROOT",
+                   help="root of the Parquet mirror (default: $GONGKAI_PARQUET_ROOT, else DATA_DIR/parquet)")
+    _warehouse_flags(p)
+    p.set_defaults(func=cmd_mirror)
 
     p = sub.add_parser("demo", help="ingest the bundled samples/ and show an example query",
                        description="Ingest the repository's samples/ folder into the local DuckDB warehouse "

@@ -32,6 +32,8 @@ _TYPES = (
     FindingType("file.unmapped_glyphs", "warning", "PDF 中有无法对应到文字的字形，部分文字可能缺失"),
     FindingType("file.too_large", "error", "文件过大，未读取"),
     FindingType("file.garbled_text", "error", "读出的文字是乱码（字体无文字编码表或编码错误），未作为报告读取"),
+    FindingType("file.too_slow", "error", "文件读取超过时间上限，未读取"),
+    FindingType("file.not_regular", "error", "不是普通文件（管道、套接字、设备或循环链接），未读取"),
     FindingType("file.traditional_script", "info", "文件为繁体字，已转换为简体后识别"),
     # metadata
     FindingType("meta.bureau_missing", "warning", "未能识别报告单位（标题、首页、落款、文件名均无）"),
@@ -55,6 +57,7 @@ _TYPES = (
     FindingType("cell.not_integer", "error", "件数不是整数"),
     FindingType("cell.negative", "error", "件数或金额为负数"),
     FindingType("cell.blank", "info", "单元格为空（按0计）"),
+    FindingType("cell.out_of_range", "error", "数字超出数据仓库可存的范围，按原文保留，数值记为空"),
     FindingType("cell.split_ambiguous", "error", "数字粘连，有多种拆分方式，无法确定"),
     FindingType("cell.split_impossible", "error", "数字粘连，且没有任何拆分能满足勾稽关系"),
     FindingType("cell.split_recovered", "info", "数字粘连，已依据勾稽关系唯一拆分"),

@@ -17,7 +17,8 @@ from transforms.extract_review import extract_review, review_table_in
 from transforms.findings import FINDING_TYPES, make_finding
 from transforms.labels import norm_label
 from transforms.metadata import detect_layout, find_bureau, find_period_year, find_title, prescribed_layout
-from transforms.readers import UnsupportedFormat, read_document, sniff_carrier
+from transforms.readers import BudgetExceeded, UnsupportedFormat, read_document, sniff_carrier
+from transforms.readers.limits import LIMITS
 from transforms.report import Location, ParsedReport
 from transforms.script import document_text, is_traditional, simplify_document
 from transforms.sections import RowUnit, flatten, split_sections, units_text
@@ -31,7 +32,8 @@ PARSER_VERSION = "0.4.0"
 
 # A report is tens of kilobytes; a PDF with images a few megabytes. Anything far larger
 # is not a report (or is hostile) and is quarantined unread rather than stalling a batch.
-MAX_BYTES = 64 * 1024 * 1024
+# Every budget lives in ``transforms.readers.limits``.
+MAX_BYTES = LIMITS.max_bytes
 
 
 def parse_file(path: str | Path, history: History | None = None) -> ParsedReport:
@@ -60,6 +62,11 @@ def parse_bytes(data: bytes, name: str, max_bytes: int = MAX_BYTES, history: His
         doc = read_document(data, name)
     except UnsupportedFormat as exc:
         report.add(make_finding("file.unsupported_format", str(exc), Location(source=name)))
+        return report
+    except BudgetExceeded as exc:  # over a size/page/expansion budget: not read at all
+        report.add(make_finding(exc.code, str(exc), Location(source=name),
+                                expected=None if exc.limit is None else str(exc.limit),
+                                found=None if exc.found is None else str(exc.found)))
         return report
     except Exception as exc:  # a corrupt or hostile file is a finding, not a crash
         report.add(make_finding("file.unreadable", f"文件“{Path(name).name}”无法读取：{exc}", Location(source=name),

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
 
-from transforms.report import CellValue, Finding, ParsedReport
+from transforms.findings import make_finding
+from transforms.report import CellValue, Finding, Location, ParsedReport
 from transforms.spec import LAYOUTS
 
 #: Column names per table, in warehouse order (``transforms.tables.SCHEMAS`` gives their types).
@@ -37,7 +38,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 FACT_TABLES: tuple[str, ...] = ("application_facts", "review_facts", "disclosure_facts", "narratives",
                                 "extra_rows", "extra_columns")
-MONEY_QUANTUM = Decimal("0.00000001")  # amount_wan_yuan is decimal(24, 8)
+# What the warehouse's numeric columns hold: int64 counts, decimal(24, 8) amounts in 万元
+# (``transforms.tables.AMOUNT_TYPE`` is built from these).
+AMOUNT_PRECISION, AMOUNT_SCALE = 24, 8
+MAX_COUNT = 2**63 - 1
+MONEY_MAX = Decimal(10) ** (AMOUNT_PRECISION - AMOUNT_SCALE)  # 10^16 万元: exclusive bound
+MONEY_QUANTUM = Decimal(1).scaleb(-AMOUNT_SCALE)
+# Enough digits for any value that passed the range check (16 + 8), so quantize never traps.
+_WIDE = Context(prec=AMOUNT_PRECISION + 4)
 
 
 def report_id_for(sha256: str) -> str:
@@ -69,15 +77,103 @@ class ReportRow:
     run_id: str
 
 
-def _cell_fields(cell: CellValue) -> tuple:
-    return (
-        None if cell.value is None else int(cell.value),
-        cell.is_blank,
-        cell.recovered,
-        None if cell.value is None else cell.how,
-        cell.raw,
-        cell.location,
-    )
+class ReportOut:
+    """One report's rows and the findings its cells add, kept apart until the report is built whole.
+
+    ``report_columns`` fills one of these per report and only then copies it into the
+    batch's columns, so a report whose rows cannot be built (a bug, a value no column
+    can hold that slipped past the checks below) costs that report its facts, never the batch.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.rows: list[tuple[str, tuple]] = []
+        self.findings: list[Finding] = []
+        self.blanks = 0
+        self.source = source
+
+    def out_of_range(self, cell: CellValue, location: Location, what: str) -> None:
+        self.findings.append(make_finding(
+            "cell.out_of_range",
+            f"{location.describe()}印的“{cell.raw.strip()[:60]}”{what}，无法存入数据仓库；按原文保留，数值记为空。",
+            location, found=cell.raw.strip()[:200], report=self.source,
+        ))
+
+    def count(self, cell: CellValue, location: Location) -> int | None:
+        """A count cell's value as int64, or None (with a finding) when it does not fit."""
+        if cell.value is None:
+            return None
+        try:
+            value = int(cell.value)
+        except (ValueError, OverflowError, ArithmeticError):  # NaN/Infinity cannot come from the parser
+            self.out_of_range(cell, location, "不是有限的数")
+            return None
+        if not -MAX_COUNT <= value <= MAX_COUNT:
+            self.out_of_range(cell, location, f"超出件数可存的范围（不超过{MAX_COUNT}）")
+            return None
+        return value
+
+    def amount(self, cell: CellValue, location: Location) -> Decimal | None:
+        """A money cell's value in 万元 as decimal(24, 8), or None (with a finding) when it does not fit exactly."""
+        if cell.value is None:
+            return None
+        value = Decimal(cell.value)
+        if not value.is_finite() or abs(value) >= MONEY_MAX:
+            self.out_of_range(cell, location, f"超出金额可存的范围（小于{MONEY_MAX:.0f}万元）")
+            return None
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -AMOUNT_SCALE and value != value.quantize(
+                MONEY_QUANTUM, context=_WIDE):
+            self.out_of_range(cell, location, f"小数位超过{AMOUNT_SCALE}位（万元）")
+            return None
+        return value.quantize(MONEY_QUANTUM, context=_WIDE)
+
+    def cell_fields(self, cell: CellValue, location: Location) -> tuple:
+        self.blanks += bool(cell.is_blank)
+        count = self.count(cell, location)
+        return (count, cell.is_blank, cell.recovered, None if count is None else cell.how, cell.raw, cell.location)
+
+
+def year_value(year: int | None) -> int | None:
+    """A reporting year the int32 column can hold; the metadata reader only finds four-digit years."""
+    return year if year is None or -(2**31) <= year < 2**31 else None
+
+
+def report_rows(rr: ReportRow) -> ReportOut:
+    """One report's fact rows (``(table, values)`` in ``COLUMNS`` order), built without touching the batch."""
+    rep = rr.report
+    rid = rr.report_id
+    year = year_value(rep.year)
+    built = ReportOut(rep.source)
+    rows = built.rows
+    layout = LAYOUTS.get(rep.layout) if rep.layout else None
+    column_keys = layout.app_column_keys if layout is not None else ()
+    for row_key, cells in rep.applications.items():
+        for column_key, cell in zip(column_keys, cells):
+            loc = Location("三", row_key, column_key, cell.location or None)
+            rows.append(("application_facts", (rid, year, row_key, column_key) + built.cell_fields(cell, loc)))
+    if rep.review_litigation is not None and layout is not None:
+        for spec_cell, cell in zip(layout.review_cells, rep.review_litigation):
+            loc = Location("四", spec_cell.group_label, spec_cell.outcome_label, cell.location or None)
+            rows.append(("review_facts", (rid, year, spec_cell.group, spec_cell.outcome)
+                         + built.cell_fields(cell, loc)))
+    for ad in rep.active_disclosure:
+        cell = ad.cell
+        built.blanks += bool(cell.is_blank)
+        loc = Location("二", ad.item, ad.column, cell.location or None)
+        is_money = ad.unit == "万元"
+        count = None if is_money else built.count(cell, loc)
+        amount = built.amount(cell, loc) if is_money else None
+        how = None if count is None and amount is None else cell.how
+        rows.append(("disclosure_facts", (rid, year, ad.block, ad.item, ad.column, count, amount,
+                                          cell.is_blank, cell.recovered, how, cell.raw, cell.location)))
+    for section_key, text in rep.narratives.items():
+        rows.append(("narratives", (rid, year, section_key, text)))
+    for row_no, extra in enumerate(rep.extra_rows):
+        for cell_no, raw in enumerate(extra.cells):
+            rows.append(("extra_rows", (rid, year, row_no, extra.section, extra.label, cell_no, raw, extra.location)))
+    for cell in rep.extra_columns:
+        rows.append(("extra_columns", (rid, year, cell.section, cell.row_key, cell.label, cell.raw, cell.location)))
+    return built
 
 
 class Columns:
@@ -100,46 +196,33 @@ class Columns:
         return {name: dict(zip(COLUMNS[name], cols)) for name, cols in self.cols.items()}
 
 
-def report_columns(rows: list[ReportRow]) -> tuple[Columns, list[int]]:
-    """The fact, narrative and extra tables of a batch as column lists, and each report's blank-cell count."""
+def report_columns(rows: list[ReportRow]) -> tuple[Columns, list[int], list[list[Finding]]]:
+    """The fact, narrative and extra tables of a batch as column lists, each report's blank-cell
+    count, and the findings building its rows added (per report, in ``rows`` order).
+
+    Never raises for one report's content: each report's rows are built apart
+    (``report_rows``); a value no column can hold is a ``cell.out_of_range`` finding on its
+    cell, and a report whose rows cannot be built at all loses its facts and keeps a
+    ``file.unreadable`` finding saying why.
+    """
     out = Columns(FACT_TABLES)
     put = out.put
     n_blank: list[int] = []
+    added: list[list[Finding]] = []
     for rr in rows:
-        rep = rr.report
-        rid = rr.report_id
-        year = rep.year
-        blanks = 0
-        layout = LAYOUTS.get(rep.layout) if rep.layout else None
-        column_keys = layout.app_column_keys if layout is not None else ()
-        for row_key, cells in rep.applications.items():
-            for column_key, cell in zip(column_keys, cells):
-                blanks += bool(cell.is_blank)
-                put("application_facts", (rid, year, row_key, column_key) + _cell_fields(cell))
-        if rep.review_litigation is not None and layout is not None:
-            for spec_cell, cell in zip(layout.review_cells, rep.review_litigation):
-                blanks += bool(cell.is_blank)
-                put("review_facts", (rid, year, spec_cell.group, spec_cell.outcome) + _cell_fields(cell))
-        for ad in rep.active_disclosure:
-            cell = ad.cell
-            blanks += bool(cell.is_blank)
-            is_money = ad.unit == "万元"
-            count = None if (is_money or cell.value is None) else int(cell.value)
-            amount = cell.value if (is_money and cell.value is not None) else None
-            if amount is not None:
-                amount = Decimal(amount).quantize(MONEY_QUANTUM)
-            put("disclosure_facts", (rid, year, ad.block, ad.item, ad.column, count, amount,
-                                     cell.is_blank, cell.recovered, None if cell.value is None else cell.how,
-                                     cell.raw, cell.location))
-        for section_key, text in rep.narratives.items():
-            put("narratives", (rid, year, section_key, text))
-        for row_no, extra in enumerate(rep.extra_rows):
-            for cell_no, raw in enumerate(extra.cells):
-                put("extra_rows", (rid, year, row_no, extra.section, extra.label, cell_no, raw, extra.location))
-        for cell in rep.extra_columns:
-            put("extra_columns", (rid, year, cell.section, cell.row_key, cell.label, cell.raw, cell.location))
-        n_blank.append(blanks)
-    return out, n_blank
+        try:
+            built = report_rows(rr)
+        except Exception as exc:  # noqa: BLE001 - isolate the report: it loses its facts, the batch goes on
+            built = ReportOut(rr.report.source)
+            built.findings.append(make_finding(
+                "file.unreadable", f"文件“{rr.report.source}”的表格无法转换为入库格式：{type(exc).__name__}: {exc}",
+                Location(source=rr.report.source), found=type(exc).__name__, report=rr.report.source,
+            ))
+        for table, values in built.rows:
+            put(table, values)
+        n_blank.append(built.blanks)
+        added.append(built.findings)
+    return out, n_blank, added
 
 
 def finding_record(rid: str, year: int | None, no: int, f: Finding, severity: str) -> tuple:

@@ -24,6 +24,12 @@ from transforms.numbers import COUNT_UNITS, MONEY_UNITS
 
 Kind = str  # "count" | "delta" | "money"
 MAX_DISTINCT = 24  # more distinct candidates than this is simply "ambiguous"
+# No count or amount in these reports has more integer digits than this (a national total is
+# under 10^8): a longer run of digits is never read as one number, which also keeps a row of
+# hundreds of run-together digits from costing minutes of search.
+MAX_NUMBER_DIGITS = 12
+# Search steps one row may cost before it is declared ambiguous rather than searched further.
+MAX_SEARCH_STEPS = 200_000
 
 _UNITS = tuple(sorted(MONEY_UNITS + COUNT_UNITS, key=len, reverse=True))
 _COUNT_RE = re.compile(r"(0|[1-9]\d*)")
@@ -162,13 +168,16 @@ def _number_prefixes(text: str, start: int, kind: Kind) -> list[tuple[int, Decim
     end = pos
     while end < len(text) and (text[end].isdigit() or (kind == "money" and text[end] == ".")):
         end += 1
+    longest = pos + MAX_NUMBER_DIGITS
     if kind != "money":
         # no leading zeros: a number starting with 0 is exactly "0"
-        stops = range(pos + 1, pos + 2) if text[pos] == "0" else range(pos + 1, end + 1)
+        stops = range(pos + 1, pos + 2) if text[pos] == "0" else range(pos + 1, min(end, longest) + 1)
         for stop in stops:
             out.append((stop, Decimal(text[pos:stop]) * sign, text[start:stop]))
     else:
         for stop in range(pos + 1, end + 1):
+            if text.find(".", pos, stop) < 0 and stop > longest:
+                break  # integer part too long; a decimal point further on cannot shorten it
             if _MONEY_RE.fullmatch(text, pos, stop):
                 out.append((stop, Decimal(text[pos:stop]) * sign, text[start:stop]))
     # a unit can only follow the last digit of the run
@@ -298,8 +307,16 @@ def split_sum_group(tokens: list[Token], n_parts: int, free_blanks: bool, kinds:
     if free_blanks:
         totals.append((len(tokens), 0, Piece(Decimal(0), "", True)))
 
+    # characters before each token, to bound how much text the cells still to fill can take
+    before = [0]
+    for tok in tokens:
+        before.append(before[-1] + len(tok.text))
+    counts_only = all(k == "count" for k in part_kinds)
+    budget = [MAX_SEARCH_STEPS]
+
     for end_ti, end_off, total_piece in totals:
         target = total_piece.value
+        end_at = before[end_ti] + end_off
 
         @lru_cache(maxsize=None)
         def rec(ti: int, off: int, cell: int, remaining: Decimal) -> tuple[Candidate, ...]:
@@ -307,6 +324,14 @@ def split_sum_group(tokens: list[Token], n_parts: int, free_blanks: bool, kinds:
                 return ((),) if (ti, off) == (end_ti, end_off) and remaining == 0 else ()
             if (ti, off) > (end_ti, end_off):
                 return ()
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise TooManyReadings  # not worth searching on: no reading of it is certain
+            if counts_only and remaining >= 0:
+                # every part is at most ``remaining``: its digits, plus a unit, per cell left
+                per_cell = len(str(int(remaining))) + 2
+                if end_at - (before[ti] + off) > per_cell * (n_parts - cell):
+                    return ()
             out: dict[tuple, Candidate] = {}
             for nti, noff, piece in search.steps(ti, off, cell):
                 if (nti, noff) > (end_ti, end_off):
@@ -440,13 +465,27 @@ def split_sum_groups(tokens: list[Token], n_groups: int, n_parts: int, free_blan
             ti += 1
         return out
 
+    # a group is at most n_parts + 1 numbers of MAX_NUMBER_DIGITS and a unit each
+    before = [0]
+    for tok in tokens:
+        before.append(before[-1] + len(tok.text))
+    span = (n_parts + 1) * (MAX_NUMBER_DIGITS + 2)
+
+    def chars_at(index: int) -> int:
+        ti, off = positions[index]
+        return before[ti] + off
+
     @lru_cache(maxsize=None)
     def rec(group: int, start_index: int) -> tuple[Candidate, ...]:
         start = positions[start_index]
         if group == n_groups:
             return ((),) if start == positions[-1] else ()
+        if before[-1] - chars_at(start_index) > span * (n_groups - group):
+            return ()  # more text left than the groups left can hold
         out: dict[tuple, Candidate] = {}
         for end_index in range(start_index, len(positions)):
+            if chars_at(end_index) - chars_at(start_index) > span:
+                break
             sub = sub_tokens(start, positions[end_index])
             if sub is None:
                 continue

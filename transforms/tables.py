@@ -14,6 +14,8 @@ from datetime import datetime, timezone
 import pyarrow as pa
 
 from transforms.records import (  # noqa: F401  (ReportRow, report_id_for, … are part of this module's API)
+    AMOUNT_PRECISION,
+    AMOUNT_SCALE,
     COLUMNS,
     Columns,
     ReportRow,
@@ -23,10 +25,11 @@ from transforms.records import (  # noqa: F401  (ReportRow, report_id_for, … a
     report_id_for,
     report_status,
     status_of,
+    year_value,
 )
 from transforms.report import Finding
 
-AMOUNT_TYPE = pa.decimal128(24, 8)
+AMOUNT_TYPE = pa.decimal128(AMOUNT_PRECISION, AMOUNT_SCALE)
 
 SCHEMAS: dict[str, pa.Schema] = {
     "reports": pa.schema([
@@ -147,9 +150,9 @@ def _arrow(name: str, cols: list[list]) -> pa.Table:
 
 def to_tables(rows: list[ReportRow], extra_findings: dict[str, list[Finding]] | None = None) -> dict[str, pa.Table]:
     """Long-form tables for a batch. ``extra_findings`` (by report_id) adds what validation found."""
-    columns, n_blank = report_columns(rows)
+    columns, n_blank, added = report_columns(rows)
     tables = {name: _arrow(name, cols) for name, cols in columns.cols.items()}
-    tables.update(_report_tables(rows, n_blank))
+    tables.update(_report_tables(rows, n_blank, added))
     tables = {name: tables[name] for name in SCHEMAS}
     return with_findings(tables, extra_findings) if extra_findings else tables
 
@@ -223,17 +226,22 @@ def stamp_loaded_at(tables: dict[str, pa.Table], when: datetime | None = None) -
     return {**tables, "reports": reports.set_column(i, field, stamp)}
 
 
-def _report_tables(rows: list[ReportRow], n_blank: list[int]) -> dict[str, pa.Table]:
-    """The reports and findings tables with the parser's own findings (``with_findings`` adds the rest)."""
+def _report_tables(rows: list[ReportRow], n_blank: list[int],
+                   added: list[list[Finding]] | None = None) -> dict[str, pa.Table]:
+    """The reports and findings tables with the parser's own findings (``with_findings`` adds the rest).
+
+    ``added``: per report, findings made while building its rows (values no column can hold).
+    """
     now = datetime.now(timezone.utc)
     out = _Columns(["reports", "findings"])
-    for rr, blanks in zip(rows, n_blank, strict=True):
+    for i_row, (rr, blanks) in enumerate(zip(rows, n_blank, strict=True)):
         rep = rr.report
-        rid, year = rr.report_id, rep.year
-        for i, f in enumerate(rep.findings):
+        rid, year = rr.report_id, year_value(rep.year)
+        findings = list(rep.findings) + (added[i_row] if added else [])
+        for i, f in enumerate(findings):
             out.put("findings", finding_record(rid, year, i, f, f.severity))
-        n_err = sum(f.severity == "error" for f in rep.findings)
-        n_warn = sum(f.severity == "warning" for f in rep.findings)
+        n_err = sum(f.severity == "error" for f in findings)
+        n_warn = sum(f.severity == "warning" for f in findings)
         out.put("reports", (rid, year, rep.bureau, rep.layout, status_of(n_err, n_warn), rep.title, rr.source_path,
                             rep.sha256, rep.carrier, rep.encoding, rr.parser_version, rr.run_id, n_err, n_warn,
                             blanks, now))

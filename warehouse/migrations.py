@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Table
 from warehouse.backends import capabilities_for_dialect
 from warehouse.errors import SchemaVersionError
 from warehouse.history import relink_all
-from warehouse.schema import SCHEMA_VERSION, report_tables
+from warehouse.schema import SCHEMA_VERSION, ingest_runs, report_tables
 
 Step = Callable[[Connection], None]
 
@@ -80,8 +80,22 @@ def _v4_to_v5(conn: Connection) -> None:
         add_missing_columns(conn, report_tables[name])
 
 
+def _v5_to_v6(conn: Connection) -> None:
+    """``report_files`` (every name a report's bytes were seen under) and ``ingest_runs.host`` / ``pid``.
+
+    ``create_all`` has made ``report_files``; it is backfilled with the path each loaded
+    report came from. Runs recorded before have no host/pid and are never marked crashed.
+    """
+    add_missing_columns(conn, ingest_runs)
+    conn.exec_driver_sql(
+        "INSERT INTO report_files (report_id, source_path, content_sha256, first_run_id, first_seen_at) "
+        "SELECT report_id, source_path, content_sha256, run_id, loaded_at FROM reports "
+        "WHERE source_path IS NOT NULL"
+    )
+
+
 #: ``MIGRATIONS[n]`` upgrades a database from version n to n + 1.
-MIGRATIONS: dict[int, Step] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
+MIGRATIONS: dict[int, Step] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6}
 
 
 def upgrade(conn: Connection, found: int) -> list[int]:

@@ -39,8 +39,9 @@ from warehouse.backends import capabilities_for_dialect
 #: database in place (``warehouse.migrations``) and refuses a newer one.
 #: 1: report tables, ingest runs, dimensions. 2: bureau registry, report versions.
 #: 3: extra rows and columns. 4: the office's resolutions (``warehouse.resolutions``).
-#: 5: ``how`` per cell in the three fact tables.
-SCHEMA_VERSION = 5
+#: 5: ``how`` per cell in the three fact tables. 6: report_files (every name a report's bytes
+#: were seen under), ingest_runs.host / pid (to tell a crashed run from a running one).
+SCHEMA_VERSION = 6
 
 # The natural key a report table's rows hang off; every report table carries both.
 REPORT_KEY = "report_id"
@@ -158,8 +159,26 @@ ingest_runs = Table(
     Column("n_errors", Integer, autoincrement=False),
     Column("n_warnings", Integer, autoincrement=False),
     Column("n_infos", Integer, autoincrement=False),
-    Column("status", Text, nullable=False),
+    Column("status", Text, nullable=False),  # running / finished / failed / crashed (killed; marked by a later run)
     Column("parameters", Text),  # JSON text: portable, and analysts can still read it
+    Column("host", Text),  # where the run's process ran, and its pid: a later run marks it crashed
+    Column("pid", Integer, autoincrement=False),  # when that process is gone and the run still says running
+    # A crashed or failed run's reports may lack their cross-report re-check and mirror export;
+    # the first later run that completes re-checks and re-exports its years and records itself here.
+    Column("settled_by", Text),
+)
+
+# Every name a report's bytes were found under. ``reports.source_path`` is the path the
+# report was loaded from; a second file with identical bytes is not parsed again (same
+# content, same report) but its name is recorded here, against the same report_id.
+report_files = Table(
+    "report_files",
+    metadata,
+    Column("report_id", Text, primary_key=True),
+    Column("source_path", Text, primary_key=True),
+    Column("content_sha256", Text),
+    Column("first_run_id", Text),  # the run that first saw these bytes under this name
+    Column("first_seen_at", DateTime(timezone=True)),
 )
 
 schema_version = Table(

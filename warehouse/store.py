@@ -17,6 +17,8 @@ registry, every bureau named in a title becomes a registry entry of its own.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -66,6 +68,7 @@ from warehouse.schema import (
     dimension_rows,
     ingest_runs,
     metadata,
+    report_files,
     report_tables,
     schema_version,
 )
@@ -448,7 +451,12 @@ class Warehouse:
 
     # -- runs -----------------------------------------------------------------
     def start_run(self, source: str, parameters: Mapping[str, Any] | None = None) -> str:
-        """Record the start of an ingest run; the id goes into every report row it loads."""
+        """Record the start of an ingest run; the id goes into every report row it loads.
+
+        Runs of this host still marked ``running`` whose process is gone were killed
+        (kill -9, a power cut): they are marked ``crashed`` first (``mark_crashed_runs``).
+        """
+        self.mark_crashed_runs()
         run_id = uuid.uuid4().hex
         with self.engine.begin() as conn:
             conn.execute(ingest_runs.insert(), {
@@ -457,8 +465,114 @@ class Warehouse:
                 "source": source,
                 "status": "running",
                 "parameters": json.dumps(dict(parameters or {}), ensure_ascii=False, sort_keys=True, default=str),
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
             })
         return run_id
+
+    def mark_crashed_runs(self) -> list[str]:
+        """Mark ``crashed`` the runs of this host left ``running`` by a process that no longer exists.
+
+        Runs of other hosts are left alone (their processes cannot be seen from here),
+        as are runs recorded before hosts and pids were (schema version 4).
+        """
+        host = socket.gethostname()
+        with self.engine.begin() as conn:
+            rows = conn.execute(select(ingest_runs.c.run_id, ingest_runs.c.pid).where(
+                ingest_runs.c.status == "running", ingest_runs.c.host == host, ingest_runs.c.pid.is_not(None))).all()
+            dead = sorted(run_id for run_id, pid in rows if not _process_alive(int(pid)))
+            for run_id in dead:
+                conn.execute(ingest_runs.update().where(ingest_runs.c.run_id == run_id, ingest_runs.c.status == "running")
+                             .values(status="crashed", finished_at=datetime.now(timezone.utc)))
+        return dead
+
+    def unsettled_years(self) -> list[Year]:
+        """Years of the reports loaded by crashed or failed runs that no later run has settled yet."""
+        reports = report_tables["reports"]
+        unsettled = select(ingest_runs.c.run_id).where(ingest_runs.c.status.in_(("crashed", "failed")),
+                                                       ingest_runs.c.settled_by.is_(None))
+        with self.engine.connect() as conn:
+            years = conn.execute(select(reports.c.year).distinct().where(reports.c.run_id.in_(unsettled))).scalars()
+            return list(_sorted_years(years))
+
+    def settle_runs(self, by_run_id: str) -> int:
+        """Record that ``by_run_id`` re-checked and re-mirrored what every crashed or failed run left behind."""
+        with self.engine.begin() as conn:
+            result = conn.execute(ingest_runs.update().where(
+                ingest_runs.c.status.in_(("crashed", "failed")), ingest_runs.c.settled_by.is_(None),
+                ingest_runs.c.run_id != by_run_id).values(settled_by=by_run_id))
+            return max(result.rowcount or 0, 0)
+
+    def current_tables(self, years: Iterable[Year]) -> dict[str, pa.Table]:
+        """The current reports of ``years`` with all their rows, typed as ``transforms.tables.SCHEMAS``.
+
+        What the cross-report re-check reads: the complete state of those years after a run.
+        """
+        wanted = sorted({int(y) for y in years if y is not None})
+        reports = report_tables["reports"]
+        if not wanted:
+            return {name: SCHEMAS[name].empty_table() for name in REPORT_TABLES}
+        with self.engine.connect() as conn:
+            stmt = select(*reports.c).where(reports.c.is_current, reports.c.year.in_(wanted)).order_by(reports.c.report_id)
+            found = self.backend.read_arrow(conn, stmt).select(SCHEMAS["reports"].names).cast(SCHEMAS["reports"])
+            ids = found.column("report_id").to_pylist()
+            out = {"reports": found}
+            for name in REPORT_TABLES:
+                if name == "reports":
+                    continue
+                table = report_tables[name]
+                keys = [table.c.report_id] + [c for c in table.c if c.name != "report_id"]
+                pieces = [SCHEMAS[name].empty_table()]
+                for chunk in _chunks(ids):
+                    stmt = select(*table.c).where(table.c.report_id.in_(chunk)).order_by(
+                        *(k.asc().nulls_first() for k in keys))
+                    pieces.append(self.backend.read_arrow(conn, stmt).select(SCHEMAS[name].names).cast(SCHEMAS[name]))
+                out[name] = pa.concat_tables(pieces)
+        return {name: out[name] for name in REPORT_TABLES}
+
+    def replace_findings(self, reports: pa.Table, findings: pa.Table) -> int:
+        """Replace the findings and the gate (status, n_errors, n_warnings) of ``reports``' ids; facts untouched."""
+        ids = reports.column("report_id").to_pylist()
+        if not ids:
+            return 0
+        table = report_tables["findings"]
+        rep = report_tables["reports"]
+        findings = conform("findings", findings)
+        with self.engine.begin() as conn:
+            self.backend.serialize_writers(conn, rep)
+            for chunk in _chunks(ids):
+                conn.execute(table.delete().where(table.c.report_id.in_(chunk)))
+            if findings.num_rows:
+                self.backend.bulk_insert(conn, table, findings)
+            for row in reports.select(["report_id", "status", "n_errors", "n_warnings"]).to_pylist():
+                conn.execute(rep.update().where(rep.c.report_id == row["report_id"]).values(
+                    status=row["status"], n_errors=row["n_errors"], n_warnings=row["n_warnings"]))
+            # the office's decisions still stand on the same bytes: the gate takes them into account again
+            regrade(conn, ids)
+        return len(ids)
+
+    def record_files(self, files: Iterable[tuple[str, str, str | None]], run_id: str | None) -> int:
+        """Record ``(report_id, source_path, content_sha256)``: every name a report's bytes were seen under.
+
+        Idempotent: a name already recorded for the report keeps its first run and time;
+        returns how many names were new.
+        """
+        rows = {(rid, path): sha for rid, path, sha in files if rid and path}
+        if not rows:
+            return 0
+        now = datetime.now(timezone.utc)
+        with self.engine.begin() as conn:
+            self.backend.serialize_writers(conn, report_files)
+            present: set[tuple[str, str]] = set()
+            for chunk in _chunks(sorted({rid for rid, _ in rows})):
+                present.update((r[0], r[1]) for r in conn.execute(
+                    select(report_files.c.report_id, report_files.c.source_path)
+                    .where(report_files.c.report_id.in_(chunk))))
+            new = [{"report_id": rid, "source_path": path, "content_sha256": sha, "first_run_id": run_id,
+                    "first_seen_at": now} for (rid, path), sha in sorted(rows.items()) if (rid, path) not in present]
+            if new:
+                conn.execute(report_files.insert(), new)
+        return len(new)
 
     def finish_run(
         self,
@@ -525,7 +639,9 @@ class Warehouse:
             raise KeyError(f"unknown table {name!r}; known: {', '.join(REPORT_TABLES)}")
         table = report_tables[name]
         condition = table.c.year.is_(None) if year is None else table.c.year == int(year)
-        stmt = select(*table.c).where(condition).order_by(table.c.report_id)
+        # a total order (every column, the report first), so the same rows always come out the same way
+        keys = [table.c.report_id] + [c for c in table.c if c.name != "report_id"]
+        stmt = select(*table.c).where(condition).order_by(*(k.asc().nulls_first() for k in keys))
         with self.engine.connect() as conn:
             data = self.backend.read_arrow(conn, stmt)
         return data.select(TABLE_SCHEMAS[name].names).cast(TABLE_SCHEMAS[name])
@@ -582,6 +698,44 @@ class Warehouse:
         """Every report table's rows for one year, typed as ``warehouse.schema.TABLE_SCHEMAS``."""
         return {name: self.export_table(name, year) for name in REPORT_TABLES}
 
+    def year_fingerprints(self) -> dict[Year, str]:
+        """A digest per year of what the Parquet mirror must hold for it (``warehouse.parquet``'s manifest).
+
+        Covers every reports column that a load, a re-versioning or a re-check changes
+        (ids, times, versions, status, counts) and each report table's row count for
+        the year: facts are only ever replaced together with their report's row.
+        """
+        import hashlib
+
+        reports = report_tables["reports"]
+        digests: dict[Year, Any] = {}
+        cols = [c for c in reports.c if c.name != "year"]
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(reports.c.year, *cols).order_by(reports.c.report_id)).all()
+            for row in rows:
+                year = row[0]
+                h = digests.get(year)
+                if h is None:
+                    h = digests[year] = hashlib.sha256()
+                h.update(repr(tuple(row[1:])).encode("utf-8"))
+            findings = report_tables["findings"]
+            fcols = [findings.c.report_id, findings.c.finding_no, findings.c.code, findings.c.severity,
+                     findings.c.expected, findings.c.found]
+            for row in conn.execute(select(findings.c.year, *fcols).order_by(findings.c.report_id,
+                                                                             findings.c.finding_no)):
+                h = digests.get(row[0])
+                if h is None:
+                    h = digests[row[0]] = hashlib.sha256()
+                h.update(repr(tuple(row[1:])).encode("utf-8"))
+            for name, table in report_tables.items():
+                counts = conn.execute(select(table.c.year, func.count()).group_by(table.c.year)).all()
+                for year, n in sorted(counts, key=lambda c: (c[0] is not None, c[0] or 0)):
+                    h = digests.get(year)
+                    if h is None:
+                        h = digests[year] = hashlib.sha256()
+                    h.update(f"|{name}:{n}".encode())
+        return {year: h.hexdigest() for year, h in digests.items()}
+
     def years(self) -> tuple[Year, ...]:
         """Every year present in any report table (to rebuild a whole mirror)."""
         found: set[Year] = set()
@@ -589,6 +743,21 @@ class Warehouse:
             for table in report_tables.values():
                 found.update(conn.execute(select(table.c.year).distinct()).scalars())
         return _sorted_years(found)
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process with this pid exists on this host (signal 0 probes without signalling)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    except OSError:
+        return True
+    return True
 
 
 def _with_version_columns(reports: pa.Table, added: Mapping[str, Mapping[str, Any]],

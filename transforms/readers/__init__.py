@@ -15,6 +15,9 @@ from pathlib import PurePosixPath
 
 from transforms.document import Document
 from transforms.readers.garbled import garbled_problem
+from transforms.readers.limits import LIMITS, BudgetExceeded, Limits, check_before_read
+
+__all__ = ["READERS", "BudgetExceeded", "Limits", "UnsupportedFormat", "get_reader", "read_document", "sniff_carrier"]
 
 Reader = Callable[[bytes, str], Document]
 
@@ -117,9 +120,14 @@ def get_reader(carrier: str) -> Reader:
     return getattr(module, func)
 
 
-def read_document(data: bytes, name: str) -> Document:
-    """Sniff and read. Raises ValueError (incl. UnsupportedFormat) for bytes no reader can take."""
+def read_document(data: bytes, name: str, limits: Limits = LIMITS) -> Document:
+    """Sniff, check the budgets (``limits``), read.
+
+    Raises ValueError for bytes no reader can take: ``UnsupportedFormat``, or
+    ``BudgetExceeded`` (its ``code`` is the finding) for a file over a budget.
+    """
     carrier = sniff_carrier(data, name)
+    check_before_read(data, name, carrier, limits)
     doc = get_reader(carrier)(data, name)
     garbled = garbled_problem(doc)
     if garbled is not None:  # mojibake is never parsed as a report: no blocks, the finding says why
