@@ -207,6 +207,10 @@ def without_identity(reading: RowReading, kinds: tuple[str, ...], money_unit: st
         return reading
     if was_impossible and not (getattr(cands, "complete", True) and cands):
         return reading  # no reading at all (or too many): stays impossible
+    if was_impossible and all(any(p.is_blank and not p.raw.strip() for p in c) for c in cands):
+        # every reading needs a cell that left no trace: a row that adds up under no reading,
+        # read only by guessing where a blank vanished, is two guesses — it stays impossible
+        return reading
     reading.candidates = cands
     reading.status = "ambiguous"
     reading.cells = (candidates_to_cells(cands, kinds, money_unit, location, "split_unique") if getattr(cands, "complete", True)
