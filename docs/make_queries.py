@@ -247,7 +247,6 @@ DECISIONS: tuple[tuple[str, str, str, str, str], ...] = tuple(
     ("004_pingtan_2021.txt", section, row, column, value)
     for section, row, columns, values in (
         ("二", "normative_docs", ("issued", "repealed", "in_force"), ("69", "3", "665")),
-        ("四", "litigation_direct", ("upheld", "corrected", "other", "pending", "total"), ("12", "0", "0", "0", "12")),
     )
     for column, value in zip(columns, values)
 )

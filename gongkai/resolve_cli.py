@@ -287,8 +287,6 @@ def add_review_parser(sub: Any) -> None:
 DEMO_DECISIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("004_pingtan_2021.txt", ("set", "--section", "二", "--row", "normative_docs", "--values", "69,3,665",
                               "--note", "读法 69 · 3 · 665，已与平潭综合实验区网站公布的HTML原表核对")),
-    ("004_pingtan_2021.txt", ("set", "--section", "四", "--row", "litigation_direct", "--values", "12,0,0,0,12",
-                              "--note", "读法 12 · 0 · 0 · 0 · 12，已与HTML原表核对")),
     ("008_pingtan_gaj_2021.txt", ("accept", "--finding", "identity.I1",
                                   "--note", "报送单位确认：1件申请既计入办结又计入结转，按原文公布")),
 )
