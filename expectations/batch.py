@@ -176,6 +176,7 @@ def recheck_cross_report(
     overrides = dict(config.severities) if config else None
     grade = (lambda code, sev: severity_for(code, sev, overrides)) if overrides else None
     after = with_findings(stripped, findings, grade)
+    after = _with_decisions(warehouse, after)
     changed = _changed_reports(tables, after)
     docs = write_data_docs(run, docs_dir) if docs_dir is not None and changed else None
     wanted = pa.array(changed, pa.string())
@@ -192,6 +193,20 @@ def recheck_cross_report(
 
 _COMPARED = ("code", "severity", "message", "section", "row_label", "column_label", "source_location",
              "expected", "found")
+
+
+def _with_decisions(warehouse: Any, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """``tables`` with each report's status graded with the office's decisions on its bytes."""
+    from warehouse.resolutions import graded_statuses
+
+    with warehouse.engine.connect() as conn:
+        statuses = graded_statuses(conn, tables["reports"], tables["findings"])
+    if not statuses:
+        return tables
+    reports = tables["reports"]
+    status = [statuses.get(rid, s) for rid, s in zip(reports["report_id"].to_pylist(), reports["status"].to_pylist())]
+    i = reports.schema.get_field_index("status")
+    return {**tables, "reports": reports.set_column(i, "status", pa.array(status, pa.string()))}
 
 
 def _changed_reports(before: dict[str, pa.Table], after: dict[str, pa.Table]) -> list[str]:

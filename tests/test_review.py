@@ -53,7 +53,7 @@ def _tags(text: str, tag: str, cls: str | None = None) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, str]]:
-    """Three samples ingested, 008's inconsistency accepted and one 004 row set; the site written by the ingest."""
+    """Three samples ingested, 008's inconsistency accepted and one 004 cell set; the site written by the ingest."""
     root = tmp_path_factory.mktemp("review")
     landing = root / "landing"
     landing.mkdir()
@@ -66,8 +66,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str
                                                        "FROM reports")}
     assert main(["resolve", "accept", ids[FILES[2]], "--finding", "identity.I1", "--note", "acknowledged",
                  "--data-dir", str(data)]) == 0
-    assert main(["resolve", "set", ids[FILES[1]], "--section", "四", "--row", "litigation_direct",
-                 "--values", "12,0,0,0,12", "--note", "reading 1", "--data-dir", str(data)]) == 0
+    assert main(["resolve", "set", ids[FILES[1]], "--section", "二", "--row", "normative_docs", "--column", "issued",
+                 "--value", "69", "--note", "reading 1", "--data-dir", str(data)]) == 0
     return landing, data, ids
 
 
@@ -148,7 +148,8 @@ def _check_pages(data: Path, wh, ids: dict[str, str]) -> None:
         assert f'<b class="n-errors">{rep["n_errors"]}</b>' in text
     page_004 = (data / "review" / "reports" / f"{ids[FILES[1]]}.html").read_text(encoding="utf-8")
     states = {c["data-state"] for c in _tags(page_004, "td", "cell")}
-    assert {"resolved", "null", "recovered"} <= states  # 四 set by the office, 二 still unread, 三 split
+    # 二 制发 set by the office, 废止/现行有效 still unread, 四 read by the document's habit, 三 split
+    assert {"resolved", "null", "evidence", "recovered"} <= states
     assert "gongkai resolve set " + ids[FILES[1]] + " --section 二 --row normative_docs --values 69,3,665" \
         in html.unescape(page_004)
     assert "可能的读法：6 / 69 / 693 / 6936" in html.unescape(page_004)  # candidate readings of an ambiguous cell

@@ -207,15 +207,23 @@ def without_identity(reading: RowReading, kinds: tuple[str, ...], money_unit: st
         return reading
     if was_impossible and not (getattr(cands, "complete", True) and cands):
         return reading  # no reading at all (or too many): stays impossible
-    if was_impossible and all(any(p.is_blank and not p.raw.strip() for p in c) for c in cands):
-        # every reading needs a cell that left no trace: a row that adds up under no reading,
-        # read only by guessing where a blank vanished, is two guesses — it stays impossible
+    if was_impossible and not all(_as_printed(c, reading.tokens) for c in cands):
+        # a row that adds up under no reading is taken only as printed, one printed number to a
+        # cell: cutting a number in two or guessing where a blank vanished is a second guess on
+        # top of the broken sum (markitdown's 030 PDF gave 上年结转 as 空·60·…·6, a row missing its
+        # last cell gave 15 · 4 · … read as 1 · 5 · 4 · …) — it stays impossible
         return reading
     reading.candidates = cands
     reading.status = "ambiguous"
     reading.cells = (candidates_to_cells(cands, kinds, money_unit, location, "split_unique") if getattr(cands, "complete", True)
                      else [CellValue(None, "", None, location) for _ in kinds])
     return reading
+
+
+def _as_printed(candidate: Candidate, tokens: tuple) -> bool:
+    """The reading that takes every printed token whole, one to a cell (no cut, no vanished blank)."""
+    return len(candidate) == len(tokens) and all(
+        p.raw.strip() in (t.text.strip(), t.raw.strip()) for p, t in zip(candidate, tokens))
 
 
 def drop_cell(cands: list[Candidate], at: int) -> Readings:

@@ -352,6 +352,37 @@ def regrade(conn: Connection, report_ids: Iterable[str] | None = None) -> dict[s
     return changed
 
 
+def graded_statuses(conn: Connection, reports: Any, findings: Any) -> dict[str, str]:
+    """``report_id -> status`` with the office's decisions, for reports given as (not yet written)
+    ``reports``/``findings`` tables; only reports with decisions on their bytes are in the result.
+
+    The after-load cross-report check computes findings afresh: without this its status
+    would be the bare gate, and a report the office resolved would read as changed
+    (and quarantined) until ``regrade`` ran again.
+    """
+    ids = reports.column("report_id").to_pylist()
+    shas = dict(zip(ids, reports.column("content_sha256").to_pylist()))
+    decided: dict[str, list[Resolution]] = {}
+    for r in read_resolutions(conn, {s for s in shas.values() if s}):
+        decided.setdefault(r.content_sha256, []).append(r)
+    if not decided:
+        return {}
+    layouts = dict(zip(ids, reports.column("layout").to_pylist()))
+    n_err = dict(zip(ids, reports.column("n_errors").to_pylist()))
+    n_warn = dict(zip(ids, reports.column("n_warnings").to_pylist()))
+    errors: dict[str, list[ErrorFinding]] = {}
+    cols = [findings.column(c).to_pylist() for c in ("report_id", "code", "severity", "section", "row_label",
+                                                      "column_label")]
+    for rid, code, severity, section, row_label, column_label in zip(*cols):
+        if severity != "error" or rid not in shas:
+            continue
+        row_key, column_key = finding_keys(layouts.get(rid), section, row_label, column_label)
+        errors.setdefault(rid, []).append(
+            ErrorFinding(code, section, row_key, column_key, bool(row_label), bool(column_label)))
+    return {rid: grade(n_err[rid] or 0, n_warn[rid] or 0, errors.get(rid, []), decided[sha], unread_cells(conn, rid))
+            for rid, sha in shas.items() if sha in decided}
+
+
 def parse_value(text: str | int | Decimal, kind: str, where: str) -> Decimal:
     """A typed value for a cell of ``kind``: counts are non-negative integers, deltas integers, money decimal."""
     try:
