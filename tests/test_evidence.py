@@ -124,3 +124,35 @@ def test_history_from_warehouse_tables() -> None:
     assert last.carried_forward == tuple(Decimal(v) for v in (1, 0, 0, 0, 0, 0, 1))
     assert isinstance(last, LastYear) and "last.txt" in last.source
     assert history_from_tables({k: v.slice(0, 0) if isinstance(v, pa.Table) else v for k, v in tables.items()}) == {}
+
+
+def test_the_flow_reads_last_years_report_from_the_warehouse(tmp_path) -> None:
+    """Identity 6 across two runs: 2021 printed 现行有效 56; 2022 prints 行政规范性文件 as "5160",
+    which alone reads 5·1·60, 5·16·0, 51·6·0 …; the ingest of 2022 hands the parser 2021's
+    report from the warehouse and only 5·1·60 (56 + 5 − 1 = 60) is left."""
+    from pathlib import Path
+
+    from flows.ingest import annual_ingest
+    from flows.settings import default_warehouse_url
+    from warehouse.store import Warehouse
+
+    text = (Path(__file__).resolve().parent.parent / "samples" / "real" / "004_pingtan_2021.txt").read_text(
+        encoding="utf-8")
+    assert "行政规范性文件693665" in text
+    (tmp_path / "y2021").mkdir()
+    (tmp_path / "y2022").mkdir()
+    (tmp_path / "y2021" / "pt2021.txt").write_text(text.replace("行政规范性文件693665", "行政规范性文件0056"),
+                                                   encoding="utf-8")
+    later = text.replace("2021", "2022").replace("行政规范性文件693665", "行政规范性文件5160")
+    (tmp_path / "y2022" / "pt2022.txt").write_text(later, encoding="utf-8")
+    alone = report_to_json(parse_bytes(later.encode("utf-8"), "pt2022.txt"))
+    assert [a["value"] for a in alone["active_disclosure"] if a["item"] == "行政规范性文件"] == [None] * 3
+    data = tmp_path / "data"
+    annual_ingest.fn(source=str(tmp_path / "y2021"), data_dir=str(data))
+    annual_ingest.fn(source=str(tmp_path / "y2022"), data_dir=str(data))
+    with Warehouse.open_readonly(url=default_warehouse_url(data), data_dir=str(data)) as wh:
+        rows = wh.query("SELECT d.column_key, d.count, d.how FROM disclosure_facts d JOIN reports r USING (report_id) "
+                        "WHERE r.year = 2022 AND d.item_key = 'normative_docs' ORDER BY d.column_key").to_pylist()
+    assert {r["column_key"]: (r["count"], r["how"]) for r in rows} == {
+        "issued": (5, "split_by_last_year"), "repealed": (1, "split_by_last_year"),
+        "in_force": (60, "split_by_last_year")}
