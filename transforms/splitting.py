@@ -437,33 +437,10 @@ def split_with_subtotal(tokens: list[Token], n_orgs: int, free_blanks: bool) -> 
 
 def split_sum_groups(tokens: list[Token], n_groups: int, n_parts: int, free_blanks: bool) -> list[Candidate]:
     """Readings of ``tokens`` as ``n_groups`` consecutive (parts…, total) groups (section 四)."""
-    # positions where a group may end: every token boundary and every char boundary inside a token
-    positions: list[tuple[int, int]] = [(0, 0)]
-    for ti, tok in enumerate(tokens):
-        for off in range(1, len(tok.text)):
-            positions.append((ti, off))
-        positions.append((ti + 1, 0))
+    positions = _positions(tokens)  # where a group may end
 
     def sub_tokens(a: tuple[int, int], b: tuple[int, int]) -> list[Token] | None:
-        (ati, aoff), (bti, boff) = a, b
-        if (ati, aoff) > (bti, boff):
-            return None
-        out: list[Token] = []
-        ti = ati
-        while ti < len(tokens) and (ti < bti or (ti == bti and boff > 0)):
-            tok = tokens[ti]
-            start = aoff if ti == ati else 0
-            stop = boff if ti == bti else len(tok.text)
-            if tok.explicit_blank and not tok.text:
-                if start == 0:
-                    out.append(tok)
-            elif tok.explicit_blank:
-                if stop > start:
-                    out.append(Token(tok.text[start:stop], True, tok.text[start:stop]))
-            elif stop > start:
-                out.append(Token(tok.text[start:stop], False, tok.text[start:stop]))
-            ti += 1
-        return out
+        return _sub_tokens(tokens, a, b)
 
     # a group is at most n_parts + 1 numbers of MAX_NUMBER_DIGITS and a unit each
     before = [0]
