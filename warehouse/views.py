@@ -341,10 +341,13 @@ def region_year_applications() -> Select:
 
 
 def _region_year_rollup(facts_name: str, cell_keys: tuple[str, ...], *, with_amount: bool = False) -> Select:
-    """Sum one facts table's cells over the current, non-quarantined reports of a region and year.
+    """Sum one cell mart's cells over the current, non-quarantined reports of a region and year.
 
-    ``n_reports`` counts the reports that printed a readable value for the cell, so a reader
-    of the sum (the city's own report) can say when it covers fewer reports than it admits.
+    The cell marts carry the office's value where a cell was unread (``how = 'resolved'``), as
+    ``v_region_year_applications`` does, so a resolved report is summed whole; ``n_resolved``
+    says how many of the summed values are the office's. ``n_reports`` counts the reports
+    with a value for the cell, so a reader of the sum (the city's own report) can say when
+    it covers fewer reports than it admits.
     """
     r, b, f = ref("stg_reports"), ref("stg_bureaus"), ref(facts_name)
     keys = [b.c.region, r.c.year, *(f.c[k] for k in cell_keys)]
@@ -355,7 +358,8 @@ def _region_year_rollup(facts_name: str, cell_keys: tuple[str, ...], *, with_amo
     value = func.coalesce(f.c["count"], f.c.amount_wan_yuan) if with_amount else f.c["count"]
     return (
         select(*keys, *sums, func.count(value).label("n_reports"),
-               cast(func.sum(case((f.c.is_blank == true(), 1), else_=0)), BigInteger).label("n_blank"))
+               cast(func.sum(case((f.c.is_blank == true(), 1), else_=0)), BigInteger).label("n_blank"),
+               cast(func.sum(case((f.c.how == RESOLVED, 1), else_=0)), BigInteger).label("n_resolved"))
         .select_from(r.join(f, f.c.report_id == r.c.report_id).outerjoin(b, b.c.bureau_id == r.c.bureau_id))
         .where(_current_clean(r), r.c.year.is_not(None))
         .group_by(*keys)
@@ -363,11 +367,11 @@ def _region_year_rollup(facts_name: str, cell_keys: tuple[str, ...], *, with_amo
 
 
 def region_year_review() -> Select:
-    return _region_year_rollup("stg_review_facts", ("group_key", "outcome_key"))
+    return _region_year_rollup("v_review_cells", ("group_key", "outcome_key"))
 
 
 def region_year_disclosure() -> Select:
-    return _region_year_rollup("stg_disclosure_facts", ("block_key", "item_key", "column_key"), with_amount=True)
+    return _region_year_rollup("v_disclosure_cells", ("block_key", "item_key", "column_key"), with_amount=True)
 
 
 #: Headline numbers of a region-year summary and a bureau's year-over-year: (wide view, column).
@@ -560,15 +564,17 @@ VIEWS: tuple[View, ...] = (
          "one row per region × year × section 四 cell (current, non-quarantined versions only)",
          "Section 四 summed like `v_region_year_applications`: what the city's own report prints.",
          region_year_review,
-         columns={"count": "sum of the cell over the reports", "n_reports": "reports that printed this cell",
-                  "n_blank": "of those, reports that left it blank"}),
+         columns={"count": "sum of the cell over the reports", "n_reports": "reports with a value for this cell",
+                  "n_blank": "of those, reports that left it blank",
+                  "n_resolved": "of those, reports whose cell was unread and carries the office's value (`how = 'resolved'`)"}),
     View("v_region_year_disclosure", "mart",
          "one row per region × year × section 二 block × item × column (current, non-quarantined versions only)",
          "Section 二 summed like `v_region_year_applications` (counts in `count`, money in `amount_wan_yuan`).",
          region_year_disclosure,
          columns={"count": "sum of the count cell over the reports (NULL for money cells)",
                   "amount_wan_yuan": "sum of the money cell over the reports, 万元 (NULL for counts)",
-                  "n_reports": "reports that printed this cell", "n_blank": "of those, reports that left it blank"}),
+                  "n_reports": "reports with a value for this cell", "n_blank": "of those, reports that left it blank",
+                  "n_resolved": "of those, reports whose cell was unread and carries the office's value (`how = 'resolved'`)"}),
     View("v_region_year_summary", "mart", "one row per region × year (current, non-quarantined versions only)",
          "Headline numbers summed over a region's current, non-quarantined reports of a year.",
          region_year_summary,
