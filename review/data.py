@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from review.cells import CellKey
@@ -138,29 +139,52 @@ def load_site_index(warehouse: Any, years: Sequence[Year] | None = None,
 
 def load_details(warehouse: Any, site: SiteData, report_ids: Sequence[str]) -> None:
     """Fill the findings and cells of these reports (one query per table for the lot)."""
-    reports = site.reports
-    ids = [r for r in dict.fromkeys(report_ids) if r in reports]
-    if not ids:
-        return
-    for rid in ids:
-        reports[rid].findings = []
-        reports[rid].cells = {}
-    where_facts = _ids_clause(ids)
-    for row in _rows(warehouse, f"SELECT * FROM findings WHERE {where_facts} ORDER BY report_id, finding_no"):
-        reports[row["report_id"]].findings.append(row)
+    ids = [r for r in dict.fromkeys(report_ids) if r in site.reports]
+    if ids:
+        fill_details(site.reports, ids, query_details(warehouse, ids))
+
+
+#: The details of a set of reports as the warehouse returns them: "findings" and one table per section.
+Details = dict[str, Any]
+
+
+def query_details(warehouse: Any, report_ids: Sequence[str]) -> Details:
+    """The findings and cells of these reports, one query per table, as Arrow tables (cheap to hand to a
+    page-writing process)."""
+    where_facts = _ids_clause(report_ids)
+    out: Details = {"findings": warehouse.query(f"SELECT * FROM findings WHERE {where_facts} "
+                                                "ORDER BY report_id, finding_no")}
     for section, view, row_col, col_col in _CELL_VIEWS:
         amount = ", amount_wan_yuan" if section == "二" else ""
-        sql = (f"SELECT report_id, {row_col} AS r, {col_col} AS c, count{amount}, is_blank, is_recovered, how, "
-               f"raw_text, source_location, resolution_id FROM {view} WHERE {where_facts}")
-        cols = warehouse.query(sql).to_pydict()  # column-wise: a year's cells are millions of rows
-        amounts = cols["amount_wan_yuan"] if section == "二" else [None] * len(cols["report_id"])
-        for rid, r, c, value, amount, blank, recovered, how, raw, loc, res in zip(
-                cols["report_id"], cols["r"], cols["c"], cols["count"], amounts, cols["is_blank"],
-                cols["is_recovered"], cols["how"], cols["raw_text"], cols["source_location"], cols["resolution_id"]):
-            if value is None:
-                value = amount
-            reports[rid].cells[(section, r, c)] = Cell(value, None if how == "resolved" else value, blank, recovered,
-                                                       how, raw, loc, res)
+        out[section] = warehouse.query(
+            f"SELECT report_id, {row_col} AS r, {col_col} AS c, count{amount}, is_blank, is_recovered, how, "
+            f"raw_text, source_location, resolution_id FROM {view} WHERE {where_facts}")
+    return out
+
+
+def fill_details(reports: dict[str, ReportData], report_ids: Sequence[str], details: Details) -> None:
+    """Group ``query_details``' rows by report into ``reports`` (column-wise: a year's cells are millions)."""
+    for rid in report_ids:
+        reports[rid].findings = []
+        reports[rid].cells = {}
+    findings = details["findings"].to_pydict()
+    names = list(findings)
+    for values in zip(*(findings[n] for n in names)):
+        row = dict(zip(names, values))
+        reports[row["report_id"]].findings.append(row)
+    for section, _view, _row_col, _col_col in _CELL_VIEWS:
+        cols = details[section].to_pydict()
+        values = cols["count"]
+        if section == "二":
+            values = [a if v is None else v for v, a in zip(values, cols["amount_wan_yuan"])]
+        published = [None if how == "resolved" else v for v, how in zip(values, cols["how"])]
+        built = map(Cell, values, published, cols["is_blank"], cols["is_recovered"], cols["how"], cols["raw_text"],
+                    cols["source_location"], cols["resolution_id"])
+        current, cells = None, {}
+        for rid, key, cell in zip(cols["report_id"], zip(repeat(section), cols["r"], cols["c"]), built):
+            if rid != current:
+                current, cells = rid, reports[rid].cells
+            cells[key] = cell
 
 
 def drop_details(site: SiteData, report_ids: Iterable[str]) -> None:

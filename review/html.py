@@ -102,6 +102,12 @@ def _cell_attrs(key: CellKey) -> str:
     return f'id="c-{s}-{r}-{c}" data-section="{s}" data-row="{r}" data-column="{c}"'
 
 
+#: States a cell with no finding or decision on it can have, shown with the browser's plain tooltip.
+_PLAIN_STATES = frozenset({"printed", "blank", "recovered"})
+#: The start of such a cell's tooltip (state labels hold no character HTML escapes).
+_PLAIN_TITLES = {s: f"{STATE_LABELS[s]}：原文“" for s in ("printed", "blank", "recovered")}
+
+
 def _num(v: object) -> str:
     if v is None:
         return ""
@@ -282,9 +288,28 @@ class _Marks:
         return any(f.is_identity and f.severity == "error" for f in self.by_cell.get(key, ()))
 
 
+@lru_cache(maxsize=256)
+def _plain_state(how: str | None, is_blank: bool | None, is_recovered: bool | None) -> str:
+    """``cell_state`` of a read cell no finding marks and no decision concerns (most cells of a page)."""
+    return cell_state(0, is_blank=is_blank, is_recovered=is_recovered, how=how)
+
+
 def _cell_td(data: ReportData, key: CellKey, marks: _Marks, candidates: dict, decisions: dict[CellKey, Resolution],
              unit: str = "") -> str:
     cell = data.cells.get(key)
+    if (cell is not None and cell.published is not None and cell.resolution_id is None
+            and key not in marks.by_cell and key not in decisions and key not in candidates):
+        # the common cell (no finding, decision or candidate on it): value, state, and the printed text as
+        # the browser's own tooltip
+        state = _plain_state(cell.how, cell.is_blank, cell.is_recovered)
+        if state in _PLAIN_STATES:
+            value, loc = cell.value, cell.source_location
+            shown = str(value) if type(value) is int else _num(value)
+            raw = cell.raw_text
+            title = (f"{_PLAIN_TITLES[state]}{_esc(raw) if type(raw) is str else _e(f'{raw}')}”"
+                     + (f"（{_e(loc)}）" if loc else ""))
+            return (f'<td class="cell st-{state}" {_cell_attrs(key)} data-state="{state}" data-value="{shown}" '
+                    f'title="{title}">{shown}</td>')
     findings = marks.by_cell.get(key, [])
     if cell is None:
         state, value, raw, loc = "absent", None, None, None
