@@ -27,15 +27,16 @@ def _join(parts: list[str]) -> str:
 
 
 def grid_markdown(grid: Grid) -> str:
-    cover: dict[tuple[int, int], GridCell] = {}
+    # cover[r][c]: the cell that covers position (r, c) (None: no cell there)
+    cover: list[list[GridCell | None]] = [[None] * grid.n_columns for _ in grid.rows]
     for r, c, cell in grid.placed():
         for dr in range(cell.rowspan):
-            for dc in range(cell.colspan):
-                cover[(r + dr, c + dc)] = cell
+            if r + dr < len(cover):
+                cover[r + dr][c:c + cell.colspan] = [cell] * cell.colspan
     n_label = grid.n_label_columns
     body_rows = range(grid.n_header_rows, len(grid.rows))
     if grid.n_header_rows:
-        heads = [_join([cover[(r, c)].text for r in range(grid.n_header_rows) if (r, c) in cover])
+        heads = [_join([cover[r][c].text for r in range(grid.n_header_rows) if cover[r][c] is not None])
                  for c in range(grid.n_columns)]
         if n_label:
             heads = [heads[0]] + heads[n_label:]
@@ -43,7 +44,7 @@ def grid_markdown(grid: Grid) -> str:
         heads = [""] * (grid.n_columns - max(n_label, 1) + 1)
     lines = ["| " + " | ".join(_md(h) for h in heads) + " |", "|" + "---|" * len(heads)]
     for r in body_rows:
-        cells = [cover.get((r, c)) for c in range(grid.n_columns)]
+        cells = cover[r]
         first = cells[0]
         if first is not None and first.kind == "band" and first.colspan == grid.n_columns:
             lines.append("| **" + _md(first.text) + "** |" + " |" * (len(heads) - 1))
