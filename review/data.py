@@ -14,6 +14,7 @@ from itertools import repeat
 from typing import Any
 
 from review.cells import CellKey
+from transforms.gc_pause import no_cyclic_gc
 from warehouse.resolutions import Resolution, read_resolutions
 
 Year = int | None
@@ -164,6 +165,11 @@ def query_details(warehouse: Any, report_ids: Sequence[str]) -> Details:
 
 def fill_details(reports: dict[str, ReportData], report_ids: Sequence[str], details: Details) -> None:
     """Group ``query_details``' rows by report into ``reports`` (column-wise: a year's cells are millions)."""
+    with no_cyclic_gc():
+        _fill_details(reports, report_ids, details)
+
+
+def _fill_details(reports: dict[str, ReportData], report_ids: Sequence[str], details: Details) -> None:
     for rid in report_ids:
         reports[rid].findings = []
         reports[rid].cells = {}

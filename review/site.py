@@ -27,6 +27,7 @@ from typing import Any
 
 from review.data import Details, ReportData, Year, drop_details, fill_details, load_details, load_site_index, query_details
 from review.html import render_index, render_report
+from transforms.gc_pause import no_cyclic_gc
 
 DEFAULT_DIR = "review"
 #: Reports whose findings and cells are in memory at once while pages are written.
@@ -67,6 +68,12 @@ def write_site(warehouse: Any, out_dir: str | Path, years: Sequence[Year] | None
 
     ``workers``: page-writing processes (0: write in this process; None: ``default_workers``).
     """
+    with no_cyclic_gc():
+        return _write_site(warehouse, out_dir, years, report_ids, title, chunk, workers)
+
+
+def _write_site(warehouse: Any, out_dir: str | Path, years: Sequence[Year] | None, report_ids: Iterable[str] | None,
+                title: str | None, chunk: int, workers: int | None) -> SiteResult:
     site = load_site_index(warehouse, years, report_ids)
     out = Path(out_dir)
     pages = out / "reports"
@@ -103,11 +110,12 @@ def write_pages(pages: str, reports: list[ReportData], details: Details) -> floa
     """A worker's part: group a chunk's details by report, render and write its pages; returns the CPU
     seconds it took (a fork server's workers are not this process's children, so their time is counted here)."""
     start = time.process_time()
-    by_id = {d.report_id: d for d in reports}
-    fill_details(by_id, list(by_id), details)
-    folder = Path(pages)
-    for data in reports:
-        (folder / f"{data.report_id}.html").write_text(render_report(data), encoding="utf-8")
+    with no_cyclic_gc():
+        by_id = {d.report_id: d for d in reports}
+        fill_details(by_id, list(by_id), details)
+        folder = Path(pages)
+        for data in reports:
+            (folder / f"{data.report_id}.html").write_text(render_report(data), encoding="utf-8")
     return time.process_time() - start
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gongkai.cityreport.model import CityReport, build_model
+from transforms.gc_pause import no_cyclic_gc
 from warehouse.region_report import read_region_year
 from warehouse.store import Warehouse
 
@@ -48,20 +49,24 @@ def build_city_report(warehouse: Warehouse, region: str, year: int, out_dir: Pat
         seconds[stage] = now - t
         t = now
 
-    data = read_region_year(warehouse, region, year)
-    lap("query")
-    report = build_model(data)
-    lap("layout")
+    # tables of thousands of bureaus are hundreds of thousands of acyclic objects: no cyclic GC while they
+    # are built and written (the charts, matplotlib figures full of cycles, run with it)
+    with no_cyclic_gc():
+        data = read_region_year(warehouse, region, year)
+        lap("query")
+        report = build_model(data)
+        lap("layout")
     chart_set = render_charts(report, out_dir) if charts else ChartSet()
     lap("charts")
-    html = out_dir / "report.html"
-    html.write_text(render_html(report, chart_set.files), encoding="utf-8")
-    lap("html")
-    xlsx = write_xlsx(report, out_dir / "report.xlsx")
-    lap("xlsx")
-    md = out_dir / "report.md"
-    md.write_text(render_markdown(report, chart_set.files), encoding="utf-8")
-    lap("markdown")
+    with no_cyclic_gc():
+        html = out_dir / "report.html"
+        html.write_text(render_html(report, chart_set.files), encoding="utf-8")
+        lap("html")
+        xlsx = write_xlsx(report, out_dir / "report.xlsx")
+        lap("xlsx")
+        md = out_dir / "report.md"
+        md.write_text(render_markdown(report, chart_set.files), encoding="utf-8")
+        lap("markdown")
     files = {caption: (out_dir / svg, out_dir / png) for caption, (svg, png) in chart_set.files.items()}
     return CityReportFiles(report, html, xlsx, md, files, chart_set.font.path if chart_set.font else None,
                            tuple(chart_set.texts), seconds)
