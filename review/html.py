@@ -93,7 +93,9 @@ def _esc(text: str) -> str:
 
 
 def _e(v: object) -> str:
-    return "" if v is None else _esc(v if isinstance(v, str) else str(v))
+    if v is None:
+        return ""
+    return _esc(v if isinstance(v, str) else str(v))
 
 
 @lru_cache(maxsize=4096)
@@ -307,7 +309,7 @@ def _cell_td(data: ReportData, key: CellKey, marks: _Marks, candidates: dict, de
             shown = str(value) if type(value) is int else _num(value)
             raw = cell.raw_text
             title = (f"{_PLAIN_TITLES[state]}{_esc(raw) if type(raw) is str else _e(f'{raw}')}”"
-                     + (f"（{_e(loc)}）" if loc else ""))
+                     + (f"（{_esc(loc) if type(loc) is str else _e(loc)}）" if loc else ""))
             return (f'<td class="cell st-{state}" {_cell_attrs(key)} data-state="{state}" data-value="{shown}" '
                     f'title="{title}">{shown}</td>')
     findings = marks.by_cell.get(key, [])
