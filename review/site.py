@@ -15,12 +15,14 @@ report, render and write them. Pages are the same whichever process writes them.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import time
 from collections import deque
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,8 @@ from typing import Any
 from review.data import Details, ReportData, Year, drop_details, fill_details, load_details, load_site_index, query_details
 from review.html import render_index, render_report
 from transforms.gc_pause import no_cyclic_gc
+
+log = logging.getLogger(__name__)
 
 DEFAULT_DIR = "review"
 #: Reports whose findings and cells are in memory at once while pages are written.
@@ -87,12 +91,16 @@ def _write_site(warehouse: Any, out_dir: str | Path, years: Sequence[Year] | Non
             (pages / f"{rid}.html").write_text(render_report(site.reports[rid]), encoding="utf-8")
     decided_set = set(decided)
     todo = [rid for rid in site.pages if rid not in decided_set]
-    n_workers = default_workers(len(todo)) if workers is None else workers
+    n_workers = (default_workers(len(todo)) if workers is None else workers) if todo else 0
     worker_cpu = 0.0
     if n_workers > 0 and todo:
-        worker_cpu = _write_parallel(warehouse, site, todo, pages, chunk, n_workers)
-    else:
-        n_workers = 0
+        try:
+            worker_cpu = _write_parallel(warehouse, site, todo, pages, chunk, n_workers)
+        except BrokenProcessPool as exc:  # a worker could not start or died: write every page here instead
+            log.warning("review pages: the page-writing processes failed (%s); writing the pages in this process",
+                        exc)
+            n_workers = 0
+    if n_workers == 0:
         for start in range(0, len(todo), chunk):
             part = todo[start:start + chunk]
             load_details(warehouse, site, part)

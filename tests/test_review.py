@@ -158,6 +158,22 @@ def _check_pages(data: Path, wh, ids: dict[str, str]) -> None:
     assert "按原文接受 identity.I1" in page_008 and "acknowledged" in page_008
 
 
+def test_page_writers_write_the_same_pages(site, tmp_path: Path) -> None:
+    """The pool of page-writing processes (a large year's default) writes byte for byte what this process writes."""
+    from review import write_site
+
+    _, data, _ = site
+    with _open(data) as wh:
+        serial = write_site(wh, tmp_path / "serial", workers=0, chunk=1)
+        pooled = write_site(wh, tmp_path / "pooled", workers=2, chunk=1)
+    assert (serial.workers, pooled.workers) == (0, 2) and pooled.pages == serial.pages == len(FILES)
+    assert pooled.worker_cpu_seconds > 0  # some page went through a worker (the decided ones are written here)
+    names = sorted(p.relative_to(tmp_path / "serial") for p in (tmp_path / "serial").rglob("*.html"))
+    assert names == sorted(p.relative_to(tmp_path / "pooled") for p in (tmp_path / "pooled").rglob("*.html"))
+    for name in names:
+        assert (tmp_path / "pooled" / name).read_bytes() == (tmp_path / "serial" / name).read_bytes(), name
+
+
 def test_resubmission_is_offered_the_old_decisions(site, tmp_path: Path) -> None:
     landing, data, ids = site
     work = tmp_path / "data"
