@@ -65,6 +65,7 @@ from warehouse.schema import (
     TABLE_SCHEMAS,
     bureau_aliases,
     bureaus,
+    derived_objects,
     dimension_rows,
     ingest_runs,
     metadata,
@@ -72,6 +73,7 @@ from warehouse.schema import (
     report_tables,
     schema_version,
 )
+from warehouse.fingerprint import code_fingerprint
 from warehouse.urls import mask_url, with_password
 from warehouse.versions import VersionInput, compute_versions, version_key
 from warehouse.views import VIEWS, create_views, drop_views
@@ -273,6 +275,10 @@ class Warehouse:
                 raise MissingTablesError(
                     f"the database {mask_url(self.engine.url)} has gongkai tables but no schema version: "
                     "not a warehouse this gongkai can upgrade; point at a new database")
+            fingerprint = code_fingerprint(conn.dialect.name)
+            if (versions == [SCHEMA_VERSION] and not missing_relations(conn, [v.name for v in VIEWS])
+                    and conn.execute(select(derived_objects.c.fingerprint)).scalars().all() == [fingerprint]):
+                return  # views and dimensions were made by this very code: nothing to refresh
             drop_views(conn)  # before any upgrade, so no view pins an old table shape
             # New database: every table. Older schema version: the tables later versions added.
             metadata.create_all(conn, checkfirst=True)
@@ -290,6 +296,8 @@ class Warehouse:
                 if rows[table.name]:
                     conn.execute(table.insert(), rows[table.name])
             create_views(conn)
+            conn.execute(derived_objects.delete())
+            conn.execute(derived_objects.insert(), {"fingerprint": fingerprint})
 
     def close(self) -> None:
         self.engine.dispose()
