@@ -156,6 +156,12 @@ READ_WAIT_SECONDS = 30.0
 WRITE_WAIT_SECONDS = 600.0
 
 
+# The columns ``link_bureaus`` writes for a bureau first met in a report title.
+_BUREAU_ROWS = pa.schema([("bureau_id", pa.string()), ("name", pa.string()), ("region", pa.string()),
+                          ("parent_bureau_id", pa.string()), ("level", pa.string()), ("sector", pa.string()),
+                          ("is_registered", pa.bool_())])
+
+
 class Warehouse:
     """A gongkai warehouse on one SQLAlchemy database. Create with ``Warehouse.open`` (to load)
     or ``Warehouse.open_readonly`` (to read: analysts' queries, reports, review pages)."""
@@ -369,7 +375,9 @@ class Warehouse:
             self.backend.serialize_writers(conn, reports)
             loaded_before = read_meta(conn, report_ids=incoming)  # the batch's reports already here
             new_rows = batch["reports"].select(["report_id", "year", "bureau", "source_path", "loaded_at"]).to_pylist()
-            links = link_bureaus(conn, read_bureau_maps(conn), [r["bureau"] for r in new_rows])
+            links = link_bureaus(conn, read_bureau_maps(conn), [r["bureau"] for r in new_rows],
+                                 insert=lambda rows: self.backend.bulk_insert(
+                                     conn, bureaus, pa.Table.from_pylist(rows, schema=_BUREAU_ROWS)))
             seq = max_load_seq(conn) + 1
             added: dict[str, dict[str, Any]] = {}
             for r in new_rows:
