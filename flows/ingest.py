@@ -213,6 +213,7 @@ def _ingest(settings: Any, source: str | None, files: list[str] | None, wanted_y
                 stack.enter_context(pool)
             background = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="gongkai-parse"))
             pending: deque[_Pending] = deque()
+            warming: Any = False
 
             def finish(item: _Pending) -> None:
                 nonlocal done
@@ -238,6 +239,10 @@ def _ingest(settings: Any, source: str | None, files: list[str] | None, wanted_y
                 warehouse.record_files(file_names(blobs), summary.run_id)
                 parsing = (_submit(background, parse_batch, fresh, pool, PARSER_VERSION, summary.run_id)
                            if fresh else None)
+                if fresh and not warming:
+                    from expectations.warmup import import_in_background
+
+                    warming = import_in_background() or True  # GE's import, while this batch parses
                 pending.append(_Pending(n, len(blobs), unchanged, duplicates, parsing, fresh))
                 while len(pending) > in_flight:
                     finish(pending.popleft())

@@ -40,7 +40,15 @@ def popen_dying_with_parent(*args: Any, **kwargs: Any) -> subprocess.Popen:
 
 
 def bind_prefect_server() -> bool:
-    """Make the temporary Prefect server a local run starts die with this process; True if it could."""
+    """Make the temporary Prefect server a local run starts die with this process; True if it could.
+
+    With ``PREFECT_API_URL`` set no temporary server is started, so Prefect's server
+    module (3 s of imports: the API app, its models and routes) is not loaded for nothing.
+    """
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value():
+        return False
     try:
         import prefect.server.api.server as server
     except ImportError:

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gongkai.config import resolve_settings
+from flows.settings import resolve_settings
 
 
 def _who(args: argparse.Namespace) -> str:

@@ -65,6 +65,18 @@ def test_text_without_any_report_is_findings_not_crash() -> None:
     assert "section.missing" in got or "meta.layout_undetermined" in got
 
 
+def test_a_notice_in_the_landing_folder_is_held_back_not_admitted() -> None:
+    """No table read, no year, no layout: an error, so it is quarantined rather than loaded as flagged."""
+    html = ("<html><head><title>关于开展安全生产检查的通知</title></head><body><h1>关于开展安全生产检查的通知</h1>"
+            "<p>各单位：现将有关事项通知如下。一、检查时间：5月1日至5月31日。二、检查内容：消防设施等12项。</p>"
+            "<p>平潭综合实验区应急管理局</p></body></html>").encode()
+    report = parse_bytes(html, "通知.html")
+    undetermined = [f for f in report.findings if f.code == "meta.layout_undetermined"]
+    assert [f.severity for f in undetermined] == ["error"]
+    assert report.max_severity == "error"
+    assert not report.applications and not report.active_disclosure and report.review_litigation is None
+
+
 def _tables(out: dict) -> tuple:
     return out["applications"], out["review_litigation"], [(a["block"], a["item"], a["column"], a["value"])
                                                           for a in out["active_disclosure"]]

@@ -12,7 +12,7 @@ import pytest
 
 from flows.ingest import annual_ingest
 from gongkai.cli import main
-from gongkai.config import default_warehouse_url
+from flows.settings import default_warehouse_url
 from warehouse.resolutions import ErrorFinding, Resolution, grade, loads, dumps, resolves
 
 REPO = Path(__file__).resolve().parent.parent

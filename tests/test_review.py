@@ -13,7 +13,7 @@ import pytest
 
 from flows.ingest import annual_ingest
 from gongkai.cli import main
-from gongkai.config import default_warehouse_url
+from flows.settings import default_warehouse_url
 from review.cells import STATES, candidate_readings, cell_state
 from transforms.spec import LAYOUTS
 from transforms.splitting import Piece, describe_candidates

@@ -418,3 +418,34 @@ def test_incremental_versions_equal_a_full_recompute(wh: Warehouse) -> None:
                           for rid, s in expected.items()}
     assert n >= 40 and len(meta) == n
     assert_at_most_one_current(wh)
+
+
+def _execute(url: str, sql: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(sql)
+    engine.dispose()
+
+
+def test_views_are_rebuilt_only_when_the_code_that_made_them_changed(
+        warehouse_url: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """An open by the same code leaves views and dimensions alone; another fingerprint or a lost view rebuilds."""
+    import warehouse.store as store
+    from warehouse.fingerprint import code_fingerprint
+
+    Warehouse.open(warehouse_url).close()
+    made: list[int] = []
+    real = store.create_views
+    monkeypatch.setattr(store, "create_views", lambda conn: (made.append(1), real(conn)))
+    with Warehouse.open(warehouse_url) as wh:
+        stored = wh.query("SELECT fingerprint FROM derived_objects")["fingerprint"].to_pylist()
+        assert stored == [code_fingerprint(wh.engine.dialect.name)]
+    assert made == []  # same code: nothing recompiled
+    _execute(warehouse_url, "UPDATE derived_objects SET fingerprint = 'made by older code'")
+    with Warehouse.open(warehouse_url) as wh:
+        assert wh.query("SELECT count(*) AS n FROM v_applications_wide")["n"].to_pylist() == [0]
+    assert made == [1]  # another fingerprint: views and dimensions made again, and recorded
+    _execute(warehouse_url, "DROP VIEW v_findings")
+    with Warehouse.open(warehouse_url) as wh:
+        assert wh.query("SELECT count(*) AS n FROM v_findings")["n"].to_pylist() == [0]
+    assert made == [1, 1]  # a view gone: made again even with the same fingerprint

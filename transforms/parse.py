@@ -131,7 +131,11 @@ def parse_document(doc: Document, report: ParsedReport | None = None, history: H
                 f"无法从表格内容判断所用格式，按报告年度{report.year}年规定的{layout.id}版格式读取。", Location(),
             ))
         else:
-            report.add(make_finding("meta.layout_undetermined", "无法判断报告所用格式（表格和年度都不足以判断），未读取表格。", Location()))
+            # no table was read: not a report this office can admit (a cover letter, a notice, a news
+            # page in the landing folder) until a person looks; an error, so it is held back
+            report.add(make_finding("meta.layout_undetermined", "无法判断报告所用格式（表格和年度都不足以判断），"
+                                    "第二、三、四部分的表格均未读取；请确认这是否是政府信息公开工作年度报告。",
+                                    Location(), severity="error"))
     elif prescribed is not None and prescribed.id != layout.id:
         report.add(make_finding(
             "meta.layout_year_mismatch",

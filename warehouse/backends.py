@@ -31,7 +31,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.expression import Executable
 
-from warehouse.errors import WarehouseBusyError
+from warehouse.waiting import Held, OnWait, Wording, literal, wait_for
 
 BulkPath = Literal["arrow_register", "copy_csv", "executemany"]
 
@@ -52,9 +52,6 @@ class Capabilities:
     # 1M-row load ~2.5x and a full reload ~4x slower (benchmarks/bench_load.py).
     secondary_indexes: bool
 
-
-#: Called with one line each time an engine waits for the database file, and once when it gets it.
-OnWait = Callable[[str], None]
 
 BulkInsert = Callable[[Connection, Table, pa.Table], int]
 # A query is SQL text or a SQLAlchemy statement (compiled for the dialect, constants inlined).
@@ -209,7 +206,7 @@ def _announce_reader(path: Path) -> int | None:
             time.sleep(_LOCK_POLL_SECONDS / 5)
 
 
-def _wait_for_readers(path: Path, deadline: float, wait: float, on_wait: OnWait | None, database: str) -> None:
+def _wait_for_readers(path: Path, started: float, wait: float, on_wait: OnWait | None, database: str) -> None:
     """Before the writer opens the file: let every reader that is waiting or reading finish first.
 
     Without this a writer that reopens right after each batch would find the file free
@@ -218,25 +215,20 @@ def _wait_for_readers(path: Path, deadline: float, wait: float, on_wait: OnWait 
     import fcntl
 
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+
+    def no_reader() -> None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Held("readers") from None
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
     try:
-        started = time.monotonic()
-        told = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                fcntl.flock(fd, fcntl.LOCK_UN)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise WarehouseBusyError(
-                        f"readers kept the warehouse {database} for {time.monotonic() - started:.0f} s "
-                        "(a long query?); try again later") from None
-                if not told and on_wait is not None:
-                    on_wait(f"waiting up to {wait:.0f} s for readers of {database} to finish")
-                    told = True
-                time.sleep(_LOCK_POLL_SECONDS)
-        if told and on_wait is not None:
-            on_wait(f"readers of {database} done after {time.monotonic() - started:.1f} s")
+        wait_for(no_reader, Wording(
+            waiting=f"waiting up to {wait:.0f} s for readers of {literal(database)} to finish",
+            gave_up=f"readers kept the warehouse {literal(database)} for {{s:.0f}} s (a long query?); try again later",
+            got=f"readers of {literal(database)} done after {{s:.1f}} s"),
+            timeout=wait, poll=_LOCK_POLL_SECONDS, on_wait=on_wait, started=started)
     finally:
         os.close(fd)
 
@@ -259,13 +251,11 @@ def _duckdb_attach(engine: Engine, read_only: bool, wait: float, on_wait: OnWait
     @event.listens_for(engine, "do_connect")
     def _connect_waiting(dialect: Any, conn_rec: Any, cargs: Any, cparams: Any) -> Any:
         started = time.monotonic()
-        deadline = started + wait
         marker = _announce_reader(readers) if read_only else None
         try:
             if not read_only:
-                _wait_for_readers(readers, deadline, wait, on_wait, str(database))
-            connection = _connect_retrying(dialect, cargs, cparams, started, deadline, wait, on_wait, mode,
-                                           str(database))
+                _wait_for_readers(readers, started, wait, on_wait, str(database))
+            connection = _connect_retrying(dialect, cargs, cparams, started, wait, on_wait, mode, str(database))
         except BaseException:
             if marker is not None:
                 os.close(marker)
@@ -281,28 +271,22 @@ def _duckdb_attach(engine: Engine, read_only: bool, wait: float, on_wait: OnWait
             os.close(marker)
 
 
-def _connect_retrying(dialect: Any, cargs: Any, cparams: Any, started: float, deadline: float, wait: float,
+def _connect_retrying(dialect: Any, cargs: Any, cparams: Any, started: float, wait: float,
                       on_wait: OnWait | None, mode: str, database: str) -> Any:
-    told = False
-    while True:
+    def connect() -> Any:
         try:
-            connection = dialect.connect(*cargs, **cparams)
+            return dialect.connect(*cargs, **cparams)
         except Exception as exc:
             if not is_duckdb_lock_conflict(exc):
                 raise
-            if time.monotonic() >= deadline:
-                raise WarehouseBusyError(
-                    f"the warehouse {database} is still busy after {time.monotonic() - started:.0f} s "
-                    f"(another process holds it: {_holder(exc)}); try again later") from None
-            if not told and on_wait is not None:
-                on_wait(f"waiting up to {wait:.0f} s to {mode} {database}: another process holds it "
-                        f"({_holder(exc)})")
-                told = True
-            time.sleep(_LOCK_POLL_SECONDS)
-            continue
-        if told and on_wait is not None:
-            on_wait(f"got {database} to {mode} after {time.monotonic() - started:.1f} s")
-        return connection
+            raise Held(_holder(exc)) from None
+
+    return wait_for(connect, Wording(
+        waiting=f"waiting up to {wait:.0f} s to {mode} {literal(database)}: another process holds it ({{holder}})",
+        gave_up=(f"the warehouse {literal(database)} is still busy after {{s:.0f}} s "
+                 "(another process holds it: {holder}); try again later"),
+        got=f"got {literal(database)} to {mode} after {{s:.1f}} s"),
+        timeout=wait, poll=_LOCK_POLL_SECONDS, on_wait=on_wait, started=started)
 
 
 def _holder(exc: BaseException) -> str:

@@ -7,7 +7,7 @@ end here, so the version columns always follow the same rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -61,8 +61,14 @@ def read_bureau_maps(conn: Connection) -> BureauMaps:
     return BureauMaps(names, {k: v for k, v in aliases.items() if k is not None}, registered)
 
 
-def link_bureaus(conn: Connection, maps: BureauMaps, names: Iterable[str | None]) -> dict[str | None, str | None]:
-    """``bureau_id`` per printed name; without a registry, unseen names become bureaus (name only)."""
+def link_bureaus(conn: Connection, maps: BureauMaps, names: Iterable[str | None],
+                 insert: Callable[[list[dict[str, Any]]], Any] | None = None) -> dict[str | None, str | None]:
+    """``bureau_id`` per printed name; without a registry, unseen names become bureaus (name only).
+
+    ``insert`` writes the new bureaus' rows (the backend's bulk insert: a batch of a
+    first year can name a thousand bureaus never seen, and row-by-row inserts then cost
+    more than loading the batch's facts); by default an executemany.
+    """
     links: dict[str | None, str | None] = {}
     new_rows: list[dict[str, Any]] = []
     for name in names:
@@ -77,7 +83,10 @@ def link_bureaus(conn: Connection, maps: BureauMaps, names: Iterable[str | None]
                              "level": None, "sector": None, "is_registered": False})
         links[name] = bureau_id
     if new_rows:
-        conn.execute(bureaus.insert(), new_rows)
+        if insert is None:
+            conn.execute(bureaus.insert(), new_rows)
+        else:
+            insert(new_rows)
     return links
 
 

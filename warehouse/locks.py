@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import socket
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -35,9 +34,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 
-from warehouse.backends import OnWait, backend_for
-from warehouse.errors import WarehouseBusyError
+from warehouse.backends import backend_for
 from warehouse.urls import mask_url, with_password
+from warehouse.waiting import Held, OnWait, Wording, literal, wait_for
 
 ENV_WRITER_WAIT = "GONGKAI_WRITER_WAIT_SECONDS"
 # An annual ingest of a whole country takes hours; a second run queued behind it waits that long.
@@ -96,27 +95,21 @@ def _file_lock(path: Path, label: str, timeout: float, on_wait: OnWait | None) -
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    def take() -> None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Held(_read_holder(path)) from None
+
     try:
-        started = time.monotonic()
-        told = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                waited = time.monotonic() - started
-                holder = _read_holder(path)
-                if waited >= timeout:
-                    raise WarehouseBusyError(
-                        f"another run is writing the warehouse ({holder}); gave up after {waited:.0f} s "
-                        f"(lock {path}; wait longer with {ENV_WRITER_WAIT})") from None
-                if not told and on_wait is not None:
-                    on_wait(f"waiting up to {timeout:.0f} s for the warehouse writer lock {path}: "
-                            f"another run is writing ({holder})")
-                    told = True
-                time.sleep(_POLL_SECONDS)
-        if told and on_wait is not None:
-            on_wait(f"got the warehouse writer lock {path} after {time.monotonic() - started:.1f} s")
+        where = literal(str(path))
+        wait_for(take, Wording(
+            waiting=f"waiting up to {timeout:.0f} s for the warehouse writer lock {where}: "
+                    "another run is writing ({holder})",
+            gave_up=("another run is writing the warehouse ({holder}); gave up after {s:.0f} s "
+                     f"(lock {where}; wait longer with {ENV_WRITER_WAIT})"),
+            got=f"got the warehouse writer lock {where} after {{s:.1f}} s"),
+            timeout=timeout, poll=_POLL_SECONDS, on_wait=on_wait)
         info = {"pid": os.getpid(), "host": socket.gethostname(), "label": label,
                 "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         os.ftruncate(fd, 0)
@@ -150,28 +143,26 @@ def _advisory_lock(url: str, label: str, timeout: float, on_wait: OnWait | None)
         with engine.connect() as raw:
             conn = raw.execution_options(isolation_level="AUTOCOMMIT")
             key = _pg_key(conn)
-            started = time.monotonic()
-            told = False
-            while not conn.execute(text("SELECT pg_try_advisory_lock(:c, :k)"), {"c": _PG_LOCK_CLASS, "k": key}
-                                   ).scalar_one():
-                waited = time.monotonic() - started
+
+            def take() -> None:
+                if conn.execute(text("SELECT pg_try_advisory_lock(:c, :k)"), {"c": _PG_LOCK_CLASS, "k": key}
+                                ).scalar_one():
+                    return
                 holder = conn.execute(text(
                     "SELECT a.pid, a.application_name, a.client_addr, a.backend_start FROM pg_locks l "
                     "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
                     "AND l.classid = :c AND l.objid = :k"), {"c": _PG_LOCK_CLASS, "k": key & 0xFFFFFFFF}).first()
-                who = (f"pid {holder.pid} ({holder.application_name or 'unnamed'}), since {holder.backend_start}"
-                       if holder else "holder unknown")
-                if waited >= timeout:
-                    raise WarehouseBusyError(
-                        f"another run is writing the warehouse {mask_url(url)} ({who}); gave up after "
-                        f"{waited:.0f} s (wait longer with {ENV_WRITER_WAIT})")
-                if not told and on_wait is not None:
-                    on_wait(f"waiting up to {timeout:.0f} s for the writer lock of {mask_url(url)}: another run "
-                            f"is writing ({who})")
-                    told = True
-                time.sleep(_POLL_SECONDS)
-            if told and on_wait is not None:
-                on_wait(f"got the writer lock of {mask_url(url)} after {time.monotonic() - started:.1f} s")
+                raise Held(f"pid {holder.pid} ({holder.application_name or 'unnamed'}), since {holder.backend_start}"
+                           if holder else "holder unknown")
+
+            where = literal(mask_url(url))
+            wait_for(take, Wording(
+                waiting=f"waiting up to {timeout:.0f} s for the writer lock of {where}: another run "
+                        "is writing ({holder})",
+                gave_up=(f"another run is writing the warehouse {where} ({{holder}}); gave up after "
+                         f"{{s:.0f}} s (wait longer with {ENV_WRITER_WAIT})"),
+                got=f"got the writer lock of {where} after {{s:.1f}} s"),
+                timeout=timeout, poll=_POLL_SECONDS, on_wait=on_wait)
             try:
                 yield
             finally:

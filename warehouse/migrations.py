@@ -94,8 +94,15 @@ def _v5_to_v6(conn: Connection) -> None:
     )
 
 
+def _v6_to_v7(conn: Connection) -> None:
+    """``derived_objects`` (the code fingerprint of the views and dimensions).
+
+    ``create_all`` has made it empty, so this open recreates the views and records it.
+    """
+
+
 #: ``MIGRATIONS[n]`` upgrades a database from version n to n + 1.
-MIGRATIONS: dict[int, Step] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6}
+MIGRATIONS: dict[int, Step] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6, 6: _v6_to_v7}
 
 
 def upgrade(conn: Connection, found: int) -> list[int]:

@@ -65,6 +65,7 @@ from warehouse.schema import (
     TABLE_SCHEMAS,
     bureau_aliases,
     bureaus,
+    derived_objects,
     dimension_rows,
     ingest_runs,
     metadata,
@@ -72,6 +73,7 @@ from warehouse.schema import (
     report_tables,
     schema_version,
 )
+from warehouse.fingerprint import code_fingerprint
 from warehouse.urls import mask_url, with_password
 from warehouse.versions import VersionInput, compute_versions, version_key
 from warehouse.views import VIEWS, create_views, drop_views
@@ -152,6 +154,12 @@ def conform(name: str, data: pa.Table | None) -> pa.Table:
 # readers wait for one batch load, writers for an analyst's query.
 READ_WAIT_SECONDS = 30.0
 WRITE_WAIT_SECONDS = 600.0
+
+
+# The columns ``link_bureaus`` writes for a bureau first met in a report title.
+_BUREAU_ROWS = pa.schema([("bureau_id", pa.string()), ("name", pa.string()), ("region", pa.string()),
+                          ("parent_bureau_id", pa.string()), ("level", pa.string()), ("sector", pa.string()),
+                          ("is_registered", pa.bool_())])
 
 
 class Warehouse:
@@ -273,6 +281,10 @@ class Warehouse:
                 raise MissingTablesError(
                     f"the database {mask_url(self.engine.url)} has gongkai tables but no schema version: "
                     "not a warehouse this gongkai can upgrade; point at a new database")
+            fingerprint = code_fingerprint(conn.dialect.name)
+            if (versions == [SCHEMA_VERSION] and not missing_relations(conn, [v.name for v in VIEWS])
+                    and conn.execute(select(derived_objects.c.fingerprint)).scalars().all() == [fingerprint]):
+                return  # views and dimensions were made by this very code: nothing to refresh
             drop_views(conn)  # before any upgrade, so no view pins an old table shape
             # New database: every table. Older schema version: the tables later versions added.
             metadata.create_all(conn, checkfirst=True)
@@ -290,6 +302,8 @@ class Warehouse:
                 if rows[table.name]:
                     conn.execute(table.insert(), rows[table.name])
             create_views(conn)
+            conn.execute(derived_objects.delete())
+            conn.execute(derived_objects.insert(), {"fingerprint": fingerprint})
 
     def close(self) -> None:
         self.engine.dispose()
@@ -361,7 +375,9 @@ class Warehouse:
             self.backend.serialize_writers(conn, reports)
             loaded_before = read_meta(conn, report_ids=incoming)  # the batch's reports already here
             new_rows = batch["reports"].select(["report_id", "year", "bureau", "source_path", "loaded_at"]).to_pylist()
-            links = link_bureaus(conn, read_bureau_maps(conn), [r["bureau"] for r in new_rows])
+            links = link_bureaus(conn, read_bureau_maps(conn), [r["bureau"] for r in new_rows],
+                                 insert=lambda rows: self.backend.bulk_insert(
+                                     conn, bureaus, pa.Table.from_pylist(rows, schema=_BUREAU_ROWS)))
             seq = max_load_seq(conn) + 1
             added: dict[str, dict[str, Any]] = {}
             for r in new_rows:
