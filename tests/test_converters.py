@@ -57,6 +57,7 @@ CONVERTERS: dict[str, tuple[Callable[[Path], tuple[bytes, str]], tuple[str, ...]
 # (converter, sample file) that read every expected cell; the rest keep the soundness promise.
 FULL = {
     ("markitdown", "030_pingtan_zrz_2023_page.html"), ("markitdown", "030_pingtan_zrz_2023_page.docx"),
+    ("markitdown", "030_pingtan_zrz_2023_page.xlsx"),
     ("markitdown", "008_pingtan_gaj_2021.txt"), ("markitdown", "029_govnianbao_fragment.txt"),
     ("pymupdf4llm", "030_pingtan_zrz_2023_page.pdf"), ("mammoth-md", "030_pingtan_zrz_2023_page.docx"), ("mammoth-html", "030_pingtan_zrz_2023_page.docx"),
 }

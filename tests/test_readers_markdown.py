@@ -326,3 +326,33 @@ def test_other_tables_after_heading_five_are_not_section_four() -> None:
     out = report_to_json(parse_bytes(text.encode("utf-8"), "x.md"))
     assert out["review_litigation"] is None
     assert any(f["code"] == "table.truncated" and (f["location"] or {}).get("section") == "四" for f in out["findings"])
+
+
+def test_pandas_nan_under_a_merged_header_cell_is_no_column() -> None:
+    # markitdown's XLSX: a merged cell covers two positions; pandas writes NaN in the second,
+    # in the header and in the value row alike. That position is no column (16 → 15 numbers).
+    review = (
+        "| 行政复议 | NaN | NaN | NaN | NaN | NaN | 行政诉讼 | NaN | NaN | NaN | NaN | NaN | NaN | NaN | NaN | NaN | NaN |\n"
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
+        "| 结果维持 | 结果纠正 | NaN | 其他结果 | 尚未审结 | 总计 | 未经复议直接起诉 | NaN | NaN | NaN | NaN | 复议后起诉 | NaN | NaN | NaN | NaN | NaN |\n"
+        "| NaN | NaN | NaN | NaN | NaN | NaN | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | NaN |\n"
+        "| " + " | ".join(["0", "0", "NaN"] + [str(v) for v in REVIEW[2:]]) + " | NaN |\n"
+    )
+    text = HEAD + one_table() + "\n## 四、政府信息公开行政复议、行政诉讼情况\n\n" + review + TAIL.split("## 五")[0].split("| {review} |")[1] + "## 五" + TAIL.split("## 五")[1]
+    out = assert_sound(text.encode("utf-8"))
+    assert out["review_litigation"] == REVIEW
+
+
+def test_pandas_nan_under_header_text_stays_a_blank_cell() -> None:
+    # the same NaN under a printed header is a blank value cell: 15 positions, one blank, never shifted
+    review = (
+        "| 行政复议 | NaN | NaN | NaN | NaN | 行政诉讼 | NaN | NaN | NaN | NaN | NaN | NaN | NaN | NaN | NaN |\n"
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
+        "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n"
+        "| " + " | ".join(["NaN"] + [str(v) for v in REVIEW[1:]]) + " |\n"
+    )
+    text = HEAD + one_table() + "\n## 四、政府信息公开行政复议、行政诉讼情况\n\n" + review + "\n## 五" + TAIL.split("## 五")[1]
+    out = report_to_json(parse_bytes(text.encode("utf-8"), "x.md"))
+    got = out["review_litigation"] or [None] * 15
+    assert got[1:] == REVIEW[1:] or all(g is None for g in got[1:]), got
+    assert got[0] in (None, 0)

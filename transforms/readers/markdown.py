@@ -315,6 +315,7 @@ def _grid_table(grid: _Grid) -> Table | None:
         kept.append((r, loc))
     if not kept:
         return None
+    kept = _drop_empty_columns(kept)
     kept = [(_close_label_gaps(r), loc) for r, loc in kept]
     confirmed = _confirmed_spans([r for r, _ in kept])
     source_rows: list[list[tuple[str, int, int, str]]] = []
@@ -386,6 +387,36 @@ def _ragged(source_rows: list[list[tuple[str, int, int, str]]], location: str) -
             out.extend(Cell(text, r, c0 + k, (r, c0), loc) for k in range(colspan))
         rows.append(tuple(out))
     return Table(tuple(rows), location, spans_known=False)
+
+
+def _drop_empty_columns(kept: list[tuple[list[str], str]]) -> list[tuple[list[str], str]]:
+    """Positions empty in a block's header rows and in every one of its value rows: no column.
+
+    A spreadsheet converted through pandas (markitdown's XLSX) writes ``NaN`` in each
+    position a merged cell covers, in the header and in the value rows alike
+    (``结果纠正|NaN`` over ``0|NaN``). Such a position was never a cell of the table; kept,
+    it would read as one blank value too many. A blank under header text stays: that is
+    a printed blank cell. Blocks are the label-only rows above a run of value rows.
+    """
+    rows = [r for r, _ in kept]
+    out = [list(r) for r in rows]
+    i = 0
+    while i < len(rows):
+        h = i
+        while h < len(rows) and not any(is_value_text(t) for t in rows[h]):
+            h += 1
+        v = h
+        while v < len(rows) and any(is_value_text(t) for t in rows[v]):
+            v += 1
+        if h > i and v > h:
+            block = rows[i:v]
+            last = max(max((k for k, t in enumerate(r) if t), default=-1) for r in rows[h:v])
+            empty = {p for p in range(last) if all(p >= len(r) or not r[p] for r in block)}
+            if empty:
+                for k in range(i, v):
+                    out[k] = [t for p, t in enumerate(rows[k]) if p not in empty]
+        i = max(v, i + 1)
+    return [(r, loc) for r, (_, loc) in zip(out, kept)]
 
 
 def _close_label_gaps(row: list[str]) -> list[str]:
