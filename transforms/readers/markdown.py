@@ -299,7 +299,7 @@ def _merge_rows(labels: list[str], values: list[str]) -> list[str] | None:
 
 
 def _grid_table(grid: _Grid) -> Table | None:
-    rows = [[_clean_cell(c) for c in r] for r in grid.rows]
+    rows = [[_clean_cell(c) for c in r] for r in _drop_filler_columns(grid.rows)]
     locs = [f"{grid.location} row {i + 1}" for i in range(len(rows))]
     kept: list[tuple[list[str], str]] = []
     for k, (r, loc) in enumerate(zip(rows, locs)):
@@ -315,7 +315,6 @@ def _grid_table(grid: _Grid) -> Table | None:
         kept.append((r, loc))
     if not kept:
         return None
-    kept = _drop_empty_columns(kept)
     kept = [(_close_label_gaps(r), loc) for r, loc in kept]
     confirmed = _confirmed_spans([r for r, _ in kept])
     source_rows: list[list[tuple[str, int, int, str]]] = []
@@ -389,34 +388,41 @@ def _ragged(source_rows: list[list[tuple[str, int, int, str]]], location: str) -
     return Table(tuple(rows), location, spans_known=False)
 
 
-def _drop_empty_columns(kept: list[tuple[list[str], str]]) -> list[tuple[list[str], str]]:
-    """Positions empty in a block's header rows and in every one of its value rows: no column.
+def _drop_filler_columns(raw: list[list[str]]) -> list[list[str]]:
+    """Positions filled with a placeholder in a block's header rows and in every one of its value rows: no column.
 
     A spreadsheet converted through pandas (markitdown's XLSX) writes ``NaN`` in each
     position a merged cell covers, in the header and in the value rows alike
     (``结果纠正|NaN`` over ``0|NaN``). Such a position was never a cell of the table; kept,
-    it would read as one blank value too many. A blank under header text stays: that is
-    a printed blank cell. Blocks are the label-only rows above a run of value rows.
+    it would read as one blank value too many. Only the converter's filler counts: an
+    empty cell (``||``) is a printed blank, and a blank under header text stays. A block
+    is the label-only rows above a run of value rows; pandas prints every row at the
+    sheet's full width, so positions line up (rows of other widths are left alone).
     """
-    rows = [r for r, _ in kept]
-    out = [list(r) for r in rows]
+    def filler(row: list[str], p: int) -> bool:
+        return p < len(row) and bool(_PLACEHOLDER.match(row[p].strip()))
+
+    def has_values(row: list[str]) -> bool:
+        return any(is_value_text(t) for t in row if not _PLACEHOLDER.match(t.strip()))
+
+    out = [list(r) for r in raw]
     i = 0
-    while i < len(rows):
+    while i < len(raw):
         h = i
-        while h < len(rows) and not any(is_value_text(t) for t in rows[h]):
+        while h < len(raw) and not has_values(raw[h]):
             h += 1
         v = h
-        while v < len(rows) and any(is_value_text(t) for t in rows[v]):
+        while v < len(raw) and has_values(raw[v]):
             v += 1
-        if h > i and v > h:
-            block = rows[i:v]
-            last = max(max((k for k, t in enumerate(r) if t), default=-1) for r in rows[h:v])
-            empty = {p for p in range(last) if all(p >= len(r) or not r[p] for r in block)}
+        block = raw[i:v]
+        if h > i and v > h and len({len(r) for r in block}) == 1:
+            width = len(block[0])
+            empty = {p for p in range(width) if all(filler(r, p) for r in block)}
             if empty:
                 for k in range(i, v):
-                    out[k] = [t for p, t in enumerate(rows[k]) if p not in empty]
+                    out[k] = [t for p, t in enumerate(raw[k]) if p not in empty]
         i = max(v, i + 1)
-    return [(r, loc) for r, (_, loc) in zip(out, kept)]
+    return out
 
 
 def _close_label_gaps(row: list[str]) -> list[str]:
