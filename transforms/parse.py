@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from transforms.continued_rows import join_continued_rows
 from transforms.document import Document
 from transforms.evidence import HABIT_TRUSTED, Evidence, History, bureau_key, shows_printed_zeros
 from transforms.extract_applications import extract_applications
@@ -91,6 +92,7 @@ def _evidence(report: ParsedReport, history: History | None, use_habit: bool | N
 def parse_document(doc: Document, report: ParsedReport | None = None, history: History | None = None,
                    use_habit: bool | None = None, known: Mapping[str, str] | None = None) -> ParsedReport:
     report = report or ParsedReport(source=doc.source, carrier=doc.carrier)
+    doc = join_continued_rows(doc)
     report.carrier = doc.carrier
     report.encoding = doc.encoding
     for code, message in doc.reader_problems:

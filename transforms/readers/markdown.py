@@ -52,9 +52,10 @@ from transforms.readers.html import build_table
 
 # A converter's filler for an empty or duplicate header cell, or pandas' empty cell.
 _PLACEHOLDER = re.compile(r"^(?:(?:Col|Column|列|数据|字段|Unnamed:?)\s*_?\d{1,3}|NaN|nan|None|null)$")
-# A page number or running footer printed on its own: never content.
+# A page number or running footer printed on its own: never content. ``- 3 -`` on a line of its
+# own is a Markdown bullet item, so the parser hands over ``3 -``.
 _PAGE_MARK = re.compile(
-    r"^(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,3}\s*页)?"
+    r"^(?:[-—–－]\s*\d{1,3}\s*[-—–－]|\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,3}\s*页)?"
     r"|\d{1,3}\s*/\s*\d{1,3}|(?:page|Page|PAGE)\s*\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?)$"
 )
 _RUNNING_TITLE = re.compile(r"(?:信息公开|政务公开).{0,8}(?:年度报告|年报)$")
