@@ -196,6 +196,8 @@ def _ingest(settings: Any, source: str | None, files: list[str] | None, wanted_y
                  summary.files_seen, label, len(chosen), not_selected)
         if registry:
             warehouse.load_registry(registry)
+        # the registry's names and aliases, read once per run and handed to the parser with each batch
+        known = warehouse.registry_names() or None
         run_id = warehouse.start_run(label, parameters)
         summary.run_id = str(run_id)
         checks = {"rules_config": rules_config,
@@ -220,7 +222,7 @@ def _ingest(settings: Any, source: str | None, files: list[str] | None, wanted_y
                 done += item.n_files
                 if item.parsing is not None:
                     _load_batch(item, summary, warehouse, wanted_years, bureaus, touched_years, log,
-                                checks, loaded_ids, loaded_years)
+                                checks, loaded_ids, loaded_years, known)
                 else:
                     log.info("batch %d: %d file(s), all unchanged or duplicates", item.n, item.n_files)
                 _progress(done, total)
@@ -237,7 +239,7 @@ def _ingest(settings: Any, source: str | None, files: list[str] | None, wanted_y
                 summary.duplicate_names += [(b.file.name, rid) for rid, b in
                                             ((report_id_of(b), b) for b in copies)]
                 warehouse.record_files(file_names(blobs), summary.run_id)
-                parsing = (_submit(background, parse_batch, fresh, pool, PARSER_VERSION, summary.run_id)
+                parsing = (_submit(background, parse_batch, fresh, pool, PARSER_VERSION, summary.run_id, None, known)
                            if fresh else None)
                 if fresh and not warming:
                     from expectations.warmup import import_in_background
@@ -315,12 +317,12 @@ def _write_review(warehouse: Any, out: Path, report_ids: set[str], log: Any) -> 
 def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any,
                 wanted_years: list[int], bureaus: list[str] | None, touched_years: set[int | None],
                 log: Any, checks: dict[str, Any] | None = None, loaded_ids: set[str] | None = None,
-                loaded_years: set[int | None] | None = None) -> None:
+                loaded_years: set[int | None] | None = None, known: dict[str, str] | None = None) -> None:
     loaded_years = set() if loaded_years is None else loaded_years
     t0 = time.perf_counter()
     parsed = item.parsing.result()
     summary.add_stage("wait for parse", time.perf_counter() - t0)
-    parsed = _with_last_year(parsed, item.blobs, warehouse, log)
+    parsed = _with_last_year(parsed, item.blobs, warehouse, log, known)
     parse_seconds = sum(h.seconds for h in parsed.heads)
     summary.add_stage("parse (per-file sum)", parse_seconds)
     summary.add_parse_times([(h.seconds, h.name) for h in parsed.heads])
@@ -355,7 +357,7 @@ def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any,
              filtered, tables["reports"].num_rows, tables["findings"].num_rows, validate_seconds, load_seconds)
 
 
-def _with_last_year(parsed: Any, blobs: list[Any], warehouse: Any, log: Any) -> Any:
+def _with_last_year(parsed: Any, blobs: list[Any], warehouse: Any, log: Any, known: dict[str, str] | None = None) -> Any:
     """Parse again, with last year's reports of their bureaus from the warehouse, the documents that want them.
 
     A parse is pure, so history comes in as data: only documents whose run-together digits
@@ -376,7 +378,7 @@ def _with_last_year(parsed: Any, blobs: list[Any], warehouse: Any, log: Any) -> 
         return parsed
     subset = [b for b in blobs if report_id_of(b) in again]
     run_id = parsed.tables["reports"].column("run_id")[0].as_py()
-    chunk = _step(parse_batch, subset, None, PARSER_VERSION, run_id, found)
+    chunk = _step(parse_batch, subset, None, PARSER_VERSION, run_id, found, known)
     log.info("%d document(s) parsed again with last year's report of their bureau", len(subset))
     return replace_reports(parsed, chunk)
 

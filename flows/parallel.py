@@ -32,7 +32,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -191,7 +191,8 @@ def over_budget_report(name: str, sha256: str | None, code: str, message: str) -
     return report
 
 
-def parse_one(item: ParseItem, history: History | None = None) -> tuple[ParsedReport, float]:
+def parse_one(item: ParseItem, history: History | None = None,
+              known: Mapping[str, str] | None = None) -> tuple[ParsedReport, float]:
     """Parse one document; an exception from the parser becomes the report's finding, never raised.
 
     In a parse worker the file runs under its budget: past ``seconds_per_file`` it is
@@ -204,8 +205,9 @@ def parse_one(item: ParseItem, history: History | None = None) -> tuple[ParsedRe
     parse_bytes = _parser()
     try:
         with _file_budget(limits):
-            report = parse_bytes(item.data, item.name, history=history) if history else \
-                parse_bytes(item.data, item.name)
+            # only what is given: a stand-in parser (tests) takes just (data, name)
+            extra = {k: v for k, v in (("history", history), ("known", known)) if v}
+            report = parse_bytes(item.data, item.name, **extra)
     except FileTimeout:
         seconds = limits.seconds_per_file if limits else 0
         report = over_budget_report(item.name, item.sha256, TOO_SLOW,
@@ -234,10 +236,12 @@ def _parser() -> Any:
     return parse.parse_bytes
 
 
-def parse_chunk(items: list[ParseItem], parser_version: str, run_id: str, history: History | None = None) -> ParsedChunk:
+def parse_chunk(items: list[ParseItem], parser_version: str, run_id: str, history: History | None = None,
+                known: Mapping[str, str] | None = None) -> ParsedChunk:
+    """``known``: the office registry's names and aliases (``transforms.metadata.registry_key`` -> name)."""
     rows, heads = [], []
     for item in items:
-        report, seconds = parse_one(item, history)
+        report, seconds = parse_one(item, history, known)
         rows.append(ReportRow(report, item.report_id, item.source_path, parser_version, run_id))
         wants = bool(getattr(report.evidence, "wants_last_year", False))
         heads.append(ParsedHead(item.report_id, item.name, report.bureau, report.year, seconds, wants))
@@ -330,14 +334,18 @@ class ParsePool:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
 
-    def parse(self, items: list[ParseItem], parser_version: str, run_id: str) -> ParsedChunk:
-        """The documents' tables and heads, in the order of ``items``."""
+    def parse(self, items: list[ParseItem], parser_version: str, run_id: str,
+              known: Mapping[str, str] | None = None) -> ParsedChunk:
+        """The documents' tables and heads, in the order of ``items``.
+
+        ``known`` (the registry's names) travels once with each chunk of the batch, not with each file.
+        """
         if self.workers <= 1 or len(items) < self.min_batch:
-            return parse_chunk(items, parser_version, run_id)
+            return parse_chunk(items, parser_version, run_id, None, known)
         size = max(1, math.ceil(len(items) / (self.workers * CHUNKS_PER_WORKER)))
         chunks = [items[i:i + size] for i in range(0, len(items), size)]
         executor = self._pool()
-        futures = [executor.submit(parse_chunk, chunk, parser_version, run_id) for chunk in chunks]
+        futures = [executor.submit(parse_chunk, chunk, parser_version, run_id, None, known) for chunk in chunks]
         done: list[ParsedChunk | None] = []
         broken = False
         for future in futures:
@@ -348,16 +356,17 @@ class ParsePool:
                 done.append(None)
         if broken:  # a worker died: parse the lost chunks' files one by one to find who killed it
             self._discard_pool()
-            done = [c if c is not None else self._one_by_one(chunk, parser_version, run_id)
+            done = [c if c is not None else self._one_by_one(chunk, parser_version, run_id, known)
                     for c, chunk in zip(done, chunks)]
         return concat_chunks([c for c in done if c is not None])
 
-    def _one_by_one(self, items: list[ParseItem], parser_version: str, run_id: str) -> ParsedChunk:
+    def _one_by_one(self, items: list[ParseItem], parser_version: str, run_id: str,
+                    known: Mapping[str, str] | None = None) -> ParsedChunk:
         parts = []
         for item in items:
             start = time.perf_counter()
             try:
-                parts.append(self._pool().submit(parse_chunk, [item], parser_version, run_id).result())
+                parts.append(self._pool().submit(parse_chunk, [item], parser_version, run_id, None, known).result())
             except BrokenProcessPool:
                 self._discard_pool()
                 parts.append(killed_worker_chunk(item, time.perf_counter() - start, self.limits,

@@ -117,20 +117,22 @@ def read_batch(files: list[SourceFile]) -> list[FileBlob]:
 
 @task(name="parse-batch", cache_policy=NO_CACHE)
 def parse_batch(blobs: list[FileBlob], pool: Any = None, parser_version: str = "", run_id: str = "",
-                history: Any = None) -> ParsedChunk:
+                history: Any = None, known: Any = None) -> ParsedChunk:
     """Parse each document (across ``pool``'s processes when given) into the batch's tables.
 
     One head per blob, in order; a file that could not be read, or that made the
     parser stumble, is a report with only its ``file.unreadable`` finding. ``history``
     (``transforms.evidence.History``): last year's reports, for the documents parsed again.
+    ``known``: the office registry's names and aliases (``Warehouse.registry_names``), passed
+    once per batch, for bureaus the title does not name.
     """
     from flows.parallel import ParseItem, parse_chunk
 
     items = [ParseItem(b.data, b.file.name, b.file.path, report_id_of(b), b.sha256, b.error, b.error_code)
              for b in blobs]
     if pool is not None and history is None:
-        return pool.parse(items, parser_version, run_id)
-    return parse_chunk(items, parser_version, run_id, history)
+        return pool.parse(items, parser_version, run_id, known)
+    return parse_chunk(items, parser_version, run_id, history, known)
 
 
 def report_id_of(blob: FileBlob) -> str:

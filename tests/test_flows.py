@@ -420,3 +420,40 @@ def test_chunks_parsed_apart_are_stamped_once_when_loaded() -> None:
     assert stamped["reports"]["loaded_at"].to_pylist() == [when, when]
     assert stamped["reports"].drop_columns(["loaded_at"]).equals(tables["reports"].drop_columns(["loaded_at"]))
     assert stamped["application_facts"] is tables["application_facts"]
+
+
+_ALIAS_ONLY = ("平潭公安\n2023年政府信息公开工作年度报告\n本报告所列数据的统计期限自2023年1月1日起至2023年12月31日止。\n"
+               "一、总体情况\n2023年，结合我局工作实际，扎实推进政务公开工作。\n")
+
+
+def test_ingest_hands_the_registry_names_to_the_parser(tmp_path: Path) -> None:
+    """A report printing only a registry alias as its heading gets the registry's bureau, and its bureau_id."""
+    from warehouse.store import Warehouse
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "report.txt").write_text(_ALIAS_ONLY, encoding="utf-8")
+    registry = tmp_path / "registry.csv"
+    registry.write_text("bureau,region,parent,level,aliases\n平潭综合实验区,平潭综合实验区,,区,\n"
+                        "平潭综合实验区公安局,平潭综合实验区,平潭综合实验区,部门,平潭公安\n", encoding="utf-8")
+    _ingest(src, tmp_path / "d", registry=str(registry), workers=1)
+    wh = Warehouse.open(url=default_warehouse_url(tmp_path / "d"))
+    try:
+        assert wh.registry_names()["平潭公安"] == "平潭综合实验区公安局"
+        row = wh.query("SELECT bureau, bureau_id FROM reports WHERE is_current").to_pylist()
+    finally:
+        wh.close()
+    assert row == [{"bureau": "平潭综合实验区公安局", "bureau_id": "平潭综合实验区公安局"}]
+
+
+def test_parse_pool_passes_the_registry_names_to_its_workers() -> None:
+    from flows.parallel import ParseItem, ParsePool
+    from transforms.tables import report_id_for
+
+    data = _ALIAS_ONLY.encode("utf-8")
+    items = [ParseItem(data, f"r{i}.txt", f"r{i}.txt", report_id_for(content_sha256(data + bytes([i]))), content_sha256(data))
+             for i in range(2)]
+    known = {"平潭公安": "平潭综合实验区公安局"}
+    with ParsePool(workers=2, min_batch=1) as pool:
+        assert [h.bureau for h in pool.parse(items, "test", "run").heads] == [None, None]
+        assert [h.bureau for h in pool.parse(items, "test", "run", known).heads] == ["平潭综合实验区公安局"] * 2

@@ -99,3 +99,39 @@ def test_generator_title_layouts_round_trip(carrier: str) -> None:
         out = report_to_json(parse_bytes(data, f"r.{carrier}"))
         assert out["bureau"] == truth["bureau"], (index, plan.title_layout)
     assert seen == {"split", "signature_only"}
+
+
+KNOWN = {"平潭综合实验区公安局": "平潭综合实验区公安局", "平潭公安": "平潭综合实验区公安局", "平潭综合实验区": "平潭综合实验区"}
+
+
+def test_registry_name_in_a_sentence_is_never_the_bureau() -> None:
+    """The registry names the bureau only where the document prints it as a heading, title or 落款."""
+    d = doc(["根据平潭综合实验区公安局的要求，编制本报告。"] + BODY.splitlines() + ["六、其他需要报告的事项", "无。"])
+    assert find_bureau(d, known=KNOWN) == (None, None)
+
+
+def test_registry_prefix_of_an_unregistered_name_is_not_its_bureau() -> None:
+    """``平潭综合实验区住建…`` is no report of ``平潭综合实验区``: only a whole name before the year matches."""
+    d = doc(["平潭综合实验区住建2023年政府信息公开工作年度报告"] + BODY.splitlines() + ["六、其他需要报告的事项", "无。"])
+    assert find_bureau(d, known=KNOWN) == (None, None)
+
+
+def test_registry_alias_as_the_signature_beats_the_file_name() -> None:
+    d = doc(BODY.splitlines() + ["六、其他需要报告的事项", "无。", "平潭公安", "2024年1月5日"],
+            source="/in/福州市晋安区教育局2023年政府信息公开工作年度报告.txt")
+    assert find_bureau(d) == ("福州市晋安区教育局", "file_name")
+    assert find_bureau(d, known=KNOWN) == ("平潭综合实验区公安局", "registry")
+
+
+def test_registry_keys_are_full_width_and_space_blind() -> None:
+    from transforms.metadata import registry_key
+
+    known = {registry_key("平潭 公安"): "平潭综合实验区公安局"}
+    d = doc(["平潭公安", "2023年政府信息公开工作年度报告"] + BODY.splitlines())
+    assert find_bureau(d, known=known) == ("平潭综合实验区公安局", "registry")
+
+
+def test_parse_bytes_passes_the_registry_to_the_bureau() -> None:
+    text = ("平潭公安\n2023年政府信息公开工作年度报告\n" + BODY).encode("utf-8")
+    assert report_to_json(parse_bytes(text, "x.txt"))["bureau"] is None
+    assert report_to_json(parse_bytes(text, "x.txt", known=KNOWN))["bureau"] == "平潭综合实验区公安局"

@@ -326,3 +326,79 @@ def test_other_tables_after_heading_five_are_not_section_four() -> None:
     out = report_to_json(parse_bytes(text.encode("utf-8"), "x.md"))
     assert out["review_litigation"] is None
     assert any(f["code"] == "table.truncated" and (f["location"] or {}).get("section") == "四" for f in out["findings"])
+
+
+def test_pandas_nan_under_a_merged_header_cell_is_no_column() -> None:
+    # markitdown's XLSX: a merged cell covers two positions; pandas writes NaN in the second,
+    # in the header and in the value row alike. That position is no column (16 → 15 numbers).
+    review = (
+        "| 行政复议 | NaN | NaN | NaN | NaN | NaN | 行政诉讼 | NaN | NaN | NaN | NaN | NaN | NaN | NaN | NaN | NaN | NaN |\n"
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
+        "| 结果维持 | 结果纠正 | NaN | 其他结果 | 尚未审结 | 总计 | 未经复议直接起诉 | NaN | NaN | NaN | NaN | 复议后起诉 | NaN | NaN | NaN | NaN | NaN |\n"
+        "| NaN | NaN | NaN | NaN | NaN | NaN | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | NaN |\n"
+        "| " + " | ".join(["0", "0", "NaN"] + [str(v) for v in REVIEW[2:]]) + " | NaN |\n"
+    )
+    text = HEAD + one_table() + "\n## 四、政府信息公开行政复议、行政诉讼情况\n\n" + review + TAIL.split("## 五")[0].split("| {review} |")[1] + "## 五" + TAIL.split("## 五")[1]
+    out = assert_sound(text.encode("utf-8"))
+    assert out["review_litigation"] == REVIEW
+
+
+def test_pandas_nan_under_header_text_stays_a_blank_cell() -> None:
+    # the same NaN under a printed header is a blank value cell: 15 positions, one blank, never shifted
+    review = (
+        "| 行政复议 | NaN | NaN | NaN | NaN | 行政诉讼 | NaN | NaN | NaN | NaN | NaN | NaN | NaN | NaN | NaN |\n"
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
+        "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n"
+        "| " + " | ".join(["NaN"] + [str(v) for v in REVIEW[1:]]) + " |\n"
+    )
+    text = HEAD + one_table() + "\n## 四、政府信息公开行政复议、行政诉讼情况\n\n" + review + "\n## 五" + TAIL.split("## 五")[1]
+    out = report_to_json(parse_bytes(text.encode("utf-8"), "x.md"))
+    got = out["review_litigation"] or [None] * 15
+    assert got[1:] == REVIEW[1:] or all(g is None for g in got[1:]), got
+    assert got[0] in (None, 0)
+
+
+def _pdfminer_rows(values: dict[str, list[int]], width: int = 8, drop_cell_of: str | None = None,
+                   skip: str | None = None) -> str:
+    """markitdown's PDF habit: each row's numbers as a one-row table, the label wrapped around them
+    (numbers vertically centred: floor(k/2) label lines before, the rest after), group labels' pieces between."""
+    out = ["申请人情况", "| （本列数据的勾稽关系为：第一项加 | | 法人或其他组织 | | | |", "| --- | --- | --- | --- | --- | --- |",
+           "第二项之和，等于第三项加第四项之", "| 和） | | 自然人 商业 | 科研 社会 | | 总计 |", "| --- | --- | --- | --- | --- | --- |",
+           "法律服务", "企业 机构", "组织"]
+    for (label, group), key in zip(LABELS, KEYS):
+        if key == skip:
+            continue
+        pieces = [label[i:i + width] for i in range(0, len(label), width)]
+        nums = [str(v) for v in values[key]]
+        if key == drop_cell_of:
+            nums = nums[:-1]
+        cells = [" ".join(nums[i:i + 2]) for i in range(0, len(nums), 2)]
+        table = ["| | | " + " | ".join(cells) + " |", "| --- | --- | " + " | ".join("---" for _ in cells) + " |"]
+        before = len(pieces) // 2
+        lines = pieces[:before] + table + pieces[before:]
+        if group:
+            ordinal, rest = group[:3], group[3:]
+            lines.insert(1 if before else 0, ordinal)
+            lines.append(rest)
+        out += lines
+    return "\n".join(out) + "\n"
+
+
+def test_pdfminer_numbers_lines_apart_from_their_labels_are_read_by_order() -> None:
+    out = assert_sound(report(_pdfminer_rows(VALUES)))
+    assert any(f["code"] == "table.rows_by_order" for f in out["findings"])
+
+
+def test_pdfminer_rows_with_a_missing_cell_are_not_read_by_order() -> None:
+    # one row prints six numbers: ranks no longer line up, so no row is read by order (and none wrongly)
+    out = assert_sound(report(_pdfminer_rows(VALUES, drop_cell_of="granted")), expect_complete=False)
+    assert not any(f["code"] == "table.rows_by_order" for f in out["findings"])
+
+
+def test_pdfminer_rows_with_a_row_left_out_are_not_read_by_order() -> None:
+    # the whole row (label and numbers) or only its label: one numbers line or one label short
+    out = assert_sound(report(_pdfminer_rows(VALUES, skip="ignored_repeat")), expect_complete=False)
+    assert not any(f["code"] == "table.rows_by_order" for f in out["findings"])
+    text = _pdfminer_rows(VALUES)
+    out = assert_sound(report(text.replace("2.重复申请\n", "")), expect_complete=False)
+    assert not any(f["code"] == "table.rows_by_order" for f in out["findings"])

@@ -76,6 +76,14 @@ KNOWN_BUGS: dict[str, tuple[int, int, int, str, str, str]] = {
         "section 四 `1001023133` with blank cells: split_ambiguous, yet cells 0-4 and 8 kept as 0 (truth 1,0,0,0,1 …)"),
     "run-together-section4-fullwidth-units": (21, 110, 3, "txt", "safe",
         "section 四 `０04 ４０件136件０37件０11件０件2件`: third group kept as 0,0,0,0,0 (truth 0,1,1,0,2)"),
+    "pdf-row-split-rest-under-empty-cells": (20240504, 39, 3, "pdf", "safe",
+        "the row at a page break printed as its label on page 2 and its values (`4 / 0件 …`, blank markers among "
+        "them) on page 3 without a header: the label row was read as blanks, i.e. 0 (2 wrong cells)"),
+    "html-row-split-numbers-no-header": (7, 37, 3, "html", "safe",
+        "the row at a page break split: its first three numbers with its label, the rest after `- N -` in a row of "
+        "no label; the rest was read as no row and the label row's missing cells as blanks (2 wrong cells)"),
+    "md-row-split-numbers-no-header": (7, 37, 3, "md", "safe",
+        "as html-row-split-numbers-no-header, the `- 2 -` footer parsed by Markdown as the bullet `2 -`"),
     "run-together-subtotal-column": (7, 204, 3, "txt", "safe",
         "`（一）予以公开20781１3518225` with a 法人 subtotal column (207|8|1|1|3|5|18|225) read as 20|78|113|5|1|8|225"),
 }

@@ -33,6 +33,7 @@ from transforms.report import ExtraColumnCell, ExtraRow, Location, ParsedReport,
 from transforms.sections import RowUnit, TextUnit, Unit
 from transforms.spec import GroupSpec, Layout, RowSpec
 from transforms.report import CellValue
+from transforms.row_order import rows_by_order
 from transforms.splitting import Readings, split_with_subtotal, tokenize
 
 SECTION = "三"
@@ -386,6 +387,22 @@ def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, re
             result.other_group = (reading, extra_row, None)
 
 
+def extract_by_order(rows: list, layout: Layout, report: ParsedReport, result: AppExtraction) -> None:
+    """Rows whose numbers lines stand apart from their labels (``transforms.row_order``): one number per cell."""
+    kinds = ("count",) * len(layout.app_columns)
+    for row in rows:
+        src = ValueSource(row.tokens, (row.location,) * len(row.tokens), free_text=False)
+        _store(result, report, row.spec, read_values(src, kinds, "row_sum"), row.label, row.location, " ".join(row.tokens))
+    result.spaces_separate = True
+    report.add(make_finding(
+        "table.rows_by_order",
+        f"第三部分表格的数字与行名分开排列（转换工具把每行数字单独排成一行，行名在其上下）。"
+        f"{len(rows)}行数字恰好对应规定的{len(rows)}行：每行恰好{len(kinds)}个数字，行名按规定顺序全部找到，"
+        f"且每行数字都位于前一行名与后一行名之间，故按顺序对应。",
+        Location(SECTION, None, None, rows[0].location if rows else None),
+    ))
+
+
 def distrust_row_sums(result: AppExtraction, layout: Layout) -> None:
     """When some row's digits add up under no split, the publisher's 总计 does not follow I3:
     rows whose split was unique only because it added up are unread again."""
@@ -529,7 +546,10 @@ def extract_applications(units: list[Unit], layout: Layout, report: ParsedReport
     result = AppExtraction()
     grid = [u for u in units if isinstance(u, RowUnit)]
     text = [u for u in units if isinstance(u, TextUnit)]
-    if grid:
+    ordered = rows_by_order(units, layout, _row_hits)
+    if ordered is not None:
+        extract_by_order(ordered, layout, report, result)
+    elif grid:
         extract_grid(grid, layout, report, result)
     if text and not result.rows:  # free text only when no grid row was found: narrative is not a table
         flat = AppExtraction()

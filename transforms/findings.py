@@ -52,6 +52,8 @@ _TYPES = (
     FindingType("table.row_too_many_cells", "error", "表格行的数字多于规定的列数"),
     FindingType("table.extra_row", "info", "表格中有格式之外的行（如小计），已原样保留"),
     FindingType("table.row_duplicate", "warning", "同一行在表格中出现了两次"),
+    FindingType("table.row_continued", "info", "表格行跨页断开（行名与数字分在两页），已合并为一行；页码和重复的表头不计入"),
+    FindingType("table.rows_by_order", "info", "数字与行名被转换工具分开排列，已按行的顺序对应（数字行数、每行列数、行名顺序均相符）"),
     # cells
     FindingType("cell.not_numeric", "error", "单元格内容不是数字"),
     FindingType("cell.not_integer", "error", "件数不是整数"),

@@ -4,9 +4,9 @@ The bureau is read from the title (``洛阳市交通运输局2020年政府信息
 the carrier's declared title (HTML ``<title>``, a crawler header, a Markdown ``#``
 heading once the reader has dropped the ``#``) or the first lines of the first page,
 joined when a long title is broken over two or three lines. When no title names it,
-the signature (落款) at the end of the report, the file name and — when the caller
-passes the office registry — a registry name or alias printed on the first page or
-in the signature are tried, in that order. Every candidate must look like an
+a registry name or alias printed on the first page or as the signature (when the
+caller passes the office registry), the signature (落款) at the end of the report
+and the file name are tried, in that order. Every candidate must look like an
 organisation (``looks_like_organisation``): a sentence fragment such as
 ``结合我局工作实际`` is never a bureau; no candidate → null and ``meta.bureau_missing``.
 The reporting year is the year the statistics cover — the statistics period
@@ -18,6 +18,7 @@ year's prescribed layout is used only when the document shows neither.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import PurePath
@@ -167,21 +168,45 @@ def _signature(doc: Document, depth: int = 8) -> str | None:
     return None
 
 
+def registry_key(name: str) -> str:
+    """The form registry names are matched in: NFKC (full-width to half-width), no whitespace
+    (``warehouse.versions.normalize_name``'s form, so the warehouse's keys match)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+
+
 def _registry_match(lines: list[str], known: Mapping[str, str]) -> str | None:
-    """A registry name or alias printed as a whole line (or as a title's first words)."""
-    for line in lines:
+    """A registry name or alias printed as a whole line (a heading, the 落款), or as a title's first words.
+
+    ``known``: ``registry_key(name or alias)`` -> the registry's name. A name inside a
+    sentence never matches (the document must name the bureau where a bureau is named),
+    and a title line is matched only on a whole name followed by the year or the
+    report's words — never the longest registry prefix of an unregistered name
+    (``平潭综合实验区住建局…`` is not ``平潭综合实验区``). Lookups are by key, so a
+    national registry (~10^5 names) costs a few dictionary probes per line.
+    """
+    keyed = [registry_key(line) for line in lines]
+    for line in keyed:
         if line in known:
             return known[line]
-    for line in lines:
-        for alias in sorted(known, key=len, reverse=True):
-            if line.startswith(alias) and _title_bureau(line) is None and re.search(r"年度?报告|年报", line):
-                return known[alias]
+    longest = max(map(len, known), default=0)
+    for line in keyed:
+        if not re.search(r"年度?报告|年报", line) or _title_bureau(line) is not None:
+            continue
+        for size in range(min(longest, len(line)), 1, -1):
+            if line[:size] in known and re.match(rf"(?:关于)?{_YEAR}|(?:政府)?(?:信息公开|政务公开)", line[size:]):
+                return known[line[:size]]
     return None
 
 
 def find_bureau(doc: Document, title_bureau: str | None = None,
                 known: Mapping[str, str] | None = None) -> tuple[str | None, str | None]:
-    """(bureau, where it was found): title, first-page lines, signature, file name, registry."""
+    """(bureau, where it was found): title, first-page lines, registry, signature, file name.
+
+    ``known`` is the office registry (``registry_key(name or alias)`` -> name). A
+    registry name wins over the signature and file-name guesses only where the
+    document prints it (a first-page heading or title line, a 落款 line); a registry
+    never supplies a bureau the document does not name.
+    """
     if looks_like_organisation(title_bureau):
         return title_bureau, "title"
     first = _first_page_lines(doc)
@@ -190,6 +215,10 @@ def find_bureau(doc: Document, title_bureau: str | None = None,
             bureau = _title_bureau("".join(first[i:i + size]))
             if bureau:
                 return bureau, "first_page"
+    if known:
+        bureau = _registry_match(first + _tail_lines(doc, 8), known)
+        if bureau:
+            return bureau, "registry"
     signature = _signature(doc)
     if signature:
         return signature, "signature"
@@ -197,10 +226,6 @@ def find_bureau(doc: Document, title_bureau: str | None = None,
     bureau = _title_bureau(stem)
     if bureau:
         return bureau, "file_name"
-    if known:
-        bureau = _registry_match(first + _tail_lines(doc, 8), known)
-        if bureau:
-            return bureau, "registry"
     return None, None
 
 

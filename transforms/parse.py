@@ -7,8 +7,10 @@ a batch. Only a broken spec or a bug raises.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
+from transforms.continued_rows import join_continued_rows
 from transforms.document import Document
 from transforms.evidence import HABIT_TRUSTED, Evidence, History, bureau_key, shows_printed_zeros
 from transforms.extract_applications import extract_applications
@@ -36,16 +38,18 @@ PARSER_VERSION = "0.4.0"
 MAX_BYTES = LIMITS.max_bytes
 
 
-def parse_file(path: str | Path, history: History | None = None) -> ParsedReport:
+def parse_file(path: str | Path, history: History | None = None, known: Mapping[str, str] | None = None) -> ParsedReport:
     path = Path(path)
-    return parse_bytes(path.read_bytes(), str(path), history=history)
+    return parse_bytes(path.read_bytes(), str(path), history=history, known=known)
 
 
 def parse_bytes(data: bytes, name: str, max_bytes: int = MAX_BYTES, history: History | None = None,
-                use_habit: bool | None = None) -> ParsedReport:
+                use_habit: bool | None = None, known: Mapping[str, str] | None = None) -> ParsedReport:
     """``history``: last year's reports of the bureaus this file may be from, keyed by
     (``bureau_key(bureau)``, year) — evidence for run-together digits (``transforms.evidence``).
-    ``use_habit``: override ``HABIT_TRUSTED`` (benchmarks measure the habit with it on)."""
+    ``use_habit``: override ``HABIT_TRUSTED`` (benchmarks measure the habit with it on).
+    ``known``: the office registry's names and aliases (``metadata.registry_key(name)`` -> name),
+    for the bureau when the title does not carry it (``metadata.find_bureau``)."""
     report = ParsedReport(source=name, carrier="unknown", sha256=content_sha256(data))
     if len(data) > max_bytes:
         report.add(make_finding(
@@ -72,7 +76,7 @@ def parse_bytes(data: bytes, name: str, max_bytes: int = MAX_BYTES, history: His
         report.add(make_finding("file.unreadable", f"文件“{Path(name).name}”无法读取：{exc}", Location(source=name),
                                 found=type(exc).__name__))
         return report
-    return parse_document(doc, report, history, use_habit)
+    return parse_document(doc, report, history, use_habit, known)
 
 
 def _evidence(report: ParsedReport, history: History | None, use_habit: bool | None) -> Evidence:
@@ -86,8 +90,9 @@ def _evidence(report: ParsedReport, history: History | None, use_habit: bool | N
 
 
 def parse_document(doc: Document, report: ParsedReport | None = None, history: History | None = None,
-                   use_habit: bool | None = None) -> ParsedReport:
+                   use_habit: bool | None = None, known: Mapping[str, str] | None = None) -> ParsedReport:
     report = report or ParsedReport(source=doc.source, carrier=doc.carrier)
+    doc = join_continued_rows(doc)
     report.carrier = doc.carrier
     report.encoding = doc.encoding
     for code, message in doc.reader_problems:
@@ -105,7 +110,7 @@ def parse_document(doc: Document, report: ParsedReport | None = None, history: H
 
     title, title_bureau, title_year = find_title(doc)
     report.title = title
-    bureau, _ = find_bureau(doc, title_bureau)
+    bureau, _ = find_bureau(doc, title_bureau, known)
     report.bureau = bureau
     all_units = flatten(doc)
     full_text = units_text(all_units)

@@ -75,7 +75,7 @@ from warehouse.schema import (
 )
 from warehouse.fingerprint import code_fingerprint
 from warehouse.urls import mask_url, with_password
-from warehouse.versions import VersionInput, compute_versions, version_key
+from warehouse.versions import VersionInput, compute_versions, normalize_name, version_key
 from warehouse.views import VIEWS, create_views, drop_views
 
 __all__ = [
@@ -704,6 +704,28 @@ class Warehouse:
         with self.engine.connect() as conn:
             return conn.execute(select(bureaus.c.bureau_id).where(bureaus.c.is_registered == true())
                                 .limit(1)).first() is not None
+
+    def registry_names(self) -> dict[str, str]:
+        """The registry's names and aliases -> its bureau names, for the parser (empty without a registry).
+
+        Keys are ``normalize_name``'s form (``transforms.metadata.registry_key``). Only
+        registered bureaus: names the warehouse created from report titles are no registry.
+        """
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(bureaus.c.bureau_id, bureaus.c.name)
+                                .where(bureaus.c.is_registered == true())).all()
+            alias_rows = conn.execute(select(bureau_aliases.c.alias, bureau_aliases.c.bureau_id)).all()
+        names = {bureau_id: name for bureau_id, name in rows}
+        out: dict[str, str] = {}
+        for alias, bureau_id in alias_rows:
+            key = normalize_name(alias)
+            if key is not None and bureau_id in names:
+                out[key] = names[bureau_id]
+        for name in names.values():  # a bureau's own name beats another's alias
+            key = normalize_name(name)
+            if key is not None:
+                out[key] = name
+        return out
 
     def registry_frame(self):
         """The bureau registry as a pandas frame (the ``bureaus`` table), for the roll-up rules."""

@@ -7,7 +7,9 @@ reports show (see FORMAT.md, "What real documents do"):
    digits, units in cells (件, money in 元), stray spaces and &nbsp;;
 2. structure and labels — typos and abbreviations, subtotal rows for （三）…（六）
    and a 法人或其他组织 subtotal column, the section 三 header repeated after a page
-   break, narrative between tables, a title year that differs from the period;
+   break (and the row at the break split across it: label on one page, numbers — or
+   the rest of them — on the next), narrative between tables, a title year that
+   differs from the period;
 3. the crawler's run-together text and publisher errors that break identities.
 
 Everything that changes a value or hides one (blanks, injected errors) is written
@@ -55,6 +57,11 @@ class MessPlan:
     # table variants real PDFs/pages show (drawn from their own stream, level >= 2; see ``draw_variants``)
     other_single_row: bool = False  # layout 2021 prints （六）其他处理 as one row, without its three sub-rows
     review_heading: str | None = None  # section 四's heading worded as some bureaus word it
+    # the section 三 row at the page break split across it (a PDF, or a Word file made from one):
+    # "label" — its label on the first page, its numbers on the next; "numbers" — its first numbers
+    # with the label, the rest on the next page. The header is repeated above the rest or not.
+    row_split: str | None = None
+    row_split_header: bool = True
     # carrier-independent layout choices (all levels)
     header_template: str = "A"  # A: 申请人情况 over 7 columns (030); B: 总计 beside it (seed)
     section2_tables: str = "one"  # "one" table for all blocks, or "per_block"
@@ -134,6 +141,10 @@ def draw_variants(rng: random.Random, plan: MessPlan, truth: ReportTruth) -> Non
         plan.other_single_row = rng.random() < 0.3
     if plan.level >= 2 and rng.random() < 0.3:
         plan.review_heading = rng.choice(REVIEW_HEADINGS)
+    if plan.level >= 2 and plan.page_break_after and rng.random() < 0.6:
+        plan.row_split = rng.choice(("label", "numbers"))
+        # crawler text has no pages: what was split reads as one row there (no header between)
+        plan.row_split_header = not plan.run_together and rng.random() < 0.6
 
 
 # ---------------------------------------------------------------- blanks

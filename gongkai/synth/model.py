@@ -280,7 +280,12 @@ def _lay_out(lrows: list[_LRow]) -> list[list[Cell]]:
 
 
 def build_applications(ctx: _Ctx) -> list[Block]:
-    """Section 三, split in two tables with the header repeated when a page break falls inside it."""
+    """Section 三, split in two tables with the header repeated when a page break falls inside it.
+
+    With ``plan.row_split`` the row at the break is split across it: its label (and, for
+    "numbers", its first numbers) closes the first table; the next table opens with a
+    row of no label holding the rest, under the repeated header or straight after the break.
+    """
     plan = ctx.plan
     nvalues = len(ctx.truth.layout.app_column_keys) + (1 if plan.subtotal_column else 0)
     ncols = LABEL_COLS + nvalues
@@ -289,12 +294,17 @@ def build_applications(ctx: _Ctx) -> list[Block]:
     for key, lr in keyed:
         parts[-1].append(lr)
         if plan.page_break_after and key == plan.page_break_after:
-            parts.append([])
+            if plan.row_split:
+                kept = 0 if plan.row_split == "label" else ctx.rng.randint(1, len(lr.values) - 1)
+                parts[-1][-1] = _LRow(lr.outer, lr.inner, lr.label, lr.values[:kept] + [""] * (len(lr.values) - kept))
+                parts.append([_LRow(None, None, "", [""] * kept + lr.values[kept:])])
+            else:
+                parts.append([])
     blocks: list[Block] = []
     for pi, part in enumerate(p for p in parts if p):
         if pi:
             blocks.append(Para(f"- {ctx.rng.randint(2, 6)} -", "page"))
-        header = _app_header(ctx, nvalues)
+        header = _app_header(ctx, nvalues) if not (pi and plan.row_split and not plan.row_split_header) else []
         blocks.append(Table("三", header + _lay_out(part), ncols, header_rows=len(header)))
     return blocks
 

@@ -52,9 +52,10 @@ from transforms.readers.html import build_table
 
 # A converter's filler for an empty or duplicate header cell, or pandas' empty cell.
 _PLACEHOLDER = re.compile(r"^(?:(?:Col|Column|列|数据|字段|Unnamed:?)\s*_?\d{1,3}|NaN|nan|None|null)$")
-# A page number or running footer printed on its own: never content.
+# A page number or running footer printed on its own: never content. ``- 3 -`` on a line of its
+# own is a Markdown bullet item, so the parser hands over ``3 -``.
 _PAGE_MARK = re.compile(
-    r"^(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,3}\s*页)?"
+    r"^(?:[-—–－]\s*\d{1,3}\s*[-—–－]|\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,3}\s*页)?"
     r"|\d{1,3}\s*/\s*\d{1,3}|(?:page|Page|PAGE)\s*\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?)$"
 )
 _RUNNING_TITLE = re.compile(r"(?:信息公开|政务公开).{0,8}(?:年度报告|年报)$")
@@ -299,7 +300,7 @@ def _merge_rows(labels: list[str], values: list[str]) -> list[str] | None:
 
 
 def _grid_table(grid: _Grid) -> Table | None:
-    rows = [[_clean_cell(c) for c in r] for r in grid.rows]
+    rows = [[_clean_cell(c) for c in r] for r in _drop_filler_columns(grid.rows)]
     locs = [f"{grid.location} row {i + 1}" for i in range(len(rows))]
     kept: list[tuple[list[str], str]] = []
     for k, (r, loc) in enumerate(zip(rows, locs)):
@@ -386,6 +387,43 @@ def _ragged(source_rows: list[list[tuple[str, int, int, str]]], location: str) -
             out.extend(Cell(text, r, c0 + k, (r, c0), loc) for k in range(colspan))
         rows.append(tuple(out))
     return Table(tuple(rows), location, spans_known=False)
+
+
+def _drop_filler_columns(raw: list[list[str]]) -> list[list[str]]:
+    """Positions filled with a placeholder in a block's header rows and in every one of its value rows: no column.
+
+    A spreadsheet converted through pandas (markitdown's XLSX) writes ``NaN`` in each
+    position a merged cell covers, in the header and in the value rows alike
+    (``结果纠正|NaN`` over ``0|NaN``). Such a position was never a cell of the table; kept,
+    it would read as one blank value too many. Only the converter's filler counts: an
+    empty cell (``||``) is a printed blank, and a blank under header text stays. A block
+    is the label-only rows above a run of value rows; pandas prints every row at the
+    sheet's full width, so positions line up (rows of other widths are left alone).
+    """
+    def filler(row: list[str], p: int) -> bool:
+        return p < len(row) and bool(_PLACEHOLDER.match(row[p].strip()))
+
+    def has_values(row: list[str]) -> bool:
+        return any(is_value_text(t) for t in row if not _PLACEHOLDER.match(t.strip()))
+
+    out = [list(r) for r in raw]
+    i = 0
+    while i < len(raw):
+        h = i
+        while h < len(raw) and not has_values(raw[h]):
+            h += 1
+        v = h
+        while v < len(raw) and has_values(raw[v]):
+            v += 1
+        block = raw[i:v]
+        if h > i and v > h and len({len(r) for r in block}) == 1:
+            width = len(block[0])
+            empty = {p for p in range(width) if all(filler(r, p) for r in block)}
+            if empty:
+                for k in range(i, v):
+                    out[k] = [t for p, t in enumerate(raw[k]) if p not in empty]
+        i = max(v, i + 1)
+    return out
 
 
 def _close_label_gaps(row: list[str]) -> list[str]:

@@ -39,8 +39,9 @@ What the reader does, page by page:
    reflowed into Paragraphs (a line that reaches the right margin continues).
 3. A ruled table that ends a page and one that starts the next page with
    compatible column borders are one table: a row split by the page break is
-   joined back (its values are printed on one side only), and a vertical span
-   cut by the break continues.
+   joined back (its values are printed on one side only, or its label — with its
+   first numbers — on one page and the rest of its numbers, under empty cells,
+   on the next), and a vertical span cut by the break continues.
 Lines in the top/bottom margin that are only a page number (``- 4 -``, ``第 4 页``, ``4``)
 are dropped as page furniture; the same text mid-page is kept.
 
@@ -71,6 +72,7 @@ import re
 from dataclasses import dataclass, field
 
 from transforms.document import Cell, Document, Paragraph, Table, make_table
+from transforms.numbers import is_value_text
 from transforms.readers import pdf_objects, pdf_words
 
 PAGE_NUMBER = re.compile(
@@ -495,6 +497,21 @@ def _align(run: list[_Line]) -> list[list[str]]:
 
 # ---------------------------------------------------------------- tables across pages
 
+def _numbers_go_on(first_texts: dict, prev_text, col_of: list[int], n_cols: int) -> bool:
+    """The next page opens with the rest of the last row's numbers: a row of values only (numbers or blank
+    markers such as ``/``), each under an empty cell of a row that has its label (and, if any, its first
+    values, all left of these)."""
+    texts = {k: t for (_, k), t in first_texts.items() if t}
+    if not texts or not all(is_value_text(t) for t in texts.values()) or not any(NUMERIC.match(t) for t in texts.values()):
+        return False
+    under = [j for j in range(n_cols) if col_of[j] in texts]
+    if any(prev_text(j) for j in under):
+        return False
+    labelled = any(prev_text(j) and not is_value_text(prev_text(j)) for j in range(n_cols))
+    before = [j for j in range(n_cols) if prev_text(j) and is_value_text(prev_text(j))]
+    return labelled and (not before or max(before) < min(under))
+
+
 def _continue(prev: _Grid, nxt: _Grid) -> bool:
     """Append ``nxt`` (first item on its page) to ``prev`` (last item on the previous page) if the columns line up."""
     mapping = [_edge_index(prev.col_edges, x) for x in nxt.col_edges]
@@ -526,7 +543,7 @@ def _continue(prev: _Grid, nxt: _Grid) -> bool:
         # a split row carries its numbers on one side only: some number above must face an empty cell here
         faces_number = any(NUMERIC.match(prev_text(j)) and not first_texts.get(nxt.origins[0][col_of[j]], "x")
                            for j in range(n_cols) if prev_text(j))
-        drop_first = split_row and faces_number
+        drop_first = (split_row and faces_number) or _numbers_go_on(first_texts, prev_text, col_of, n_cols)
     if drop_first:
         for j in range(n_cols):
             o = nxt.origins[0][col_of[j]]
@@ -534,8 +551,11 @@ def _continue(prev: _Grid, nxt: _Grid) -> bool:
                 continue
             target = prev.origins[last][j]
             absorbed[o] = target
-            if first_texts[o]:
+            if first_texts[o] and prev.text[target].strip():
                 prev.text[target] = join_lines([prev.text[target], nxt.text[o]])
+            elif first_texts[o]:  # a number the break pushed to the next page: its own cell, its own place
+                prev.text[target] = nxt.text[o]
+                prev.loc[target] = nxt.loc[o]
     else:
         # Clean break. An empty first-row cell continues the label above it when that label already spans
         # rows, or when the empty cell itself spans rows here (the lower part of a cut group label).
