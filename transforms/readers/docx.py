@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from transforms.document import Document, Paragraph, Table, expand_spans
+from transforms.document import Document, Paragraph, Table, expand_spans, table_from_boxes
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -570,42 +570,34 @@ def _table(tbl: etree._Element, location: str, numbering: _Numbering) -> Table:
 
 
 def _layout(boxes: list[_Box], location: str) -> Table:
-    """Hand expand_spans rows in which every grid position is covered exactly once.
+    """The grid of the placed cells: every grid position covered exactly once.
 
-    expand_spans places cells left to right, skipping positions taken by spans
-    from above. That equals the explicit placement only if no position is left
-    uncovered, so holes (gridBefore, short rows, a vMerge continue without a
-    restart) get an empty filler cell first. Overlaps (malformed XML) drop the later cell's copies.
+    Holes (gridBefore, short rows, a vMerge continue without a restart) become an
+    empty cell of their own ("(no cell)"). Overlaps (malformed XML) drop the later
+    cell's copies: a span is shrunk to what is still free. The positions are known
+    here, so the grid is built from them (``table_from_boxes``) — the same grid
+    ``expand_spans`` gives for these rows with the holes filled, without placing
+    every cell a second time.
     """
     if not boxes:
         return expand_spans([], location)
     n_rows = max(b.row + b.rowspan for b in boxes)
     n_cols = max(b.col + b.colspan for b in boxes)
-    taken: dict[tuple[int, int], _Box] = {}
-    starts: dict[tuple[int, int], _Box] = {}
+    taken: list[list[bool]] = [[False] * n_cols for _ in range(n_rows)]
+    placed: list[tuple[str, int, int, int, int, str]] = []
     for b in boxes:
-        if (b.row, b.col) in taken:
+        line = taken[b.row]
+        if line[b.col]:
             continue  # overlap from malformed spans: the earlier cell wins
         # shrink the span to what is still free, keeping the grid consistent
         colspan = 1
-        while colspan < b.colspan and (b.row, b.col + colspan) not in taken:
+        while colspan < b.colspan and not line[b.col + colspan]:
             colspan += 1
         rowspan = 1
-        while rowspan < b.rowspan and all((b.row + rowspan, b.col + c) not in taken for c in range(colspan)):
+        while rowspan < b.rowspan and not any(taken[b.row + rowspan][b.col:b.col + colspan]):
             rowspan += 1
         b.colspan, b.rowspan = colspan, rowspan
-        starts[(b.row, b.col)] = b
-        for dr in range(rowspan):
-            for dc in range(colspan):
-                taken[(b.row + dr, b.col + dc)] = b
-    source_rows: list[list[tuple[str, int, int, str]]] = []
-    for r in range(n_rows):
-        row: list[tuple[str, int, int, str]] = []
-        for c in range(n_cols):
-            start = starts.get((r, c))
-            if start is not None:
-                row.append((start.text, start.rowspan, start.colspan, start.location))
-            elif (r, c) not in taken:
-                row.append(("", 1, 1, f"{location} row {r + 1} col {c + 1} (no cell)"))
-        source_rows.append(row)
-    return expand_spans(source_rows, location)
+        placed.append((b.text, b.row, b.col, rowspan, colspan, b.location))
+        for r in range(b.row, b.row + rowspan):
+            taken[r][b.col:b.col + colspan] = [True] * colspan
+    return table_from_boxes(placed, n_rows, n_cols, location)
