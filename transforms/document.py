@@ -109,6 +109,18 @@ def expand_spans(source_rows: list[list[tuple[str, int, int, str]]], location: s
         for text, rowspan, colspan, loc in row:
             while c < len(line) and line[c] is not None:
                 c += 1
+            if rowspan == 1 and colspan == 1:  # most cells: no span, the position is free (c <= len(line))
+                cell = _NEW(Cell)
+                d = cell.__dict__
+                d["text"], d["row"], d["col"], d["origin"], d["location"] = text, r, c, (r, c), loc
+                if c < len(line):
+                    line[c] = cell
+                else:
+                    line.append(cell)
+                c += 1
+                if c > n_cols:
+                    n_cols = c
+                continue
             rowspan = max(1, min(rowspan, 1000))
             colspan = max(1, min(colspan, 1000))
             origin = (r, c)
