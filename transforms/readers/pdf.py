@@ -225,7 +225,7 @@ def _read_page(page, number: int) -> _Page:
             grid.pages.append(number)
             items.append((grid.top, grid))
             boxes.append(found.bbox)
-    words = [w for w in pdf_words.extract_words(chars, ("size",)) if not _inside_any(w, boxes)]
+    words = [w for w in pdf_words.extract_words(chars, ("size",), inside=boxes) if not _inside_any(w, boxes)]
     words, stacks = _vertical_labels(words)
     lines = sorted(_lines(words) + stacks, key=lambda ln: ln.top)
     margin = MARGIN_SHARE * float(page.height)

@@ -317,8 +317,11 @@ def _chars(textpage, raw, height: float, descents: _FontDescents) -> tuple[list[
     pwidth = ctypes.byref(width)
     out: list[dict[str, Any]] = []
     owners: list[int] = []
-    obj_cache: dict[int, tuple[Any, float, float, float, float]] = {}
-    width_cache: dict[tuple[int, int], float] = {}
+    append, own = out.append, owners.append
+    # per text object: (its font's advance widths by code, font, font size, a, size, descent × size)
+    obj_cache: dict[int, tuple[dict[int, float], int, float, float, float, float]] = {}
+    width_cache: dict[int, dict[int, float]] = {}  # font -> code -> advance in thousandths of the font size
+    glyph_width, matrix, font_of, font_size = f["glyph_width"], f["matrix"], f["font"], f["font_size"]
     for i in range(n):
         code = unicode(tp, i)
         if code <= 0x20 and generated(tp, i):  # pdfium's own spaces and line breaks, not in the PDF
@@ -328,29 +331,28 @@ def _chars(textpage, raw, height: float, descents: _FontDescents) -> tuple[list[
         key = text_object(tp, i)
         info = obj_cache.get(key)
         if info is None:
-            f["matrix"](tp, i, pm)
+            matrix(tp, i, pm)
             if m.b != 0 or m.c != 0 or m.a <= 0 or m.d <= 0:
                 raise FastPathRefused("text not upright")
-            font = f["font"](key)
-            size = ctypes.c_float()
-            f["font_size"](key, ctypes.byref(size))
-            info = (font, size.value, m.a, m.d, descents.get(font, raw))
+            font = font_of(key)
+            fs = ctypes.c_float()
+            font_size(key, ctypes.byref(fs))
+            size = fs.value * m.d
+            info = (width_cache.setdefault(font, {}), font, fs.value, m.a, size, descents.get(font, raw) * size)
             obj_cache[key] = info
-        font, fontsize, a, d, descent = info
-        units = width_cache.get((font, code))  # advance in thousandths of the font size
+        widths, font, fontsize, a, size, drop = info
+        units = widths.get(code)
         if units is None:
-            if not f["glyph_width"](font, code, 1000.0, pwidth):
+            if not glyph_width(font, code, 1000.0, pwidth):
                 raise FastPathRefused("no advance width")
-            units = width_cache[(font, code)] = width.value
-        adv = units * fontsize / 1000 * a
+            units = widths[code] = width.value
         origin(tp, i, pox, poy)
-        size = fontsize * d
         x0 = round(ox.value, ROUND)
-        bottom = round(height - (oy.value + descent * size), ROUND)
+        bottom = round(height - (oy.value + drop), ROUND)
         top = round(bottom - size, ROUND)
-        out.append({"text": chr(code), "x0": x0, "x1": round(x0 + adv, ROUND), "top": top, "bottom": bottom,
-                    "doctop": top, "upright": True, "size": size})
-        owners.append(key)
+        append({"text": chr(code), "x0": x0, "x1": round(x0 + units * fontsize / 1000 * a, ROUND), "top": top,
+                "bottom": bottom, "doctop": top, "upright": True, "size": size})
+        own(key)
     return out, owners
 
 
