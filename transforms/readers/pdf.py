@@ -319,9 +319,17 @@ def _grid_from_table(found, chars: list[dict], location: str) -> _Grid | None:
     origins: list[list[tuple[int, int] | None]] = [[None] * n_cols for _ in range(n_rows)]
     text: dict[tuple[int, int], str] = {}
     loc: dict[tuple[int, int], str] = {}
+    col_of: dict[float, int] = {}  # border coordinate -> nearest grid line (cells share their borders)
+    row_of: dict[float, int] = {}
     for cx0, ctop, cx1, cbottom in sorted(cells, key=lambda c: (c[1], c[0])):
-        c0, c1 = _edge_index(xs, cx0), max(_edge_index(xs, cx1), _edge_index(xs, cx0) + 1)
-        r0, r1 = _edge_index(ys, ctop), max(_edge_index(ys, cbottom), _edge_index(ys, ctop) + 1)
+        for v in (cx0, cx1):
+            if v not in col_of:
+                col_of[v] = _edge_index(xs, v)
+        for v in (ctop, cbottom):
+            if v not in row_of:
+                row_of[v] = _edge_index(ys, v)
+        c0, c1 = col_of[cx0], max(col_of[cx1], col_of[cx0] + 1)
+        r0, r1 = row_of[ctop], max(row_of[cbottom], row_of[ctop] + 1)
         if origins[r0][c0] is not None:
             continue  # overlapping boxes: the first one wins
         band = bands.get((ctop, cbottom))

@@ -118,12 +118,18 @@ def intersections_to_cells(intersections: dict) -> list[tuple[float, float, floa
     for pt in points:
         below = by_x[pt[0]][pos_x[pt] + 1:]
         right = by_y[pt[1]][pos_y[pt] + 1:]
+        if not below or not right:
+            continue  # on the bottom or right border: no box has pt as its top-left corner
+        to_right: dict[tuple[float, float], bool] = {}  # connects(pt, right_pt), asked once per point to the right
         found = None
         for below_pt in below:
             if not connects(pt, below_pt):
                 continue
             for right_pt in right:
-                if not connects(pt, right_pt):
+                ok = to_right.get(right_pt)
+                if ok is None:
+                    ok = to_right[right_pt] = connects(pt, right_pt)
+                if not ok:
                     continue
                 corner = (right_pt[0], below_pt[1])
                 if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt):
@@ -249,8 +255,9 @@ class _BoxIndex:
         return False
 
 
-def _blank_char(obj, raw, height: float, descents: _FontDescents) -> dict[str, Any]:
+def _blank_char(addr: int, raw, height: float, descents: _FontDescents) -> dict[str, Any]:
     """A stand-in blank for a text object pdfium dropped: at its origin, its font's size and descent."""
+    obj = ctypes.cast(addr, raw.FPDF_PAGEOBJECT)
     m = raw.FS_MATRIX()
     left, bottom_, right, top_ = (ctypes.c_float() for _ in range(4))
     size = ctypes.c_float()
@@ -299,6 +306,15 @@ def _funcs(raw) -> dict[str, Any]:
                                 ctypes.POINTER(ctypes.c_float)),
             descent=_int_fn(raw.FPDFFont_GetDescent, _I, _P, ctypes.c_float, ctypes.POINTER(ctypes.c_float)),
             base_name=_int_fn(raw.FPDFFont_GetBaseFontName, ctypes.c_size_t, _P, ctypes.c_char_p, ctypes.c_size_t),
+            get_object=_int_fn(raw.FPDFPage_GetObject, _P, _P, _I),
+            obj_type=_int_fn(raw.FPDFPageObj_GetType, _I, _P),
+            obj_matrix=_int_fn(raw.FPDFPageObj_GetMatrix, _I, _P, ctypes.POINTER(raw.FS_MATRIX)),
+            count_segments=_int_fn(raw.FPDFPath_CountSegments, _I, _P),
+            segment=_int_fn(raw.FPDFPath_GetPathSegment, _P, _P, _I),
+            seg_point=_int_fn(raw.FPDFPathSegment_GetPoint, _I, _P, ctypes.POINTER(ctypes.c_float),
+                              ctypes.POINTER(ctypes.c_float)),
+            seg_type=_int_fn(raw.FPDFPathSegment_GetType, _I, _P),
+            seg_close=_int_fn(raw.FPDFPathSegment_GetClose, _I, _P),
         )
     return _FUNCS
 
@@ -442,40 +458,49 @@ def _edges(page, raw, height: float) -> tuple[list[dict[str, Any]], list[tuple[i
     edges: list[dict[str, Any]] = []
     text_objects: list[tuple[int, Any]] = []
     x, y = ctypes.c_float(), ctypes.c_float()
+    px_, py_ = ctypes.byref(x), ctypes.byref(y)
     m = raw.FS_MATRIX()
+    pm = ctypes.byref(m)
+    f = _funcs(raw)
+    get_object, obj_type, obj_matrix = f["get_object"], f["obj_type"], f["obj_matrix"]
+    count_segments, segment, seg_point, seg_type, seg_close = (
+        f[k] for k in ("count_segments", "segment", "seg_point", "seg_type", "seg_close"))
+    TEXT, FORM, PATH = raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_PATH
+    MOVETO, BEZIERTO = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
+    page_addr = ctypes.cast(page.raw, ctypes.c_void_p).value
     for k in range(raw.FPDFPage_CountObjects(page)):
-        obj = raw.FPDFPage_GetObject(page, k)
-        kind = raw.FPDFPageObj_GetType(obj)
-        if kind == raw.FPDF_PAGEOBJ_TEXT:
-            text_objects.append((ctypes.cast(obj, ctypes.c_void_p).value or 0, obj))
+        obj = get_object(page_addr, k)  # an address (None: no object)
+        kind = obj_type(obj)
+        if kind == TEXT:
+            text_objects.append((obj or 0, obj))
             continue
-        if kind == raw.FPDF_PAGEOBJ_FORM:
+        if kind == FORM:
             raise FastPathRefused("form XObject")
-        if kind != raw.FPDF_PAGEOBJ_PATH:
+        if kind != PATH:
             continue
-        raw.FPDFPageObj_GetMatrix(obj, m)
+        obj_matrix(obj, pm)
         subpaths: list[list[tuple[float, float]]] = []
         closed: list[bool] = []
         pending_bezier = 0
-        for s in range(raw.FPDFPath_CountSegments(obj)):
-            seg = raw.FPDFPath_GetPathSegment(obj, s)
-            raw.FPDFPathSegment_GetPoint(seg, x, y)
+        for s in range(count_segments(obj)):
+            seg = segment(obj, s)
+            seg_point(seg, px_, py_)
             px = m.a * x.value + m.c * y.value + m.e
             py = m.b * x.value + m.d * y.value + m.f
             pt = (round(px, ROUND), round(height - py, ROUND))
-            kind_s = raw.FPDFPathSegment_GetType(seg)
-            if kind_s == raw.FPDF_SEGMENT_MOVETO or not subpaths:
+            kind_s = seg_type(seg)
+            if kind_s == MOVETO or not subpaths:
                 subpaths.append([pt])
                 closed.append(False)
                 pending_bezier = 0
-            elif kind_s == raw.FPDF_SEGMENT_BEZIERTO:
+            elif kind_s == BEZIERTO:
                 pending_bezier += 1
                 if pending_bezier == 3:  # control, control, end: only the end point is a point of the path
                     subpaths[-1].append(pt)
                     pending_bezier = 0
             else:
                 subpaths[-1].append(pt)
-            if raw.FPDFPathSegment_GetClose(seg):
+            if seg_close(seg):
                 closed[-1] = True
         for pts, is_closed in zip(subpaths, closed, strict=True):
             if is_closed and pts[-1] != pts[0]:

@@ -20,6 +20,7 @@ top more than 3 away.
 from __future__ import annotations
 
 from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 TOLERANCE = 3
@@ -43,7 +44,7 @@ def extract_words(chars: list[dict[str, Any]], extra_attrs: tuple[str, ...] = ()
 
     words: list[dict[str, Any]] = []
     keys = ("upright", *extra_attrs)
-    for _, run in groupby(chars, key=lambda c: tuple(c[k] for k in keys)):
+    for _, run in groupby(chars, key=itemgetter(*keys)):  # a tuple of the keys' values (one key: the value)
         for word in _word_chars(list(run), inside):
             words.append(_merge(word, extra_attrs, LIGATURES))
     return words
@@ -72,7 +73,9 @@ def extract_text(chars: list[dict[str, Any]]) -> str:
     if max(tops) - min(tops) <= TOLERANCE:
         # One line (a table cell's usual text): every char and so every word falls in one
         # cluster, kept in order, so the text is the words joined by spaces — no word dicts.
-        return " ".join("".join(LIGATURES.get(c["text"], c["text"] or "") for c in w) for w in _word_chars(chars))
+        words: list[list[dict[str, Any]]] = []
+        _split_line(sorted(chars, key=_x0), words)  # the one cluster is the chars in order, then sorted by x0
+        return " ".join("".join(LIGATURES.get(c["text"], c["text"] or "") for c in w) for w in words)
 
     # the words' text and top only: a word's top is its chars' least top
     words = [{"top": min(c["top"] for c in w), "text": "".join(LIGATURES.get(c["text"], c["text"] or "") for c in w)}
@@ -88,20 +91,25 @@ def _word_chars(run: list[dict[str, Any]], inside: list[tuple[float, float, floa
         if inside and _within_one(line, inside):
             continue
         line.sort(key=_x0)
-        current: list[dict[str, Any]] = []
-        for ch in line:
-            if ch["text"].isspace():
-                if current:
-                    out.append(current)
-                current = []
-            elif current and _new_word(current[-1], ch):
-                out.append(current)
-                current = [ch]
-            else:
-                current.append(ch)
-        if current:
-            out.append(current)
+        _split_line(line, out)
     return out
+
+
+def _split_line(line: list[dict[str, Any]], out: list[list[dict[str, Any]]]) -> None:
+    """The words of one line (sorted by x0), appended to ``out``: a blank ends a word, and so does a jump."""
+    current: list[dict[str, Any]] = []
+    for ch in line:
+        if ch["text"].isspace():
+            if current:
+                out.append(current)
+            current = []
+        elif current and _new_word(current[-1], ch):
+            out.append(current)
+            current = [ch]
+        else:
+            current.append(ch)
+    if current:
+        out.append(current)
 
 
 def _x0(c: dict[str, Any]) -> float:
