@@ -166,7 +166,10 @@ def table_from_boxes(boxes: list[tuple[str, int, int, int, int, str]], n_rows: i
         for r in range(r0, r0 + rowspan):
             line = grid[r]
             for c in range(c0, c0 + colspan):
-                line[c] = new_cell(text, r, c, origin, loc)
+                cell = _NEW(Cell)  # new_cell, inlined: this loop makes every cell of a DOCX table
+                d = cell.__dict__
+                d["text"], d["row"], d["col"], d["origin"], d["location"] = text, r, c, origin, loc
+                line[c] = cell
     rows = []
     for r, line in enumerate(grid):
         for c, cell in enumerate(line):

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from transforms.document import Document, Paragraph, Table, expand_spans, table_from_boxes
+from transforms.document import Cell, Document, Paragraph, Table, expand_spans, new_cell, table_from_boxes
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -57,6 +57,7 @@ def _w(tag: str) -> str:
 
 P, TBL, TR, TC, T, TAB, BR, CR = (_w(t) for t in ("p", "tbl", "tr", "tc", "t", "tab", "br", "cr"))
 SDT, SDT_CONTENT, CUSTOM_XML = _w("sdt"), _w("sdtContent"), _w("customXml")
+R, RPR = _w("r"), _w("rPr")
 PPR, NUM_PR, P_STYLE, TR_PR, TC_PR = _w("pPr"), _w("numPr"), _w("pStyle"), _w("trPr"), _w("tcPr")
 GRID_BEFORE, GRID_SPAN, V_MERGE, H_MERGE, VAL = _w("gridBefore"), _w("gridSpan"), _w("vMerge"), _w("hMerge"), _w("val")
 # Subtrees whose text is not body text (see module docstring).
@@ -391,29 +392,46 @@ def _block_elements(container: etree._Element):
 
 
 def _paragraph_text(p: etree._Element, numbering: _Numbering) -> str:
-    """The list label (from the first w:pPr) and the text, in one pass over the paragraph's children."""
+    """The list label (from the first w:pPr) and the text, in one pass over the paragraph's children.
+
+    A run's children are read here rather than by a call of ``_collect_text`` per run (the
+    same dispatch, inlined for w:t and w:rPr, which make up nearly every run).
+    """
     parts: list[str] = [""]
     labelled = False
     for child in p:
         tag = child.tag
-        if tag == PPR:
+        if tag == R:
+            for sub in child:
+                sub_tag = sub.tag
+                if sub_tag == T:
+                    parts.append(sub.text or "")
+                elif sub_tag != RPR:  # w:rPr is skipped (SKIP); anything else as _collect_text does
+                    _collect_one(sub, sub_tag, parts)
+        elif tag == PPR:
             if not labelled:
                 parts[0] = numbering.label_from(child)
                 labelled = True
-        elif tag == T:
-            parts.append(child.text or "")
-        elif tag == TAB:
-            parts.append("\t")
-        elif tag in (BR, CR):
-            parts.append("\n")
-        elif tag in SKIP or not isinstance(tag, str):
-            continue
-        elif tag == ALTERNATE:
-            if len(child):
-                _collect_text(child[0], parts)
         else:
-            _collect_text(child, parts)
+            _collect_one(child, tag, parts)
     return "".join(parts)
+
+
+def _collect_one(child: etree._Element, tag, parts: list[str]) -> None:
+    """One element's text as ``_collect_text`` takes it from its parent's children."""
+    if tag == T:
+        parts.append(child.text or "")
+    elif tag == TAB:
+        parts.append("\t")
+    elif tag in (BR, CR):
+        parts.append("\n")
+    elif tag in SKIP or not isinstance(tag, str):
+        return
+    elif tag == ALTERNATE:
+        if len(child):  # one branch only (mc:Choice), else every text is read twice
+            _collect_text(child[0], parts)
+    else:
+        _collect_text(child, parts)
 
 
 def _collect_text(el: etree._Element, parts: list[str]) -> None:
@@ -507,7 +525,7 @@ def _int_val(el: etree._Element | None, default: int) -> int:
         return default
 
 
-@dataclass
+@dataclass(slots=True)
 class _Box:
     """One source cell placed on the table grid."""
     text: str
@@ -519,7 +537,7 @@ class _Box:
 
 
 def _table(tbl: etree._Element, location: str, numbering: _Numbering) -> Table:
-    """Place every w:tc on the grid (gridBefore/gridSpan/vMerge/hMerge), then let expand_spans copy spans.
+    """Place every w:tc on the grid (gridBefore/gridSpan/vMerge/hMerge), then lay out the spans.
 
     vMerge: a cell with ``w:vMerge val=restart`` opens a vertical span at its grid
     columns; a cell with bare ``w:vMerge`` (continue) at the same columns extends
@@ -527,17 +545,17 @@ def _table(tbl: etree._Element, location: str, numbering: _Numbering) -> Table:
     as empty; if a producer left text there anyway it is appended to the origin
     so no word is lost.
     """
-    boxes: list[_Box] = []
-    open_spans: dict[int, _Box] = {}  # grid col of a vMerge restart -> its box
-    for r, tr in enumerate(_children(tbl, TR)):
+    rows: list[tuple[int, list[tuple[str, int, etree._Element | None, etree._Element | None]]]] = []
+    merged = False
+    for tr in _children(tbl, TR):
         trpr, cells = _row_parts(tr)
-        col = _int_val(trpr.find(GRID_BEFORE), 0) if trpr is not None else 0
-        row_boxes: list[_Box] = []
+        before = _int_val(trpr.find(GRID_BEFORE), 0) if trpr is not None else 0
+        row: list[tuple[str, int, etree._Element | None, etree._Element | None]] = []
         for tc in cells:
             tcpr, text = _cell_parts(tc, numbering)
             span_el = vmerge = hmerge = None
             if tcpr is not None:
-                for child in tcpr:  # one pass instead of three finds
+                for child in tcpr:  # one pass instead of three finds (iterchildren(tags) costs more: it parses the tags per call)
                     tag = child.tag
                     if tag == GRID_SPAN and span_el is None:
                         span_el = child
@@ -545,7 +563,16 @@ def _table(tbl: etree._Element, location: str, numbering: _Numbering) -> Table:
                         vmerge = child
                     elif tag == H_MERGE and hmerge is None:
                         hmerge = child
-            span = _int_val(span_el, 1)
+            merged = merged or vmerge is not None or hmerge is not None
+            row.append((text, _int_val(span_el, 1), vmerge, hmerge))
+        rows.append((before, row))
+    if not merged:
+        return _plain_grid(rows, location)
+    boxes: list[_Box] = []
+    open_spans: dict[int, _Box] = {}  # grid col of a vMerge restart -> its box
+    for r, (col, row) in enumerate(rows):
+        row_boxes: list[_Box] = []
+        for text, span, vmerge, hmerge in row:
             if hmerge is not None and hmerge.get(VAL) != "restart" and row_boxes:
                 row_boxes[-1].colspan += span  # legacy horizontal merge: continue the cell to the left
                 col += span
@@ -567,6 +594,42 @@ def _table(tbl: etree._Element, location: str, numbering: _Numbering) -> Table:
             col += span
         boxes.extend(row_boxes)
     return _layout(boxes, location)
+
+
+def _plain_grid(rows: list[tuple[int, list[tuple[str, int, object, object]]]], location: str) -> Table:
+    """``_layout`` of a table without vMerge/hMerge, built directly.
+
+    Each row's cells then sit left to right from its gridBefore, a cell over ``gridSpan``
+    columns: no span reaches another row and none overlaps, so the grid is the cells and
+    their copies plus an empty "(no cell)" cell in every hole (gridBefore, short rows,
+    rows without cells) — what ``_layout`` makes of the same boxes. Rows after the last
+    cell are dropped, as there.
+    """
+    grid: list[list[Cell]] = []
+    n_rows = n_cols = 0
+    for r, (col, row) in enumerate(rows):
+        line: list[Cell] = []
+        for c in range(col):
+            line.append(new_cell("", r, c, (r, c), f"{location} row {r + 1} col {c + 1} (no cell)"))
+        for text, span, _, _ in row:
+            origin = (r, col)
+            loc = f"{location} row {r + 1} col {col + 1}"
+            for c in range(col, col + span):
+                line.append(new_cell(text, r, c, origin, loc))
+            col += span
+        if row:
+            n_rows = r + 1
+            n_cols = max(n_cols, col)
+        grid.append(line)
+    if not n_rows:
+        return expand_spans([], location)
+    out = []
+    for r in range(n_rows):
+        line = grid[r][:n_cols]  # a row without cells may have a gridBefore past the last column
+        for c in range(len(line), n_cols):
+            line.append(new_cell("", r, c, (r, c), f"{location} row {r + 1} col {c + 1} (no cell)"))
+        out.append(tuple(line))
+    return Table(tuple(out), location, spans_known=True)
 
 
 def _layout(boxes: list[_Box], location: str) -> Table:
