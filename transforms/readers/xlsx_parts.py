@@ -213,12 +213,16 @@ def _sheet(title: str, root: etree._Element, shared: list[str], formats: list[tu
     plain = [not is_date and "%" not in (fmt or "") for fmt, is_date in formats]  # ints print as str(int)
     data = root.find(_q("sheetData"))
     row_no = 0
-    for row in (data.iterchildren(ROW) if data is not None else ()):
+    for row in (data if data is not None else ()):
+        if row.tag != ROW:  # (a plain loop: iterchildren(tag) parses its tag on every call, which costs more)
+            continue
         r_attr = row.get("r")
         row_no = int(float(r_attr)) if r_attr else row_no + 1
         row_str = str(row_no)
         col_no = 0
-        for c in row.iterchildren(C):
+        for c in row:
+            if c.tag != C:
+                continue
             ref = c.get("r")
             if ref:
                 # The usual reference is column letters seen before + this row's number: no regex needed.
@@ -241,13 +245,20 @@ def _sheet(title: str, root: etree._Element, shared: list[str], formats: list[tu
             if style >= n_formats:
                 raise FastPathRefused(f"cell style {style} not in styles.xml")
             if kind == "inlineStr":
-                inline = next(c.iterchildren(IS), None)  # c.find(IS), without ElementPath
+                inline = None
+                for child in c:  # c.find(IS), without ElementPath
+                    if child.tag == IS:
+                        inline = child
+                        break
                 if inline is None:
                     continue
                 values[(r, col_no)] = _text_content(inline) or ""  # a str: display_text would return it as is
                 continue
-            v = next(c.iterchildren(V), None)  # c.findtext(V), without ElementPath
-            text = (v.text or "") if v is not None else None
+            text = None
+            for child in c:  # c.findtext(V), without ElementPath
+                if child.tag == V:
+                    text = child.text or ""
+                    break
             if not text:
                 continue
             if kind == "s":
