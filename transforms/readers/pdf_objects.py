@@ -291,8 +291,23 @@ _P, _I, _D = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_double)
 _FUNCS: dict[str, Any] = {}
 
 
+def _bare_fn(fn, restype):
+    """The same C function without argtypes: ctypes then converts a Python int to a C int and passes a
+    ``c_void_p`` instance as the pointer it holds, at half the cost of checking argtypes per call. Only
+    for functions of pointers and ints (a Python float would be passed as a double)."""
+    return ctypes.CFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value)
+
+
 def _funcs(raw) -> dict[str, Any]:
     if not _FUNCS:
+        _FUNCS.update(
+            # per character: called with a c_void_p text page and an int index
+            bare_generated=_bare_fn(raw.FPDFText_IsGenerated, _I),
+            bare_unicode=_bare_fn(raw.FPDFText_GetUnicode, ctypes.c_uint),
+            bare_map_error=_bare_fn(raw.FPDFText_HasUnicodeMapError, _I),
+            bare_text_object=_bare_fn(raw.FPDFText_GetTextObject, _P),
+            bare_origin=_bare_fn(raw.FPDFText_GetCharOrigin, _I),
+        )
         _FUNCS.update(
             generated=_int_fn(raw.FPDFText_IsGenerated, _I, _P, _I),
             unicode=_int_fn(raw.FPDFText_GetUnicode, ctypes.c_uint, _P, _I),
@@ -322,8 +337,9 @@ def _funcs(raw) -> dict[str, Any]:
 def _chars(textpage, raw, height: float, descents: _FontDescents) -> tuple[list[dict[str, Any]], list[int]]:
     """The text page's own characters (pdfium's generated spaces and line breaks left out) and their text objects."""
     f = _funcs(raw)
-    generated, unicode, map_error, text_object, origin = (f[k] for k in ("generated", "unicode", "map_error", "text_object", "origin"))
-    tp = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+    generated, unicode, map_error, text_object, origin = (
+        f[k] for k in ("bare_generated", "bare_unicode", "bare_map_error", "bare_text_object", "bare_origin"))
+    tp = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)  # passed as is to the bare functions
     n = raw.FPDFText_CountChars(textpage)
     ox, oy = ctypes.c_double(), ctypes.c_double()
     pox, poy = ctypes.byref(ox), ctypes.byref(oy)
