@@ -219,8 +219,9 @@ def _read_page(page, number: int) -> _Page:
     items: list[tuple[float, _Grid | _Line]] = []
     boxes = []
     found_tables = [t for t in page.find_tables() if len(t.cells) > 1]  # a lone box is a frame, not a table
+    by_y = _by_centre(chars) if found_tables else []
     for i, found in enumerate(found_tables):
-        grid = _grid_from_table(found, chars, f"page {number} table {i + 1}")
+        grid = _grid_from_table(found, chars, f"page {number} table {i + 1}", by_y)
         if grid is not None:
             grid.pages.append(number)
             items.append((grid.top, grid))
@@ -300,8 +301,16 @@ def _edge_index(edges: list[float], value: float) -> int:
     return i
 
 
-def _grid_from_table(found, chars: list[dict], location: str) -> _Grid | None:
-    """Cell boxes → grid. Grid lines are the distinct left/top borders of the boxes plus the table's far edges."""
+def _by_centre(chars: list[dict]) -> list[tuple[float, int, float]]:
+    """(vertical centre, index, horizontal centre) of every char, by vertical centre (ties in stream order)."""
+    return sorted((((ch["top"] + ch["bottom"]) / 2, k, (ch["x0"] + ch["x1"]) / 2) for k, ch in enumerate(chars)),
+                  key=lambda t: t[0])
+
+
+def _grid_from_table(found, chars: list[dict], location: str, by_y: list[tuple[float, int, float]] | None = None) -> _Grid | None:
+    """Cell boxes → grid. Grid lines are the distinct left/top borders of the boxes plus the table's far edges.
+
+    ``by_y``: ``_by_centre(chars)``, computed once per page for all its tables."""
     cells = found.cells
     if not cells:
         return None
@@ -311,9 +320,10 @@ def _grid_from_table(found, chars: list[dict], location: str) -> _Grid | None:
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if n_rows < 1 or n_cols < 1:
         return None
-    # chars by vertical centre, so each cell looks only at its own band (a cell lies inside the table box)
-    by_y = sorted((((ch["top"] + ch["bottom"]) / 2, k, (ch["x0"] + ch["x1"]) / 2) for k, ch in enumerate(chars)
-                   if top <= (ch["top"] + ch["bottom"]) / 2 <= bottom), key=lambda t: t[0])
+    # chars by vertical centre, so each cell looks only at its own band (a cell lies inside the table
+    # box, so its band holds the same chars whether the list is the table's or the page's)
+    if by_y is None:
+        by_y = _by_centre(chars)
     centres_y = [t[0] for t in by_y]
     bands: dict[tuple[float, float], tuple[list[float], list[int]]] = {}  # a row's cells share its band, sorted by x
     origins: list[list[tuple[int, int] | None]] = [[None] * n_cols for _ in range(n_rows)]
@@ -339,7 +349,11 @@ def _grid_from_table(found, chars: list[dict], location: str) -> _Grid | None:
         xs_band, ks_band = band
         picked = ks_band[bisect.bisect_left(xs_band, cx0):bisect.bisect_left(xs_band, cx1)]
         cell_chars = [chars[k] for k in sorted(picked)]  # in stream order
-        text[(r0, c0)] = join_lines(pdf_words.extract_text(cell_chars).split("\n")) if cell_chars else ""
+        if cell_chars:
+            raw = pdf_words.extract_text(cell_chars)
+            text[(r0, c0)] = join_lines(raw.split("\n")) if "\n" in raw else raw.strip()  # one line: what join_lines gives
+        else:
+            text[(r0, c0)] = ""
         loc[(r0, c0)] = f"{location} row {r0 + 1} col {c0 + 1}"
         for r in range(r0, min(r1, n_rows)):
             for c in range(c0, min(c1, n_cols)):

@@ -87,7 +87,45 @@ class FastPage:
         edges = t.merge_edges(v + h, snap_x_tolerance=3, snap_y_tolerance=3, join_x_tolerance=3, join_y_tolerance=3)
         edges = utils.filter_edges(edges, min_length=3)
         cells = intersections_to_cells(t.edges_to_intersections(edges, 3, 3))
-        return [FastTable(group) for group in t.cells_to_tables(cells)]
+        return [FastTable(group) for group in cells_to_tables(cells)]
+
+
+def cells_to_tables(cells: list[tuple[float, float, float, float]]) -> list[list[tuple[float, float, float, float]]]:
+    """pdfplumber's ``cells_to_tables``, same answer, without a ``list.remove`` and a generator per cell.
+
+    Passes over the cells not yet placed, in order: a cell joins the current table when it
+    shares a corner with it (the first cell of a table always joins); a pass that adds
+    nothing closes the table. Tables sorted by their top-left cell, single cells dropped.
+    With duplicate boxes pdfplumber's own function runs (its ``remove`` takes the first equal box).
+    """
+    if len(set(cells)) != len(cells):
+        from pdfplumber import table as t
+
+        return t.cells_to_tables(cells)
+    remaining = list(cells)
+    corners: set[tuple[float, float]] = set()
+    current: list[tuple[float, float, float, float]] = []
+    tables: list[list[tuple[float, float, float, float]]] = []
+    while remaining:
+        before = len(current)
+        keep = []
+        for cell in remaining:
+            x0, top, x1, bottom = cell
+            a, b, c, d = (x0, top), (x0, bottom), (x1, top), (x1, bottom)
+            if not current or a in corners or b in corners or c in corners or d in corners:
+                corners.update((a, b, c, d))
+                current.append(cell)
+            else:
+                keep.append(cell)
+        remaining = keep
+        if len(current) == before:
+            tables.append(list(current))
+            corners.clear()
+            current.clear()
+    if current:
+        tables.append(list(current))
+    ordered = sorted(tables, key=lambda group: min((c[1], c[0]) for c in group))
+    return [group for group in ordered if len(group) > 1]
 
 
 def intersections_to_cells(intersections: dict) -> list[tuple[float, float, float, float]]:
