@@ -213,7 +213,9 @@ class _Page:
 
 def _read_page(page, number: int) -> _Page:
     chars = page.chars
-    n_unmapped = sum(1 for ch in chars if ch.get("text", "").startswith("(cid:"))
+    # pdfminer prints an unmapped glyph as "(cid:N)"; the fast path has one character per char (it refuses unmapped glyphs)
+    n_unmapped = 0 if isinstance(page, pdf_objects.FastPage) else sum(
+        1 for ch in chars if ch.get("text", "").startswith("(cid:"))
     if not chars:
         return _Page(number, 0, 0, [], 0.0)
     items: list[tuple[float, _Grid | _Line]] = []

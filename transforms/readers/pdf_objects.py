@@ -329,6 +329,11 @@ _P, _I, _D = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_double)
 _FUNCS: dict[str, Any] = {}
 
 
+class _Handle(ctypes.c_void_p):
+    """A pointer pdfium returns, kept as a ctypes instance (a c_void_p subclass is not turned into an int),
+    so it goes back into the bare functions as it is; ``.value`` is its address."""
+
+
 def _bare_fn(fn, restype):
     """The same C function without argtypes: ctypes then converts a Python int to a C int and passes a
     ``c_void_p`` instance as the pointer it holds, at half the cost of checking argtypes per call. Only
@@ -359,15 +364,15 @@ def _funcs(raw) -> dict[str, Any]:
                                 ctypes.POINTER(ctypes.c_float)),
             descent=_int_fn(raw.FPDFFont_GetDescent, _I, _P, ctypes.c_float, ctypes.POINTER(ctypes.c_float)),
             base_name=_int_fn(raw.FPDFFont_GetBaseFontName, ctypes.c_size_t, _P, ctypes.c_char_p, ctypes.c_size_t),
-            get_object=_int_fn(raw.FPDFPage_GetObject, _P, _P, _I),
-            obj_type=_int_fn(raw.FPDFPageObj_GetType, _I, _P),
-            obj_matrix=_int_fn(raw.FPDFPageObj_GetMatrix, _I, _P, ctypes.POINTER(raw.FS_MATRIX)),
-            count_segments=_int_fn(raw.FPDFPath_CountSegments, _I, _P),
-            segment=_int_fn(raw.FPDFPath_GetPathSegment, _P, _P, _I),
-            seg_point=_int_fn(raw.FPDFPathSegment_GetPoint, _I, _P, ctypes.POINTER(ctypes.c_float),
-                              ctypes.POINTER(ctypes.c_float)),
-            seg_type=_int_fn(raw.FPDFPathSegment_GetType, _I, _P),
-            seg_close=_int_fn(raw.FPDFPathSegment_GetClose, _I, _P),
+            # per page object and path segment: pointers returned as _Handle instances, passed back as they are
+            get_object=_bare_fn(raw.FPDFPage_GetObject, _Handle),
+            obj_type=_bare_fn(raw.FPDFPageObj_GetType, _I),
+            obj_matrix=_bare_fn(raw.FPDFPageObj_GetMatrix, _I),
+            count_segments=_bare_fn(raw.FPDFPath_CountSegments, _I),
+            segment=_bare_fn(raw.FPDFPath_GetPathSegment, _Handle),
+            seg_point=_bare_fn(raw.FPDFPathSegment_GetPoint, _I),
+            seg_type=_bare_fn(raw.FPDFPathSegment_GetType, _I),
+            seg_close=_bare_fn(raw.FPDFPathSegment_GetClose, _I),
         )
     return _FUNCS
 
@@ -521,12 +526,13 @@ def _edges(page, raw, height: float) -> tuple[list[dict[str, Any]], list[tuple[i
         f[k] for k in ("count_segments", "segment", "seg_point", "seg_type", "seg_close"))
     TEXT, FORM, PATH = raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_PATH
     MOVETO, BEZIERTO = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
-    page_addr = ctypes.cast(page.raw, ctypes.c_void_p).value
+    page_ptr = ctypes.c_void_p(ctypes.cast(page.raw, ctypes.c_void_p).value)
     for k in range(raw.FPDFPage_CountObjects(page)):
-        obj = get_object(page_addr, k)  # an address (None: no object)
+        obj = get_object(page_ptr, k)
         kind = obj_type(obj)
         if kind == TEXT:
-            text_objects.append((obj or 0, obj))
+            key = obj.value or 0
+            text_objects.append((key, key))
             continue
         if kind == FORM:
             raise FastPathRefused("form XObject")
