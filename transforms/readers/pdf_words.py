@@ -40,14 +40,25 @@ def extract_words(chars: list[dict[str, Any]], extra_attrs: tuple[str, ...] = ()
         from pdfplumber import utils
 
         return utils.extract_words(chars, extra_attrs=list(extra_attrs))
-    from pdfplumber.utils.text import LIGATURES
-
+    LIGATURES = _ligatures()
     words: list[dict[str, Any]] = []
     keys = ("upright", *extra_attrs)
     for _, run in groupby(chars, key=itemgetter(*keys)):  # a tuple of the keys' values (one key: the value)
         for word in _word_chars(list(run), inside):
             words.append(_merge(word, extra_attrs, LIGATURES))
     return words
+
+
+_LIGATURES: dict[str, str] = {}
+
+
+def _ligatures() -> dict[str, str]:
+    """pdfplumber's ligature table, imported on first use (not at import: a txt parse needs no pdfplumber)."""
+    if not _LIGATURES:
+        from pdfplumber.utils.text import LIGATURES
+
+        _LIGATURES.update(LIGATURES)
+    return _LIGATURES
 
 
 def _within_one(line: list[dict[str, Any]], boxes: list[tuple[float, float, float, float]]) -> bool:
@@ -67,8 +78,7 @@ def extract_text(chars: list[dict[str, Any]]) -> str:
         from pdfplumber import utils
 
         return utils.extract_text(chars)
-    from pdfplumber.utils.text import LIGATURES
-
+    LIGATURES = _ligatures()
     tops = [c["top"] for c in chars]
     if max(tops) - min(tops) <= TOLERANCE:
         # One line (a table cell's usual text): every char and so every word falls in one
@@ -98,26 +108,27 @@ def _word_chars(run: list[dict[str, Any]], inside: list[tuple[float, float, floa
 def _split_line(line: list[dict[str, Any]], out: list[list[dict[str, Any]]]) -> None:
     """The words of one line (sorted by x0), appended to ``out``: a blank ends a word, and so does a jump."""
     current: list[dict[str, Any]] = []
+    prev: dict[str, Any] | None = None  # current[-1]
     for ch in line:
         if ch["text"].isspace():
             if current:
                 out.append(current)
             current = []
-        elif current and _new_word(current[-1], ch):
+            prev = None
+        elif prev is not None and (ch["x0"] < prev["x0"] or ch["x0"] > prev["x1"] + TOLERANCE
+                                   or abs(ch["top"] - prev["top"]) > TOLERANCE):  # a jump back, a gap > 3, another line
             out.append(current)
             current = [ch]
+            prev = ch
         else:
             current.append(ch)
+            prev = ch
     if current:
         out.append(current)
 
 
 def _x0(c: dict[str, Any]) -> float:
     return c["x0"]
-
-
-def _new_word(prev: dict[str, Any], ch: dict[str, Any]) -> bool:
-    return ch["x0"] < prev["x0"] or ch["x0"] > prev["x1"] + TOLERANCE or abs(ch["top"] - prev["top"]) > TOLERANCE
 
 
 def _merge(chars: list[dict[str, Any]], extra_attrs: tuple[str, ...], ligatures: dict[str, str]) -> dict[str, Any]:
