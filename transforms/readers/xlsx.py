@@ -210,11 +210,6 @@ def _stored_cells(ws):
     return [cell for row in ws.iter_rows() for cell in row]
 
 
-def _is_copy(owner: dict[tuple[int, int], _Merge], r: int, c: int) -> bool:
-    m = owner.get((r, c))
-    return m is not None and (m.min_row, m.min_col) != (r, c)
-
-
 def _row_kinds(filled: dict[int, list[str]], owner: dict[tuple[int, int], _Merge], max_row: int) -> dict[int, str]:
     """Classify rows as 'table', 'paragraph' or 'blank' (see module docstring); ``filled``: each row's non-blank texts."""
     continues: set[int] = set()  # rows where some position continues a vertical merge from above
@@ -256,16 +251,6 @@ def _is_section_heading(text: str) -> bool:
     if not SECTION_HEADING.match(text):
         return False
     return any(_HEADINGS[s.key].match(text.strip()) for s in SECTIONS)
-
-
-def _continues_vertical(owner: dict[tuple[int, int], _Merge], r: int, c: int) -> bool:
-    m = owner.get((r, c))
-    return m is not None and m.min_row < r
-
-
-def _starts_vertical(owner: dict[tuple[int, int], _Merge], r: int, c: int) -> bool:
-    m = owner.get((r, c))
-    return m is not None and m.min_row == r and m.max_row > r
 
 
 def _table(sheet: str, texts: dict[tuple[int, int], str], filled_cols: dict[int, list[int]],
