@@ -12,7 +12,13 @@ the 030 sample, 10 KB, 3 tables, 46 rows; 2-core box, median of 20 warm runs):
 The 2026-11-29 pass (``benchmarks/bench_readers.py``, CPU time on a shared box):
 numbering.xml and styles.xml are parsed only when a paragraph could be numbered
 (python-docx writes a 350 KB styles.xml that cost more than the body), and each
-row, cell and paragraph is walked once instead of searched with ``find``.
+row, cell and paragraph is walked once instead of searched with ``find``. A
+second pass the same day: cells are built without the frozen dataclass's setattr
+(``document.new_cell``), a table without vMerge/hMerge is laid out directly
+(``_plain_grid``), a merged one from its placed boxes (``table_from_boxes``) rather
+than placed a second time by ``expand_spans``. (Tried and dropped: lxml's
+tag-filtered ``iterchildren``/``itertext`` per cell — slower, as lxml parses the
+tag names on every call.)
 
 python-docx also needs a second pass to interleave tables and paragraphs in
 body order and exposes vMerge only through private ``_tc`` objects, while one

@@ -26,6 +26,13 @@ pypdfium2 against 224 ms via pdfplumber; generated A4 reports ~70 pages/s agains
 ~18. Results are identical on every PDF test and on 100 generated reports at
 mess 0–3 (``tests/test_readers_office.py`` compares the two paths).
 
+The second speed pass (2026-11-29, README "Carriers" has the numbers) kept every
+result and cut what the profile showed: words are not built for lines wholly
+inside a ruled table (they were built, then dropped); a one-line cell's text is
+joined without word dicts; character centres are sorted once per page; the
+per-character and per-segment pdfium calls go without ctypes argtypes; cells are
+grouped into tables without pdfplumber's ``list.remove`` per cell.
+
 What the reader does, page by page:
 1. Ruled tables (``find_tables``, lines strategy) become a grid of cells; a cell
    box covering several grid columns/rows is a span, its copies share the origin.
