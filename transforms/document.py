@@ -150,30 +150,3 @@ def expand_spans(source_rows: list[list[tuple[str, int, int, str]]], location: s
             cells.append(cell)
         rows.append(tuple(cells))
     return Table(tuple(rows), location, spans_known=True)
-
-
-def table_from_boxes(boxes: list[tuple[str, int, int, int, int, str]], n_rows: int, n_cols: int, location: str,
-                     hole: str = "(no cell)") -> Table:
-    """A grid from cells already placed: (text, row, col, rowspan, colspan, location), none overlapping.
-
-    What ``expand_spans`` gives for the same cells once every free position holds an empty
-    cell of its own (location ``… row R col C`` plus ``hole``), without deriving the
-    positions again: a reader that knows them (DOCX's grid columns) hands them over.
-    """
-    grid: list[list[Cell | None]] = [[None] * n_cols for _ in range(n_rows)]
-    for text, r0, c0, rowspan, colspan, loc in boxes:
-        origin = (r0, c0)
-        for r in range(r0, r0 + rowspan):
-            line = grid[r]
-            for c in range(c0, c0 + colspan):
-                cell = _NEW(Cell)  # new_cell, inlined: this loop makes every cell of a DOCX table
-                d = cell.__dict__
-                d["text"], d["row"], d["col"], d["origin"], d["location"] = text, r, c, origin, loc
-                line[c] = cell
-    rows = []
-    for r, line in enumerate(grid):
-        for c, cell in enumerate(line):
-            if cell is None:
-                line[c] = new_cell("", r, c, (r, c), f"{location} row {r + 1} col {c + 1} {hole}")
-        rows.append(tuple(line))  # type: ignore[arg-type]
-    return Table(tuple(rows), location, spans_known=True)

@@ -15,7 +15,7 @@ numbering.xml and styles.xml are parsed only when a paragraph could be numbered
 row, cell and paragraph is walked once instead of searched with ``find``. A
 second pass the same day: cells are built without the frozen dataclass's setattr
 (``document.new_cell``), a table without vMerge/hMerge is laid out directly
-(``_plain_grid``), a merged one from its placed boxes (``table_from_boxes``) rather
+(``_plain_grid``), a merged one straight from its placed boxes (``_layout``) rather
 than placed a second time by ``expand_spans``. (Tried and dropped: lxml's
 tag-filtered ``iterchildren``/``itertext`` per cell — slower, as lxml parses the
 tag names on every call.)
@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from transforms.document import Cell, Document, Paragraph, Table, expand_spans, new_cell, table_from_boxes
+from transforms.document import Cell, Document, Paragraph, Table, expand_spans, new_cell
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -644,7 +644,7 @@ def _layout(boxes: list[_Box], location: str) -> Table:
     Holes (gridBefore, short rows, a vMerge continue without a restart) become an
     empty cell of their own ("(no cell)"). Overlaps (malformed XML) drop the later
     cell's copies: a span is shrunk to what is still free. The positions are known
-    here, so the grid is built from them (``table_from_boxes``) — the same grid
+    here, so the cells go straight onto the grid (None = still free) — the same grid
     ``expand_spans`` gives for these rows with the holes filled, without placing
     every cell a second time.
     """
@@ -652,21 +652,28 @@ def _layout(boxes: list[_Box], location: str) -> Table:
         return expand_spans([], location)
     n_rows = max(b.row + b.rowspan for b in boxes)
     n_cols = max(b.col + b.colspan for b in boxes)
-    taken: list[list[bool]] = [[False] * n_cols for _ in range(n_rows)]
-    placed: list[tuple[str, int, int, int, int, str]] = []
+    grid: list[list[Cell | None]] = [[None] * n_cols for _ in range(n_rows)]
     for b in boxes:
-        line = taken[b.row]
-        if line[b.col]:
+        line = grid[b.row]
+        if line[b.col] is not None:
             continue  # overlap from malformed spans: the earlier cell wins
         # shrink the span to what is still free, keeping the grid consistent
         colspan = 1
-        while colspan < b.colspan and not line[b.col + colspan]:
+        while colspan < b.colspan and line[b.col + colspan] is None:
             colspan += 1
         rowspan = 1
-        while rowspan < b.rowspan and not any(taken[b.row + rowspan][b.col:b.col + colspan]):
+        while rowspan < b.rowspan and not any(grid[b.row + rowspan][b.col:b.col + colspan]):
             rowspan += 1
         b.colspan, b.rowspan = colspan, rowspan
-        placed.append((b.text, b.row, b.col, rowspan, colspan, b.location))
+        origin = (b.row, b.col)
         for r in range(b.row, b.row + rowspan):
-            taken[r][b.col:b.col + colspan] = [True] * colspan
-    return table_from_boxes(placed, n_rows, n_cols, location)
+            row = grid[r]
+            for c in range(b.col, b.col + colspan):
+                row[c] = new_cell(b.text, r, c, origin, b.location)
+    rows = []
+    for r, row in enumerate(grid):
+        for c, cell in enumerate(row):
+            if cell is None:
+                row[c] = new_cell("", r, c, (r, c), f"{location} row {r + 1} col {c + 1} (no cell)")
+        rows.append(tuple(row))
+    return Table(tuple(rows), location, spans_known=True)
