@@ -37,22 +37,8 @@ from transforms.readers import pdf_objects, xlsx_parts
 from transforms.serialize import report_to_json
 
 
-def _floor_txt(data: bytes) -> None:
-    data.decode("utf-8", errors="replace")
-
-
-def _floor_html(data: bytes) -> None:
-    import lxml.html
-
-    lxml.html.document_fromstring(data)
-
-
 def _floor(carrier: str):
-    """The least any reader must do to get at the text of this carrier (see bench_readers)."""
-    if carrier in ("txt", "md"):  # Markdown's floor is decoding its text, as plain text's is
-        return _floor_txt
-    if carrier == "html":
-        return _floor_html
+    """The least any reader must do to get at the text of this carrier (``bench_readers.FLOORS``)."""
     from bench_readers import FLOORS  # run as a script: benchmarks/ is on sys.path
 
     return FLOORS[carrier]

@@ -1,19 +1,23 @@
-"""Time the DOCX, XLSX and PDF readers against each carrier's read floor, on the 030 report and a generated corpus.
+"""Time every carrier's reader and whole parse against the carrier's read floor, on the 030 report and a generated corpus.
 
-    .venv/bin/python benchmarks/bench_readers.py [-n 20] [--synth 25] [--mess 0,3]
+    .venv/bin/python benchmarks/bench_readers.py [-n 20] [--synth 25] [--mess 0,1,2,3] [--carriers txt,html,docx,xlsx,pdf,md]
+                                                 [--no-alternatives]
 
-For each carrier it prints the reader's time per report next to the *read
-floor* — the least any reader must do to get at the text: unzip and parse the
-XML with lxml and touch every text node (DOCX: each ``w:t`` of
+One run prints, per carrier and mess level of the generated corpus: the
+reader's time per report (``transforms.readers``: bytes → Document), the whole
+parse's (``transforms.parse.parse_bytes``: reader, layout, extraction,
+identities, findings), the *read floor* — the least any reader must do to get
+at the text: decode txt/md; parse the HTML with lxml; for DOCX/XLSX unzip,
+parse the XML with lxml and touch every text node (DOCX: each ``w:t`` of
 ``word/document.xml``; XLSX: each value and string of the sheets and
-``sharedStrings.xml``), or for PDF open the file with pypdfium2 and take every
-character with its box — and the ratio of the two. Times are CPU seconds of
-this process (``time.process_time``; the machine may be shared, wall time is
-printed beside it) as the median of N warm runs for the 030 report, and the
-mean over the corpus for generated reports. PDF also gets pages/s, and every
-carrier the count of files its fast path handed to the slow library
-(pdfplumber, openpyxl). The 030 rows check the section 三/四 numbers read from
-the cells against ``030_….expected.json``.
+``sharedStrings.xml``); for PDF open the file with pypdfium2 and take every
+character with its box — and the ratios reader/floor and parse/floor. PDF also
+gets pages/s (of the reader), and PDF/XLSX the count of files their fast path
+handed to the slow library (pdfplumber, openpyxl). Times are CPU seconds of
+this process (``time.process_time``: the machine may be shared; the load
+average is printed), the mean over the corpus. For the 030 report the median of
+N warm runs of the DOCX/XLSX/PDF readers, with the section 三/四 numbers read
+from the cells checked against ``030_….expected.json``.
 
 The alternatives the readers were chosen against follow (python-docx's object
 layer, the openpyxl and pdfplumber paths, pdfplumber's word extraction alone),
@@ -34,7 +38,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from transforms.document import Document, Table
-from transforms.readers import docx, pdf, pdf_objects, xlsx, xlsx_parts
+from transforms.readers import docx, get_reader, pdf, pdf_objects, xlsx, xlsx_parts
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "real"
 STEM = "030_pingtan_zrz_2023_page"
@@ -84,7 +88,20 @@ def floor_pdf(data: bytes) -> None:
     doc.close()
 
 
-FLOORS: dict[str, Callable[[bytes], None]] = {"docx": floor_docx, "xlsx": floor_xlsx, "pdf": floor_pdf}
+def floor_text(data: bytes) -> None:
+    """Decode the bytes (txt and Markdown: what is left is text)."""
+    data.decode("utf-8", errors="replace")
+
+
+def floor_html(data: bytes) -> None:
+    """Parse the page with lxml."""
+    import lxml.html
+
+    lxml.html.document_fromstring(data)
+
+
+FLOORS: dict[str, Callable[[bytes], None]] = {"txt": floor_text, "md": floor_text, "html": floor_html,
+                                              "docx": floor_docx, "xlsx": floor_xlsx, "pdf": floor_pdf}
 
 
 # ---------------------------------------------------------------- timing
@@ -191,6 +208,8 @@ def alternatives(n: int, data: dict[str, bytes]) -> list[tuple[str, tuple[float,
 # ---------------------------------------------------------------- main
 
 HEADER = f"{'reader':30} {'cpu ms':>8} {'wall ms':>8} {'floor ms':>9} {'ratio':>6} {'pages/s':>8} {'fallbacks':>10}  check"
+CORPUS_HEADER = (f"{'carrier':8} {'mess':>4} {'read ms':>8} {'parse ms':>9} {'floor ms':>9} {'read/floor':>10} "
+                 f"{'parse/floor':>11} {'pages/s':>8} {'fallbacks':>10}")
 
 
 def row(label: str, cpu: float, wall: float, floor: float, pages_per_s: float | None, fell: str, check: str = "") -> str:
@@ -198,11 +217,32 @@ def row(label: str, cpu: float, wall: float, floor: float, pages_per_s: float | 
     return f"{label:30} {cpu:8.2f} {wall:8.2f} {floor:9.2f} {cpu / floor:6.1f} {pages} {fell:>10}  {check}"
 
 
+def corpus_row(carrier: str, mess: int, blobs: list[bytes]) -> str:
+    """Reader, whole parse and floor, CPU ms per report over the blobs; pages/s and hand-overs where they apply."""
+    from transforms.parse import parse_bytes
+
+    read = get_reader(carrier)
+    name = f"x.{carrier}"
+    before = fallbacks(carrier)
+    read_ms, _ = corpus_time(lambda blob: read(blob, name), blobs)
+    after = fallbacks(carrier)
+    parse_ms, _ = corpus_time(lambda blob: parse_bytes(blob, name), blobs)
+    floor_ms, _ = corpus_time(FLOORS[carrier], blobs)
+    fell = "–" if after["fast"] < 0 else f"{after['fallback'] - before['fallback']}/{len(blobs) + 1}"
+    pps = f"{pdf_pages(blobs) / len(blobs) / read_ms * 1000:8.1f}" if carrier == "pdf" else f"{'–':>8}"
+    return (f"{carrier:8} {mess:4d} {read_ms:8.2f} {parse_ms:9.2f} {floor_ms:9.2f} {read_ms / floor_ms:10.1f} "
+            f"{parse_ms / floor_ms:11.1f} {pps} {fell:>10}")
+
+
 def main() -> None:
+    from gongkai.synth import CARRIERS
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=20, help="timed runs per reader on the 030 report (default 20)")
     parser.add_argument("--synth", type=int, default=25, help="generated reports per carrier and mess level (0: skip)")
-    parser.add_argument("--mess", default="0,3", help="mess levels of the generated corpus (default 0,3)")
+    parser.add_argument("--mess", default="0,1,2,3", help="mess levels of the generated corpus (default 0,1,2,3)")
+    parser.add_argument("--carriers", default=",".join(CARRIERS), help="carriers of the generated corpus (default all)")
+    parser.add_argument("--no-alternatives", action="store_true", help="skip timing the libraries not used")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} on {os.cpu_count()} CPUs; "
           "times are CPU ms per report (wall beside it)")
@@ -227,25 +267,19 @@ def main() -> None:
         from gongkai.synth import generate
 
         levels = [int(m) for m in args.mess.split(",") if m]
-        print(f"\ngenerated corpus: {args.synth} reports per carrier and mess level {levels}, mean per report")
-        print(HEADER)
+        carriers = [c for c in args.carriers.split(",") if c]
+        print(f"\ngenerated corpus: {args.synth} reports per carrier and mess level (seed 1), CPU ms per report (mean)")
+        print(CORPUS_HEADER)
         with tempfile.TemporaryDirectory(prefix="gongkai-bench-readers-") as tmp:
-            for carrier, read in READERS.items():
-                blobs = []
+            for carrier in carriers:
                 for mess in levels:
                     paths = generate(args.synth, Path(tmp) / f"{carrier}{mess}", 1, (carrier,), mess)
-                    blobs += [p.read_bytes() for p in paths]
-                before = fallbacks(carrier)
-                cpu, wall = corpus_time(lambda blob, read=read, carrier=carrier: read(blob, f"x.{carrier}"), blobs)
-                after = fallbacks(carrier)
-                floor, _ = corpus_time(FLOORS[carrier], blobs)
-                fell = "–" if after["fast"] < 0 else f"{after['fallback'] - before['fallback']}/{len(blobs) + 1}"
-                pps = pdf_pages(blobs) / len(blobs) / cpu * 1000 if carrier == "pdf" else None
-                print(row(f"{carrier}.read", cpu, wall, floor, pps, fell))
+                    print(corpus_row(carrier, mess, [p.read_bytes() for p in paths]), flush=True)
 
-    print("\nalternatives (not used, or used only as fallback):")
-    for label, (cpu, wall) in alternatives(args.n, data):
-        print(f"{label:30} {cpu:8.2f} {wall:8.2f}")
+    if not args.no_alternatives:
+        print("\nalternatives (not used, or used only as fallback):")
+        for label, (cpu, wall) in alternatives(args.n, data):
+            print(f"{label:30} {cpu:8.2f} {wall:8.2f}")
     print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
 
 

@@ -267,6 +267,44 @@ def _numbered(text: str, ilvl: int | None = None, style: str | None = None) -> s
     return f"<w:p><w:pPr>{ppr}</w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"
 
 
+def test_docx_table_without_merges_is_laid_out_as_the_boxes_path_would() -> None:
+    """A table without vMerge/hMerge skips the box placement (``_plain_grid``); on random
+    gridBefore/gridSpan/short rows it must give the very grid the box path gives."""
+    import random
+
+    from lxml import etree
+
+    from transforms.readers import docx as d
+
+    def boxes_path(rows, location):
+        boxes = []
+        for r, (col, row) in enumerate(rows):
+            for text, span, _, _ in row:
+                boxes.append(d._Box(text, r, col, span, f"{location} row {r + 1} col {col + 1}"))
+                col += span
+        return d._layout(boxes, location)
+
+    rng = random.Random(3)
+    plain = d._plain_grid
+    try:
+        for _ in range(500):
+            rows = []
+            for r in range(rng.randint(0, 5)):
+                before = f'<w:trPr><w:gridBefore w:val="{rng.randint(0, 6)}"/></w:trPr>' if rng.random() < 0.3 else ""
+                cells = "".join(
+                    "<w:tc><w:tcPr>%s</w:tcPr><w:p><w:r><w:t>x%d%d</w:t></w:r></w:p></w:tc>"
+                    % ("" if rng.random() < 0.5 else f'<w:gridSpan w:val="{rng.choice([0, 2, 3, -1])}"/>', r, k)
+                    for k in range(rng.randint(0, 4)))
+                rows.append(f"<w:tr>{before}{cells}</w:tr>")
+            tbl = etree.fromstring(f'<w:tbl xmlns:w="{d.W}">{"".join(rows)}</w:tbl>')
+            d._plain_grid = plain
+            direct = d._table(tbl, "T", d._Numbering())
+            d._plain_grid = boxes_path
+            assert direct == d._table(tbl, "T", d._Numbering())
+    finally:
+        d._plain_grid = plain
+
+
 def test_docx_automatic_list_numbers_are_part_of_the_text() -> None:
     body = (_numbered("总体情况", style="H1") + _numbered("主动公开", ilvl=1) + _numbered("依申请", ilvl=1)
             + _numbered("主动公开政府信息情况", style="H1x")
@@ -637,6 +675,26 @@ def test_pdf_word_grouping_is_pdfplumbers() -> None:
             for start in range(0, len(chars), 37):
                 part = chars[start:start + 80:3]
                 assert pdf_words.extract_text(part) == utils.extract_text(part)
+                short = chars[start:start + 7]  # mostly one line: extract_text's one-line path
+                assert pdf_words.extract_text(short) == utils.extract_text(short)
+
+
+def test_pdf_words_inside_tables_are_skipped_not_changed() -> None:
+    """Lines wholly inside a ruled table are not made into words (the reader drops those words):
+    what is left must be exactly the words outside the tables, as without the shortcut."""
+    from transforms.readers import pdf_objects, pdf_words
+    from transforms.readers.pdf import _inside_any
+
+    pages, _ = pdf_objects.read_pages((SAMPLES / f"{STEM}.pdf").read_bytes())
+    skipped = 0
+    for page in pages:
+        boxes = [t.bbox for t in page.find_tables() if len(t.cells) > 1]
+        assert boxes
+        full = [w for w in pdf_words.extract_words(page.chars, ("size",)) if not _inside_any(w, boxes)]
+        fast = pdf_words.extract_words(page.chars, ("size",), inside=boxes)
+        assert [w for w in fast if not _inside_any(w, boxes)] == full
+        skipped += len(pdf_words.extract_words(page.chars, ("size",))) - len(fast)
+    assert skipped > 0  # the shortcut did skip lines
 
 
 def test_pdf_cell_finder_is_pdfplumbers() -> None:
@@ -649,6 +707,31 @@ def test_pdf_cell_finder_is_pdfplumbers() -> None:
         for page in pdf.pages:
             finder = TableFinder(page)
             assert intersections_to_cells(finder.intersections) == finder.cells
+
+
+def test_pdf_table_grouping_is_pdfplumbers() -> None:
+    """pdf_objects.cells_to_tables against pdfplumber's on random boxes on a small lattice
+    (touching, apart, overlapping, duplicated) and on the real 030 pages."""
+    import random
+
+    import pdfplumber
+    from pdfplumber import table as t
+    from pdfplumber.table import TableFinder
+
+    from transforms.readers.pdf_objects import cells_to_tables
+
+    rng = random.Random(7)
+    lattice = [0.0, 10.0, 20.0, 30.0, 40.0]
+    for _ in range(3000):
+        cells = []
+        for _ in range(rng.randint(0, 12)):
+            x0, y0 = rng.choice(lattice), rng.choice(lattice)
+            cells.append((x0, y0, x0 + rng.choice([10.0, 20.0]), y0 + rng.choice([10.0, 20.0])))
+        assert cells_to_tables(list(cells)) == t.cells_to_tables(list(cells))
+    with pdfplumber.open(SAMPLES / f"{STEM}.pdf") as pdf:
+        for page in pdf.pages:
+            cells = TableFinder(page).cells
+            assert cells_to_tables(list(cells)) == t.cells_to_tables(list(cells))
 
 
 # ---------------------------------------------------------------- xlsx: direct read against openpyxl

@@ -147,3 +147,27 @@ def test_word_saved_html() -> None:
     assert paras == ["一、总体情况", "1.正文"]  # conditional comments gone, even printed as text
     table = next(b for b in doc.blocks if isinstance(b, Table))
     assert table.rows[0][1].text.strip() == "20"  # one number split over two spans
+
+
+def test_new_cell_is_an_ordinary_frozen_cell() -> None:
+    """document.new_cell fills the instance dict directly (speed); the object must be the Cell the constructor makes."""
+    import dataclasses
+
+    import pytest
+
+    from transforms.document import Cell, new_cell
+
+    fast, slow = new_cell("7", 2, 3, (1, 3), "table 1 row 3 col 4"), Cell("7", 2, 3, (1, 3), "table 1 row 3 col 4")
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    assert fast.is_span_copy and dataclasses.astuple(fast) == dataclasses.astuple(slow)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.text = "8"  # type: ignore[misc]
+
+
+def test_expand_spans_places_after_spans_from_above_and_pads() -> None:
+    from transforms.document import expand_spans
+
+    table = expand_spans([[("a", 2, 1, "A"), ("b", 1, 2, "B")], [("c", 1, 1, "C")], [("d", 1, 1, "D")]], "t")
+    assert [[c.text for c in row] for row in table.rows] == [["a", "b", "b"], ["a", "c", ""], ["d", "", ""]]
+    assert table.rows[1][0].origin == (0, 0) and table.rows[0][2].origin == (0, 1)
+    assert table.rows[1][2].location == "t row 2 col 3 (padding)"

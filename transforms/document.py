@@ -60,12 +60,33 @@ class Document:
     reader_problems: list[tuple[str, str]] = field(default_factory=list)
 
 
+def new_cell(text: str, row: int, col: int, origin: tuple[int, int], location: str) -> Cell:
+    """``Cell(text, row, col, origin, location)``, five times cheaper.
+
+    A frozen dataclass sets each field through ``object.__setattr__`` (~1.8 µs a cell);
+    the readers build hundreds of cells per report, every span copy one more, and this was
+    a tenth of the DOCX/XLSX readers' time. Filling the instance dict directly gives an equal
+    object (same fields, equality, hash) in ~0.35 µs.
+    """
+    cell = _NEW(Cell)
+    d = cell.__dict__
+    d["text"] = text
+    d["row"] = row
+    d["col"] = col
+    d["origin"] = origin
+    d["location"] = location
+    return cell
+
+
+_NEW = object.__new__
+
+
 def make_table(raw_rows: list[list[str]], location: str, row_locations: list[str] | None = None, spans_known: bool = False) -> Table:
     """A table from rows of plain strings (no spans): the text carrier's case."""
     rows = []
     for r, texts in enumerate(raw_rows):
         base = row_locations[r] if row_locations else f"{location} row {r + 1}"
-        rows.append(tuple(Cell(t, r, c, (r, c), f"{base} field {c + 1}") for c, t in enumerate(texts)))
+        rows.append(tuple(new_cell(t, r, c, (r, c), f"{base} field {c + 1}") for c, t in enumerate(texts)))
     return Table(tuple(rows), location, spans_known=spans_known)
 
 
@@ -74,32 +95,58 @@ def expand_spans(source_rows: list[list[tuple[str, int, int, str]]], location: s
 
     Positions covered by a span hold copies of the source cell (same text and origin),
     so later stages can look up any (row, col) and still tell copies from originals.
-    Ragged rows are padded with empty cells so the grid is rectangular.
+    Ragged rows are padded with empty cells so the grid is rectangular. A cell is placed
+    at the first position of its row not yet taken by a span from above; a span running
+    over positions already taken overwrites them (malformed spans: the later cell wins).
+    The grid is a list of row lists (None = free), not a dict keyed by position: the same
+    placement at a third of the cost.
     """
-    grid: dict[tuple[int, int], Cell] = {}
+    grid: list[list[Cell | None]] = [[] for _ in source_rows]
     n_cols = 0
     for r, row in enumerate(source_rows):
         c = 0
+        line = grid[r]
         for text, rowspan, colspan, loc in row:
-            while (r, c) in grid:
+            while c < len(line) and line[c] is not None:
                 c += 1
+            if rowspan == 1 and colspan == 1:  # most cells: no span, the position is free (c <= len(line))
+                cell = _NEW(Cell)
+                d = cell.__dict__
+                d["text"], d["row"], d["col"], d["origin"], d["location"] = text, r, c, (r, c), loc
+                if c < len(line):
+                    line[c] = cell
+                else:
+                    line.append(cell)
+                c += 1
+                if c > n_cols:
+                    n_cols = c
+                continue
             rowspan = max(1, min(rowspan, 1000))
             colspan = max(1, min(colspan, 1000))
+            origin = (r, c)
             for dr in range(rowspan):
-                for dc in range(colspan):
-                    grid[(r + dr, c + dc)] = Cell(text, r + dr, c + dc, (r, c), loc)
+                rr = r + dr
+                while rr >= len(grid):
+                    grid.append([])
+                target = grid[rr]
+                end = c + colspan
+                if len(target) < end:
+                    target.extend([None] * (end - len(target)))
+                for cc in range(c, end):
+                    target[cc] = new_cell(text, rr, cc, origin, loc)
             c += colspan
-            n_cols = max(n_cols, c)
-    n_rows = max([r for r, _ in grid] + [len(source_rows) - 1]) + 1 if grid or source_rows else 0
-    for r, c in grid:
-        n_cols = max(n_cols, c + 1)
+            if c > n_cols:
+                n_cols = c
     rows = []
-    for r in range(n_rows):
+    for r, line in enumerate(grid):
+        if len(line) > n_cols:
+            n_cols = len(line)
+    for r, line in enumerate(grid):
         cells = []
         for c in range(n_cols):
-            cell = grid.get((r, c))
+            cell = line[c] if c < len(line) else None
             if cell is None:
-                cell = Cell("", r, c, (r, c), f"{location} row {r + 1} col {c + 1} (padding)")
+                cell = new_cell("", r, c, (r, c), f"{location} row {r + 1} col {c + 1} (padding)")
             cells.append(cell)
         rows.append(tuple(cells))
     return Table(tuple(rows), location, spans_known=True)

@@ -12,7 +12,13 @@ the 030 sample, 10 KB, 3 tables, 46 rows; 2-core box, median of 20 warm runs):
 The 2026-11-29 pass (``benchmarks/bench_readers.py``, CPU time on a shared box):
 numbering.xml and styles.xml are parsed only when a paragraph could be numbered
 (python-docx writes a 350 KB styles.xml that cost more than the body), and each
-row, cell and paragraph is walked once instead of searched with ``find``.
+row, cell and paragraph is walked once instead of searched with ``find``. A
+second pass the same day: cells are built without the frozen dataclass's setattr
+(``document.new_cell``), a table without vMerge/hMerge is laid out directly
+(``_plain_grid``), a merged one straight from its placed boxes (``_layout``) rather
+than placed a second time by ``expand_spans``. (Tried and dropped: lxml's
+tag-filtered ``iterchildren``/``itertext`` per cell — slower, as lxml parses the
+tag names on every call.)
 
 python-docx also needs a second pass to interleave tables and paragraphs in
 body order and exposes vMerge only through private ``_tc`` objects, while one
@@ -43,7 +49,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from transforms.document import Document, Paragraph, Table, expand_spans
+from transforms.document import Cell, Document, Paragraph, Table, expand_spans, new_cell
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -57,6 +63,7 @@ def _w(tag: str) -> str:
 
 P, TBL, TR, TC, T, TAB, BR, CR = (_w(t) for t in ("p", "tbl", "tr", "tc", "t", "tab", "br", "cr"))
 SDT, SDT_CONTENT, CUSTOM_XML = _w("sdt"), _w("sdtContent"), _w("customXml")
+R, RPR = _w("r"), _w("rPr")
 PPR, NUM_PR, P_STYLE, TR_PR, TC_PR = _w("pPr"), _w("numPr"), _w("pStyle"), _w("trPr"), _w("tcPr")
 GRID_BEFORE, GRID_SPAN, V_MERGE, H_MERGE, VAL = _w("gridBefore"), _w("gridSpan"), _w("vMerge"), _w("hMerge"), _w("val")
 # Subtrees whose text is not body text (see module docstring).
@@ -391,29 +398,46 @@ def _block_elements(container: etree._Element):
 
 
 def _paragraph_text(p: etree._Element, numbering: _Numbering) -> str:
-    """The list label (from the first w:pPr) and the text, in one pass over the paragraph's children."""
+    """The list label (from the first w:pPr) and the text, in one pass over the paragraph's children.
+
+    A run's children are read here rather than by a call of ``_collect_text`` per run (the
+    same dispatch, inlined for w:t and w:rPr, which make up nearly every run).
+    """
     parts: list[str] = [""]
     labelled = False
     for child in p:
         tag = child.tag
-        if tag == PPR:
+        if tag == R:
+            for sub in child:
+                sub_tag = sub.tag
+                if sub_tag == T:
+                    parts.append(sub.text or "")
+                elif sub_tag != RPR:  # w:rPr is skipped (SKIP); anything else as _collect_text does
+                    _collect_one(sub, sub_tag, parts)
+        elif tag == PPR:
             if not labelled:
                 parts[0] = numbering.label_from(child)
                 labelled = True
-        elif tag == T:
-            parts.append(child.text or "")
-        elif tag == TAB:
-            parts.append("\t")
-        elif tag in (BR, CR):
-            parts.append("\n")
-        elif tag in SKIP or not isinstance(tag, str):
-            continue
-        elif tag == ALTERNATE:
-            if len(child):
-                _collect_text(child[0], parts)
         else:
-            _collect_text(child, parts)
+            _collect_one(child, tag, parts)
     return "".join(parts)
+
+
+def _collect_one(child: etree._Element, tag, parts: list[str]) -> None:
+    """One element's text as ``_collect_text`` takes it from its parent's children."""
+    if tag == T:
+        parts.append(child.text or "")
+    elif tag == TAB:
+        parts.append("\t")
+    elif tag in (BR, CR):
+        parts.append("\n")
+    elif tag in SKIP or not isinstance(tag, str):
+        return
+    elif tag == ALTERNATE:
+        if len(child):  # one branch only (mc:Choice), else every text is read twice
+            _collect_text(child[0], parts)
+    else:
+        _collect_text(child, parts)
 
 
 def _collect_text(el: etree._Element, parts: list[str]) -> None:
@@ -507,7 +531,7 @@ def _int_val(el: etree._Element | None, default: int) -> int:
         return default
 
 
-@dataclass
+@dataclass(slots=True)
 class _Box:
     """One source cell placed on the table grid."""
     text: str
@@ -519,7 +543,7 @@ class _Box:
 
 
 def _table(tbl: etree._Element, location: str, numbering: _Numbering) -> Table:
-    """Place every w:tc on the grid (gridBefore/gridSpan/vMerge/hMerge), then let expand_spans copy spans.
+    """Place every w:tc on the grid (gridBefore/gridSpan/vMerge/hMerge), then lay out the spans.
 
     vMerge: a cell with ``w:vMerge val=restart`` opens a vertical span at its grid
     columns; a cell with bare ``w:vMerge`` (continue) at the same columns extends
@@ -527,17 +551,17 @@ def _table(tbl: etree._Element, location: str, numbering: _Numbering) -> Table:
     as empty; if a producer left text there anyway it is appended to the origin
     so no word is lost.
     """
-    boxes: list[_Box] = []
-    open_spans: dict[int, _Box] = {}  # grid col of a vMerge restart -> its box
-    for r, tr in enumerate(_children(tbl, TR)):
+    rows: list[tuple[int, list[tuple[str, int, etree._Element | None, etree._Element | None]]]] = []
+    merged = False
+    for tr in _children(tbl, TR):
         trpr, cells = _row_parts(tr)
-        col = _int_val(trpr.find(GRID_BEFORE), 0) if trpr is not None else 0
-        row_boxes: list[_Box] = []
+        before = _int_val(trpr.find(GRID_BEFORE), 0) if trpr is not None else 0
+        row: list[tuple[str, int, etree._Element | None, etree._Element | None]] = []
         for tc in cells:
             tcpr, text = _cell_parts(tc, numbering)
             span_el = vmerge = hmerge = None
             if tcpr is not None:
-                for child in tcpr:  # one pass instead of three finds
+                for child in tcpr:  # one pass instead of three finds (iterchildren(tags) costs more: it parses the tags per call)
                     tag = child.tag
                     if tag == GRID_SPAN and span_el is None:
                         span_el = child
@@ -545,7 +569,16 @@ def _table(tbl: etree._Element, location: str, numbering: _Numbering) -> Table:
                         vmerge = child
                     elif tag == H_MERGE and hmerge is None:
                         hmerge = child
-            span = _int_val(span_el, 1)
+            merged = merged or vmerge is not None or hmerge is not None
+            row.append((text, _int_val(span_el, 1), vmerge, hmerge))
+        rows.append((before, row))
+    if not merged:
+        return _plain_grid(rows, location)
+    boxes: list[_Box] = []
+    open_spans: dict[int, _Box] = {}  # grid col of a vMerge restart -> its box
+    for r, (col, row) in enumerate(rows):
+        row_boxes: list[_Box] = []
+        for text, span, vmerge, hmerge in row:
             if hmerge is not None and hmerge.get(VAL) != "restart" and row_boxes:
                 row_boxes[-1].colspan += span  # legacy horizontal merge: continue the cell to the left
                 col += span
@@ -569,43 +602,78 @@ def _table(tbl: etree._Element, location: str, numbering: _Numbering) -> Table:
     return _layout(boxes, location)
 
 
-def _layout(boxes: list[_Box], location: str) -> Table:
-    """Hand expand_spans rows in which every grid position is covered exactly once.
+def _plain_grid(rows: list[tuple[int, list[tuple[str, int, object, object]]]], location: str) -> Table:
+    """``_layout`` of a table without vMerge/hMerge, built directly.
 
-    expand_spans places cells left to right, skipping positions taken by spans
-    from above. That equals the explicit placement only if no position is left
-    uncovered, so holes (gridBefore, short rows, a vMerge continue without a
-    restart) get an empty filler cell first. Overlaps (malformed XML) drop the later cell's copies.
+    Each row's cells then sit left to right from its gridBefore, a cell over ``gridSpan``
+    columns: no span reaches another row and none overlaps, so the grid is the cells and
+    their copies plus an empty "(no cell)" cell in every hole (gridBefore, short rows,
+    rows without cells) — what ``_layout`` makes of the same boxes. Rows after the last
+    cell are dropped, as there.
+    """
+    grid: list[list[Cell]] = []
+    n_rows = n_cols = 0
+    for r, (col, row) in enumerate(rows):
+        line: list[Cell] = []
+        for c in range(col):
+            line.append(new_cell("", r, c, (r, c), f"{location} row {r + 1} col {c + 1} (no cell)"))
+        for text, span, _, _ in row:
+            origin = (r, col)
+            loc = f"{location} row {r + 1} col {col + 1}"
+            for c in range(col, col + span):
+                line.append(new_cell(text, r, c, origin, loc))
+            col += span
+        if row:
+            n_rows = r + 1
+            n_cols = max(n_cols, col)
+        grid.append(line)
+    if not n_rows:
+        return expand_spans([], location)
+    out = []
+    for r in range(n_rows):
+        line = grid[r][:n_cols]  # a row without cells may have a gridBefore past the last column
+        for c in range(len(line), n_cols):
+            line.append(new_cell("", r, c, (r, c), f"{location} row {r + 1} col {c + 1} (no cell)"))
+        out.append(tuple(line))
+    return Table(tuple(out), location, spans_known=True)
+
+
+def _layout(boxes: list[_Box], location: str) -> Table:
+    """The grid of the placed cells: every grid position covered exactly once.
+
+    Holes (gridBefore, short rows, a vMerge continue without a restart) become an
+    empty cell of their own ("(no cell)"). Overlaps (malformed XML) drop the later
+    cell's copies: a span is shrunk to what is still free. The positions are known
+    here, so the cells go straight onto the grid (None = still free) — the same grid
+    ``expand_spans`` gives for these rows with the holes filled, without placing
+    every cell a second time.
     """
     if not boxes:
         return expand_spans([], location)
     n_rows = max(b.row + b.rowspan for b in boxes)
     n_cols = max(b.col + b.colspan for b in boxes)
-    taken: dict[tuple[int, int], _Box] = {}
-    starts: dict[tuple[int, int], _Box] = {}
+    grid: list[list[Cell | None]] = [[None] * n_cols for _ in range(n_rows)]
     for b in boxes:
-        if (b.row, b.col) in taken:
+        line = grid[b.row]
+        if line[b.col] is not None:
             continue  # overlap from malformed spans: the earlier cell wins
         # shrink the span to what is still free, keeping the grid consistent
         colspan = 1
-        while colspan < b.colspan and (b.row, b.col + colspan) not in taken:
+        while colspan < b.colspan and line[b.col + colspan] is None:
             colspan += 1
         rowspan = 1
-        while rowspan < b.rowspan and all((b.row + rowspan, b.col + c) not in taken for c in range(colspan)):
+        while rowspan < b.rowspan and not any(grid[b.row + rowspan][b.col:b.col + colspan]):
             rowspan += 1
         b.colspan, b.rowspan = colspan, rowspan
-        starts[(b.row, b.col)] = b
-        for dr in range(rowspan):
-            for dc in range(colspan):
-                taken[(b.row + dr, b.col + dc)] = b
-    source_rows: list[list[tuple[str, int, int, str]]] = []
-    for r in range(n_rows):
-        row: list[tuple[str, int, int, str]] = []
-        for c in range(n_cols):
-            start = starts.get((r, c))
-            if start is not None:
-                row.append((start.text, start.rowspan, start.colspan, start.location))
-            elif (r, c) not in taken:
-                row.append(("", 1, 1, f"{location} row {r + 1} col {c + 1} (no cell)"))
-        source_rows.append(row)
-    return expand_spans(source_rows, location)
+        origin = (b.row, b.col)
+        for r in range(b.row, b.row + rowspan):
+            row = grid[r]
+            for c in range(b.col, b.col + colspan):
+                row[c] = new_cell(b.text, r, c, origin, b.location)
+    rows = []
+    for r, row in enumerate(grid):
+        for c, cell in enumerate(row):
+            if cell is None:
+                row[c] = new_cell("", r, c, (r, c), f"{location} row {r + 1} col {c + 1} (no cell)")
+        rows.append(tuple(row))
+    return Table(tuple(rows), location, spans_known=True)

@@ -26,6 +26,13 @@ pypdfium2 against 224 ms via pdfplumber; generated A4 reports ~70 pages/s agains
 ~18. Results are identical on every PDF test and on 100 generated reports at
 mess 0–3 (``tests/test_readers_office.py`` compares the two paths).
 
+The second speed pass (2026-11-29, README "Carriers" has the numbers) kept every
+result and cut what the profile showed: words are not built for lines wholly
+inside a ruled table (they were built, then dropped); a one-line cell's text is
+joined without word dicts; character centres are sorted once per page; the
+per-character and per-segment pdfium calls go without ctypes argtypes; cells are
+grouped into tables without pdfplumber's ``list.remove`` per cell.
+
 What the reader does, page by page:
 1. Ruled tables (``find_tables``, lines strategy) become a grid of cells; a cell
    box covering several grid columns/rows is a span, its copies share the origin.
@@ -215,19 +222,22 @@ class _Page:
 
 def _read_page(page, number: int) -> _Page:
     chars = page.chars
-    n_unmapped = sum(1 for ch in chars if ch.get("text", "").startswith("(cid:"))
+    # pdfminer prints an unmapped glyph as "(cid:N)"; the fast path has one character per char (it refuses unmapped glyphs)
+    n_unmapped = 0 if isinstance(page, pdf_objects.FastPage) else sum(
+        1 for ch in chars if ch.get("text", "").startswith("(cid:"))
     if not chars:
         return _Page(number, 0, 0, [], 0.0)
     items: list[tuple[float, _Grid | _Line]] = []
     boxes = []
     found_tables = [t for t in page.find_tables() if len(t.cells) > 1]  # a lone box is a frame, not a table
+    by_y = _by_centre(chars) if found_tables else []
     for i, found in enumerate(found_tables):
-        grid = _grid_from_table(found, chars, f"page {number} table {i + 1}")
+        grid = _grid_from_table(found, chars, f"page {number} table {i + 1}", by_y)
         if grid is not None:
             grid.pages.append(number)
             items.append((grid.top, grid))
             boxes.append(found.bbox)
-    words = [w for w in pdf_words.extract_words(chars, ("size",)) if not _inside_any(w, boxes)]
+    words = [w for w in pdf_words.extract_words(chars, ("size",), inside=boxes) if not _inside_any(w, boxes)]
     words, stacks = _vertical_labels(words)
     lines = sorted(_lines(words) + stacks, key=lambda ln: ln.top)
     margin = MARGIN_SHARE * float(page.height)
@@ -302,8 +312,16 @@ def _edge_index(edges: list[float], value: float) -> int:
     return i
 
 
-def _grid_from_table(found, chars: list[dict], location: str) -> _Grid | None:
-    """Cell boxes → grid. Grid lines are the distinct left/top borders of the boxes plus the table's far edges."""
+def _by_centre(chars: list[dict]) -> list[tuple[float, int, float]]:
+    """(vertical centre, index, horizontal centre) of every char, by vertical centre (ties in stream order)."""
+    return sorted((((ch["top"] + ch["bottom"]) / 2, k, (ch["x0"] + ch["x1"]) / 2) for k, ch in enumerate(chars)),
+                  key=lambda t: t[0])
+
+
+def _grid_from_table(found, chars: list[dict], location: str, by_y: list[tuple[float, int, float]] | None = None) -> _Grid | None:
+    """Cell boxes → grid. Grid lines are the distinct left/top borders of the boxes plus the table's far edges.
+
+    ``by_y``: ``_by_centre(chars)``, computed once per page for all its tables."""
     cells = found.cells
     if not cells:
         return None
@@ -313,17 +331,26 @@ def _grid_from_table(found, chars: list[dict], location: str) -> _Grid | None:
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if n_rows < 1 or n_cols < 1:
         return None
-    # chars by vertical centre, so each cell looks only at its own band (a cell lies inside the table box)
-    by_y = sorted((((ch["top"] + ch["bottom"]) / 2, k, (ch["x0"] + ch["x1"]) / 2) for k, ch in enumerate(chars)
-                   if top <= (ch["top"] + ch["bottom"]) / 2 <= bottom), key=lambda t: t[0])
+    # chars by vertical centre, so each cell looks only at its own band (a cell lies inside the table
+    # box, so its band holds the same chars whether the list is the table's or the page's)
+    if by_y is None:
+        by_y = _by_centre(chars)
     centres_y = [t[0] for t in by_y]
     bands: dict[tuple[float, float], tuple[list[float], list[int]]] = {}  # a row's cells share its band, sorted by x
     origins: list[list[tuple[int, int] | None]] = [[None] * n_cols for _ in range(n_rows)]
     text: dict[tuple[int, int], str] = {}
     loc: dict[tuple[int, int], str] = {}
+    col_of: dict[float, int] = {}  # border coordinate -> nearest grid line (cells share their borders)
+    row_of: dict[float, int] = {}
     for cx0, ctop, cx1, cbottom in sorted(cells, key=lambda c: (c[1], c[0])):
-        c0, c1 = _edge_index(xs, cx0), max(_edge_index(xs, cx1), _edge_index(xs, cx0) + 1)
-        r0, r1 = _edge_index(ys, ctop), max(_edge_index(ys, cbottom), _edge_index(ys, ctop) + 1)
+        for v in (cx0, cx1):
+            if v not in col_of:
+                col_of[v] = _edge_index(xs, v)
+        for v in (ctop, cbottom):
+            if v not in row_of:
+                row_of[v] = _edge_index(ys, v)
+        c0, c1 = col_of[cx0], max(col_of[cx1], col_of[cx0] + 1)
+        r0, r1 = row_of[ctop], max(row_of[cbottom], row_of[ctop] + 1)
         if origins[r0][c0] is not None:
             continue  # overlapping boxes: the first one wins
         band = bands.get((ctop, cbottom))
@@ -333,7 +360,11 @@ def _grid_from_table(found, chars: list[dict], location: str) -> _Grid | None:
         xs_band, ks_band = band
         picked = ks_band[bisect.bisect_left(xs_band, cx0):bisect.bisect_left(xs_band, cx1)]
         cell_chars = [chars[k] for k in sorted(picked)]  # in stream order
-        text[(r0, c0)] = join_lines(pdf_words.extract_text(cell_chars).split("\n")) if cell_chars else ""
+        if cell_chars:
+            raw = pdf_words.extract_text(cell_chars)
+            text[(r0, c0)] = join_lines(raw.split("\n")) if "\n" in raw else raw.strip()  # one line: what join_lines gives
+        else:
+            text[(r0, c0)] = ""
         loc[(r0, c0)] = f"{location} row {r0 + 1} col {c0 + 1}"
         for r in range(r0, min(r1, n_rows)):
             for c in range(c0, min(c1, n_cols)):

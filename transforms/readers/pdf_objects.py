@@ -87,7 +87,45 @@ class FastPage:
         edges = t.merge_edges(v + h, snap_x_tolerance=3, snap_y_tolerance=3, join_x_tolerance=3, join_y_tolerance=3)
         edges = utils.filter_edges(edges, min_length=3)
         cells = intersections_to_cells(t.edges_to_intersections(edges, 3, 3))
-        return [FastTable(group) for group in t.cells_to_tables(cells)]
+        return [FastTable(group) for group in cells_to_tables(cells)]
+
+
+def cells_to_tables(cells: list[tuple[float, float, float, float]]) -> list[list[tuple[float, float, float, float]]]:
+    """pdfplumber's ``cells_to_tables``, same answer, without a ``list.remove`` and a generator per cell.
+
+    Passes over the cells not yet placed, in order: a cell joins the current table when it
+    shares a corner with it (the first cell of a table always joins); a pass that adds
+    nothing closes the table. Tables sorted by their top-left cell, single cells dropped.
+    With duplicate boxes pdfplumber's own function runs (its ``remove`` takes the first equal box).
+    """
+    if len(set(cells)) != len(cells):
+        from pdfplumber import table as t
+
+        return t.cells_to_tables(cells)
+    remaining = list(cells)
+    corners: set[tuple[float, float]] = set()
+    current: list[tuple[float, float, float, float]] = []
+    tables: list[list[tuple[float, float, float, float]]] = []
+    while remaining:
+        before = len(current)
+        keep = []
+        for cell in remaining:
+            x0, top, x1, bottom = cell
+            a, b, c, d = (x0, top), (x0, bottom), (x1, top), (x1, bottom)
+            if not current or a in corners or b in corners or c in corners or d in corners:
+                corners.update((a, b, c, d))
+                current.append(cell)
+            else:
+                keep.append(cell)
+        remaining = keep
+        if len(current) == before:
+            tables.append(list(current))
+            corners.clear()
+            current.clear()
+    if current:
+        tables.append(list(current))
+    ordered = sorted(tables, key=lambda group: min((c[1], c[0]) for c in group))
+    return [group for group in ordered if len(group) > 1]
 
 
 def intersections_to_cells(intersections: dict) -> list[tuple[float, float, float, float]]:
@@ -118,12 +156,18 @@ def intersections_to_cells(intersections: dict) -> list[tuple[float, float, floa
     for pt in points:
         below = by_x[pt[0]][pos_x[pt] + 1:]
         right = by_y[pt[1]][pos_y[pt] + 1:]
+        if not below or not right:
+            continue  # on the bottom or right border: no box has pt as its top-left corner
+        to_right: dict[tuple[float, float], bool] = {}  # connects(pt, right_pt), asked once per point to the right
         found = None
         for below_pt in below:
             if not connects(pt, below_pt):
                 continue
             for right_pt in right:
-                if not connects(pt, right_pt):
+                ok = to_right.get(right_pt)
+                if ok is None:
+                    ok = to_right[right_pt] = connects(pt, right_pt)
+                if not ok:
                     continue
                 corner = (right_pt[0], below_pt[1])
                 if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt):
@@ -249,8 +293,9 @@ class _BoxIndex:
         return False
 
 
-def _blank_char(obj, raw, height: float, descents: _FontDescents) -> dict[str, Any]:
+def _blank_char(addr: int, raw, height: float, descents: _FontDescents) -> dict[str, Any]:
     """A stand-in blank for a text object pdfium dropped: at its origin, its font's size and descent."""
+    obj = ctypes.cast(addr, raw.FPDF_PAGEOBJECT)
     m = raw.FS_MATRIX()
     left, bottom_, right, top_ = (ctypes.c_float() for _ in range(4))
     size = ctypes.c_float()
@@ -284,8 +329,28 @@ _P, _I, _D = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_double)
 _FUNCS: dict[str, Any] = {}
 
 
+class _Handle(ctypes.c_void_p):
+    """A pointer pdfium returns, kept as a ctypes instance (a c_void_p subclass is not turned into an int),
+    so it goes back into the bare functions as it is; ``.value`` is its address."""
+
+
+def _bare_fn(fn, restype):
+    """The same C function without argtypes: ctypes then converts a Python int to a C int and passes a
+    ``c_void_p`` instance as the pointer it holds, at half the cost of checking argtypes per call. Only
+    for functions of pointers and ints (a Python float would be passed as a double)."""
+    return ctypes.CFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value)
+
+
 def _funcs(raw) -> dict[str, Any]:
     if not _FUNCS:
+        _FUNCS.update(
+            # per character: called with a c_void_p text page and an int index
+            bare_generated=_bare_fn(raw.FPDFText_IsGenerated, _I),
+            bare_unicode=_bare_fn(raw.FPDFText_GetUnicode, ctypes.c_uint),
+            bare_map_error=_bare_fn(raw.FPDFText_HasUnicodeMapError, _I),
+            bare_text_object=_bare_fn(raw.FPDFText_GetTextObject, _P),
+            bare_origin=_bare_fn(raw.FPDFText_GetCharOrigin, _I),
+        )
         _FUNCS.update(
             generated=_int_fn(raw.FPDFText_IsGenerated, _I, _P, _I),
             unicode=_int_fn(raw.FPDFText_GetUnicode, ctypes.c_uint, _P, _I),
@@ -299,6 +364,15 @@ def _funcs(raw) -> dict[str, Any]:
                                 ctypes.POINTER(ctypes.c_float)),
             descent=_int_fn(raw.FPDFFont_GetDescent, _I, _P, ctypes.c_float, ctypes.POINTER(ctypes.c_float)),
             base_name=_int_fn(raw.FPDFFont_GetBaseFontName, ctypes.c_size_t, _P, ctypes.c_char_p, ctypes.c_size_t),
+            # per page object and path segment: pointers returned as _Handle instances, passed back as they are
+            get_object=_bare_fn(raw.FPDFPage_GetObject, _Handle),
+            obj_type=_bare_fn(raw.FPDFPageObj_GetType, _I),
+            obj_matrix=_bare_fn(raw.FPDFPageObj_GetMatrix, _I),
+            count_segments=_bare_fn(raw.FPDFPath_CountSegments, _I),
+            segment=_bare_fn(raw.FPDFPath_GetPathSegment, _Handle),
+            seg_point=_bare_fn(raw.FPDFPathSegment_GetPoint, _I),
+            seg_type=_bare_fn(raw.FPDFPathSegment_GetType, _I),
+            seg_close=_bare_fn(raw.FPDFPathSegment_GetClose, _I),
         )
     return _FUNCS
 
@@ -306,8 +380,9 @@ def _funcs(raw) -> dict[str, Any]:
 def _chars(textpage, raw, height: float, descents: _FontDescents) -> tuple[list[dict[str, Any]], list[int]]:
     """The text page's own characters (pdfium's generated spaces and line breaks left out) and their text objects."""
     f = _funcs(raw)
-    generated, unicode, map_error, text_object, origin = (f[k] for k in ("generated", "unicode", "map_error", "text_object", "origin"))
-    tp = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+    generated, unicode, map_error, text_object, origin = (
+        f[k] for k in ("bare_generated", "bare_unicode", "bare_map_error", "bare_text_object", "bare_origin"))
+    tp = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)  # passed as is to the bare functions
     n = raw.FPDFText_CountChars(textpage)
     ox, oy = ctypes.c_double(), ctypes.c_double()
     pox, poy = ctypes.byref(ox), ctypes.byref(oy)
@@ -317,8 +392,11 @@ def _chars(textpage, raw, height: float, descents: _FontDescents) -> tuple[list[
     pwidth = ctypes.byref(width)
     out: list[dict[str, Any]] = []
     owners: list[int] = []
-    obj_cache: dict[int, tuple[Any, float, float, float, float]] = {}
-    width_cache: dict[tuple[int, int], float] = {}
+    append, own = out.append, owners.append
+    # per text object: (its font's advance widths by code, font, font size, a, size, descent × size)
+    obj_cache: dict[int, tuple[dict[int, float], int, float, float, float, float]] = {}
+    width_cache: dict[int, dict[int, float]] = {}  # font -> code -> advance in thousandths of the font size
+    glyph_width, matrix, font_of, font_size = f["glyph_width"], f["matrix"], f["font"], f["font_size"]
     for i in range(n):
         code = unicode(tp, i)
         if code <= 0x20 and generated(tp, i):  # pdfium's own spaces and line breaks, not in the PDF
@@ -328,29 +406,28 @@ def _chars(textpage, raw, height: float, descents: _FontDescents) -> tuple[list[
         key = text_object(tp, i)
         info = obj_cache.get(key)
         if info is None:
-            f["matrix"](tp, i, pm)
+            matrix(tp, i, pm)
             if m.b != 0 or m.c != 0 or m.a <= 0 or m.d <= 0:
                 raise FastPathRefused("text not upright")
-            font = f["font"](key)
-            size = ctypes.c_float()
-            f["font_size"](key, ctypes.byref(size))
-            info = (font, size.value, m.a, m.d, descents.get(font, raw))
+            font = font_of(key)
+            fs = ctypes.c_float()
+            font_size(key, ctypes.byref(fs))
+            size = fs.value * m.d
+            info = (width_cache.setdefault(font, {}), font, fs.value, m.a, size, descents.get(font, raw) * size)
             obj_cache[key] = info
-        font, fontsize, a, d, descent = info
-        units = width_cache.get((font, code))  # advance in thousandths of the font size
+        widths, font, fontsize, a, size, drop = info
+        units = widths.get(code)
         if units is None:
-            if not f["glyph_width"](font, code, 1000.0, pwidth):
+            if not glyph_width(font, code, 1000.0, pwidth):
                 raise FastPathRefused("no advance width")
-            units = width_cache[(font, code)] = width.value
-        adv = units * fontsize / 1000 * a
+            units = widths[code] = width.value
         origin(tp, i, pox, poy)
-        size = fontsize * d
         x0 = round(ox.value, ROUND)
-        bottom = round(height - (oy.value + descent * size), ROUND)
+        bottom = round(height - (oy.value + drop), ROUND)
         top = round(bottom - size, ROUND)
-        out.append({"text": chr(code), "x0": x0, "x1": round(x0 + adv, ROUND), "top": top, "bottom": bottom,
-                    "doctop": top, "upright": True, "size": size})
-        owners.append(key)
+        append({"text": chr(code), "x0": x0, "x1": round(x0 + units * fontsize / 1000 * a, ROUND), "top": top,
+                "bottom": bottom, "doctop": top, "upright": True, "size": size})
+        own(key)
     return out, owners
 
 
@@ -440,40 +517,50 @@ def _edges(page, raw, height: float) -> tuple[list[dict[str, Any]], list[tuple[i
     edges: list[dict[str, Any]] = []
     text_objects: list[tuple[int, Any]] = []
     x, y = ctypes.c_float(), ctypes.c_float()
+    px_, py_ = ctypes.byref(x), ctypes.byref(y)
     m = raw.FS_MATRIX()
+    pm = ctypes.byref(m)
+    f = _funcs(raw)
+    get_object, obj_type, obj_matrix = f["get_object"], f["obj_type"], f["obj_matrix"]
+    count_segments, segment, seg_point, seg_type, seg_close = (
+        f[k] for k in ("count_segments", "segment", "seg_point", "seg_type", "seg_close"))
+    TEXT, FORM, PATH = raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_PATH
+    MOVETO, BEZIERTO = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
+    page_ptr = ctypes.c_void_p(ctypes.cast(page.raw, ctypes.c_void_p).value)
     for k in range(raw.FPDFPage_CountObjects(page)):
-        obj = raw.FPDFPage_GetObject(page, k)
-        kind = raw.FPDFPageObj_GetType(obj)
-        if kind == raw.FPDF_PAGEOBJ_TEXT:
-            text_objects.append((ctypes.cast(obj, ctypes.c_void_p).value or 0, obj))
+        obj = get_object(page_ptr, k)
+        kind = obj_type(obj)
+        if kind == TEXT:
+            key = obj.value or 0
+            text_objects.append((key, key))
             continue
-        if kind == raw.FPDF_PAGEOBJ_FORM:
+        if kind == FORM:
             raise FastPathRefused("form XObject")
-        if kind != raw.FPDF_PAGEOBJ_PATH:
+        if kind != PATH:
             continue
-        raw.FPDFPageObj_GetMatrix(obj, m)
+        obj_matrix(obj, pm)
         subpaths: list[list[tuple[float, float]]] = []
         closed: list[bool] = []
         pending_bezier = 0
-        for s in range(raw.FPDFPath_CountSegments(obj)):
-            seg = raw.FPDFPath_GetPathSegment(obj, s)
-            raw.FPDFPathSegment_GetPoint(seg, x, y)
+        for s in range(count_segments(obj)):
+            seg = segment(obj, s)
+            seg_point(seg, px_, py_)
             px = m.a * x.value + m.c * y.value + m.e
             py = m.b * x.value + m.d * y.value + m.f
             pt = (round(px, ROUND), round(height - py, ROUND))
-            kind_s = raw.FPDFPathSegment_GetType(seg)
-            if kind_s == raw.FPDF_SEGMENT_MOVETO or not subpaths:
+            kind_s = seg_type(seg)
+            if kind_s == MOVETO or not subpaths:
                 subpaths.append([pt])
                 closed.append(False)
                 pending_bezier = 0
-            elif kind_s == raw.FPDF_SEGMENT_BEZIERTO:
+            elif kind_s == BEZIERTO:
                 pending_bezier += 1
                 if pending_bezier == 3:  # control, control, end: only the end point is a point of the path
                     subpaths[-1].append(pt)
                     pending_bezier = 0
             else:
                 subpaths[-1].append(pt)
-            if raw.FPDFPathSegment_GetClose(seg):
+            if seg_close(seg):
                 closed[-1] = True
         for pts, is_closed in zip(subpaths, closed, strict=True):
             if is_closed and pts[-1] != pts[0]:

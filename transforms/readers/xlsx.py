@@ -171,13 +171,17 @@ def _sheet_blocks(sheet) -> list[Paragraph | Table]:
         for r in range(m.min_row, m.max_row + 1):
             for c in range(m.min_col, m.max_col + 1):
                 owner[(r, c)] = m
-    texts = {rc: t for rc, t in texts.items() if not _is_copy(owner, *rc)}  # Excel keeps stray values under merges
+    copies = {rc for rc, m in owner.items() if (m.min_row, m.min_col) != rc}
+    if copies:  # Excel keeps stray values under merges
+        texts = {rc: t for rc, t in texts.items() if rc not in copies}
 
-    kinds = _row_kinds(texts, owner, max_row, max_col)
-    filled_cols: dict[int, list[int]] = {}
+    filled_cols: dict[int, list[int]] = {}  # row -> columns holding a non-blank text, in texts' order
+    filled_texts: dict[int, list[str]] = {}
     for (rr, c), t in texts.items():
         if t.strip(BLANK):
             filled_cols.setdefault(rr, []).append(c)
+            filled_texts.setdefault(rr, []).append(t)
+    kinds = _row_kinds(filled_texts, owner, max_row)
     blocks: list[Paragraph | Table] = []
     r = 1
     while r <= max_row:
@@ -190,7 +194,7 @@ def _sheet_blocks(sheet) -> list[Paragraph | Table]:
             end = r
             while end + 1 <= max_row and kinds[end + 1] == "table":
                 end += 1
-            blocks.append(_table(sheet.title, texts, owner, r, end, max_col))
+            blocks.append(_table(sheet.title, texts, filled_cols, owner, r, end, max_col))
             r = end + 1
         else:
             r += 1
@@ -206,26 +210,25 @@ def _stored_cells(ws):
     return [cell for row in ws.iter_rows() for cell in row]
 
 
-def _is_copy(owner: dict[tuple[int, int], _Merge], r: int, c: int) -> bool:
-    m = owner.get((r, c))
-    return m is not None and (m.min_row, m.min_col) != (r, c)
-
-
-def _row_kinds(texts: dict[tuple[int, int], str], owner: dict[tuple[int, int], _Merge],
-               max_row: int, max_col: int) -> dict[int, str]:
-    """Classify rows as 'table', 'paragraph' or 'blank' (see module docstring)."""
-    filled: dict[int, list[str]] = {}
-    for (r, _c), t in texts.items():
-        if t.strip(BLANK):
-            filled.setdefault(r, []).append(t)
+def _row_kinds(filled: dict[int, list[str]], owner: dict[tuple[int, int], _Merge], max_row: int) -> dict[int, str]:
+    """Classify rows as 'table', 'paragraph' or 'blank' (see module docstring); ``filled``: each row's non-blank texts."""
+    continues: set[int] = set()  # rows where some position continues a vertical merge from above
+    starts: set[int] = set()  # rows where some position starts a vertical merge
+    for (r, c), m in owner.items():  # positions are clipped to the written area (1..max_row, ..max_col)
+        if c < 1:
+            continue
+        if m.min_row < r:
+            continues.add(r)
+        elif m.min_row == r and m.max_row > r:
+            starts.add(r)
     kinds: dict[int, str] = {}
     for r in range(1, max_row + 1):
-        n = len(filled.get(r, []))
+        n = len(filled.get(r, ()))
         if n >= 2:
             kinds[r] = "table"
         elif n == 1:
             kinds[r] = "single"
-        elif any(_continues_vertical(owner, r, c) for c in range(1, max_col + 1)):
+        elif r in continues:
             kinds[r] = "table"  # a row holding only the lower part of vertical merges (all values blank)
         else:
             kinds[r] = "blank"
@@ -234,7 +237,7 @@ def _row_kinds(texts: dict[tuple[int, int], str], owner: dict[tuple[int, int], _
             continue
         text = filled[r][0].strip(BLANK)
         near_table = kinds.get(r - 1) == "table" or kinds.get(r + 1) == "table"
-        inside_merge = any(_continues_vertical(owner, r, c) or _starts_vertical(owner, r, c) for c in range(1, max_col + 1))
+        inside_merge = r in continues or r in starts
         short = len(text) <= ATTACHED_ROW_MAX_CHARS and not _is_section_heading(text)
         kinds[r] = "table" if (short and near_table) or inside_merge else "paragraph"
     return kinds
@@ -250,22 +253,13 @@ def _is_section_heading(text: str) -> bool:
     return any(_HEADINGS[s.key].match(text.strip()) for s in SECTIONS)
 
 
-def _continues_vertical(owner: dict[tuple[int, int], _Merge], r: int, c: int) -> bool:
-    m = owner.get((r, c))
-    return m is not None and m.min_row < r
-
-
-def _starts_vertical(owner: dict[tuple[int, int], _Merge], r: int, c: int) -> bool:
-    m = owner.get((r, c))
-    return m is not None and m.min_row == r and m.max_row > r
-
-
-def _table(sheet: str, texts: dict[tuple[int, int], str], owner: dict[tuple[int, int], _Merge],
-           top: int, bottom: int, max_col: int) -> Table:
+def _table(sheet: str, texts: dict[tuple[int, int], str], filled_cols: dict[int, list[int]],
+           owner: dict[tuple[int, int], _Merge], top: int, bottom: int, max_col: int) -> Table:
     rows = range(top, bottom + 1)
-
-    def used(c: int) -> bool:
-        return any(texts.get((r, c), "").strip(BLANK) or (r, c) in owner for r in rows)
+    # columns (1..max_col) with a non-blank text or under a merge somewhere in the table's rows
+    used = {c for r in rows for c in filled_cols.get(r, ()) if 1 <= c <= max_col}
+    used.update(c for (r, c) in owner if top <= r <= bottom and 1 <= c <= max_col)
+    used_cols = sorted(used)
 
     def only_copies(c: int) -> bool:
         for r in rows:
@@ -274,10 +268,10 @@ def _table(sheet: str, texts: dict[tuple[int, int], str], owner: dict[tuple[int,
                 return False
         return True
 
-    used_cols = [c for c in range(1, max_col + 1) if used(c)]
     first, last = used_cols[0], used_cols[-1]
     keep = [c for c in range(first, last + 1) if not only_copies(c)]
     location = f"sheet {sheet} rows {top}-{bottom}"
+    letters = {c: _letters(c) for c in keep}
 
     source_rows: list[list[tuple[str, int, int, str]]] = []
     for r in rows:
@@ -285,7 +279,7 @@ def _table(sheet: str, texts: dict[tuple[int, int], str], owner: dict[tuple[int,
         for c in keep:
             m = owner.get((r, c))
             if m is None:
-                row.append((texts.get((r, c), ""), 1, 1, f"sheet {sheet} {_coord(r, c)}"))
+                row.append((texts.get((r, c), ""), 1, 1, f"sheet {sheet} {letters[c]}{r}"))
             elif (m.min_row, m.min_col) == (r, c) or (r == top and m.min_row < top and m.min_col == c):
                 # a merge's origin, or a merge reaching in from above the table: start it here
                 start = max(m.min_row, top)
@@ -303,8 +297,12 @@ def _table(sheet: str, texts: dict[tuple[int, int], str], owner: dict[tuple[int,
 
 
 def _coord(row: int, col: int) -> str:
+    return f"{_letters(col)}{row}"
+
+
+def _letters(col: int) -> str:
     letters = ""
     while col:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
-    return f"{letters}{row}"
+    return letters

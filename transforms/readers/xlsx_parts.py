@@ -137,6 +137,8 @@ def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
 
 def _text_content(el: etree._Element) -> str | None:
     """openpyxl's ``Text.content``: the plain ``t`` plus every run's ``t``; phonetic runs left out."""
+    if len(el) == 1 and el[0].tag == T:  # the usual case: one plain t
+        return el[0].text or ""
     plain: str | None = None
     runs: list[str] = []
     for child in el:
@@ -208,25 +210,33 @@ def _sheet(title: str, root: etree._Element, shared: list[str], formats: list[tu
     values: dict[tuple[int, int], str] = {}
     columns: dict[str, int] = {}
     n_formats = len(formats)
+    plain = [not is_date and "%" not in (fmt or "") for fmt, is_date in formats]  # ints print as str(int)
     data = root.find(_q("sheetData"))
     row_no = 0
-    for row in (data if data is not None else []):
-        if row.tag != ROW:
+    for row in (data if data is not None else ()):
+        if row.tag != ROW:  # (a plain loop: iterchildren(tag) parses its tag on every call, which costs more)
             continue
         r_attr = row.get("r")
         row_no = int(float(r_attr)) if r_attr else row_no + 1
+        row_str = str(row_no)
         col_no = 0
         for c in row:
             if c.tag != C:
                 continue
             ref = c.get("r")
             if ref:
-                m = _COORD.match(ref)
-                if m is None:
-                    raise FastPathRefused(f"cell reference {ref!r}")
-                letters = m.group(1)
-                col_no = columns.get(letters) or columns.setdefault(letters, _column(letters))
-                r = int(m.group(2))
+                # The usual reference is column letters seen before + this row's number: no regex needed.
+                # ``columns`` holds only letters the regex accepted, so a hit means it would match the same way.
+                known = columns.get(ref[:-len(row_str)]) if ref.endswith(row_str) else None
+                if known is not None:
+                    col_no, r = known, row_no
+                else:
+                    m = _COORD.match(ref)
+                    if m is None:
+                        raise FastPathRefused(f"cell reference {ref!r}")
+                    letters = m.group(1)
+                    col_no = columns.get(letters) or columns.setdefault(letters, _column(letters))
+                    r = int(m.group(2))
             else:
                 col_no, r = col_no + 1, row_no
             # the value, by openpyxl's rules (data_only=True)
@@ -234,33 +244,45 @@ def _sheet(title: str, root: etree._Element, shared: list[str], formats: list[tu
             style = int(c.get("s") or 0)
             if style >= n_formats:
                 raise FastPathRefused(f"cell style {style} not in styles.xml")
-            fmt, is_date = formats[style]
-            value: object
             if kind == "inlineStr":
-                inline = c.find(IS)
+                inline = None
+                for child in c:  # c.find(IS), without ElementPath
+                    if child.tag == IS:
+                        inline = child
+                        break
                 if inline is None:
                     continue
-                value = _text_content(inline)
-            else:
-                text = None
-                for child in c:  # c.findtext(V), without ElementPath
-                    if child.tag == V:
-                        text = child.text or ""
-                        break
-                if not text:
+                values[(r, col_no)] = _text_content(inline) or ""  # a str: display_text would return it as is
+                continue
+            text = None
+            for child in c:  # c.findtext(V), without ElementPath
+                if child.tag == V:
+                    text = child.text or ""
+                    break
+            if not text:
+                continue
+            if kind == "s":
+                values[(r, col_no)] = shared[int(text)]  # a str: display_text would return it as is
+                continue
+            fmt, is_date = formats[style]
+            value: object
+            if kind == "n":
+                if is_date:
+                    raise FastPathRefused("date-formatted number")
+                if "." in text or "E" in text or "e" in text:
+                    value = float(text)
+                elif plain[style]:
+                    values[(r, col_no)] = str(int(text))  # display_text of an int without a percent format
                     continue
-                if kind == "n":
-                    if is_date:
-                        raise FastPathRefused("date-formatted number")
-                    value = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
-                elif kind == "s":
-                    value = shared[int(text)]
-                elif kind == "b":
-                    value = bool(int(text))
-                elif kind in ("str", "e"):
-                    value = text
                 else:
-                    raise FastPathRefused(f"cell type {kind!r}")
+                    value = int(text)
+            elif kind == "b":
+                value = bool(int(text))
+            elif kind in ("str", "e"):
+                values[(r, col_no)] = text  # a str: display_text would return it as is
+                continue
+            else:
+                raise FastPathRefused(f"cell type {kind!r}")
             values[(r, col_no)] = display_text(value, fmt)
     merges = []
     for mc in root.iter(_q("mergeCell")):
