@@ -158,7 +158,7 @@ def extract_review(units: list[Unit], layout: Layout, report: ParsedReport, spac
         report.add(f)
     for f in notes:
         report.add(f)
-    if reading.status == "recovered" and not notes:
+    if reading.status == "recovered" and not notes and not reading.as_printed:
         report.add(make_finding(
             "cell.split_recovered", f"第四部分的数字“{raw}”连在一起，已依据各组“总计=各项之和”唯一拆分。",
             Location(SECTION, None, None, location), found=raw,

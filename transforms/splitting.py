@@ -274,12 +274,14 @@ def split_free(tokens: list[Token], kinds: tuple[Kind, ...], free_blanks: bool) 
     return Readings(results.values())
 
 
-def split_sum_group(tokens: list[Token], n_parts: int, free_blanks: bool, kinds: tuple[Kind, ...] | None = None) -> list[Candidate]:
+def split_sum_group(tokens: list[Token], n_parts: int, free_blanks: bool, kinds: tuple[Kind, ...] | None = None,
+                    skip: int | None = None, max_steps: int = MAX_SEARCH_STEPS) -> list[Candidate]:
     """Distinct readings of ``tokens`` as n_parts cells followed by their total.
 
     The total is a suffix of the last token (or blank), so it is chosen first and the
     parts are searched for that exact sum: a part larger than what is left is cut off
-    at once, which keeps long rows fast.
+    at once, which keeps long rows fast. ``skip``: a part the total leaves out (a
+    publisher whose 总计 omits one column in every row); it may hold any number.
     """
     kinds = kinds or ("count",) * (n_parts + 1)
     part_kinds = kinds[:n_parts]
@@ -312,7 +314,7 @@ def split_sum_group(tokens: list[Token], n_parts: int, free_blanks: bool, kinds:
     for tok in tokens:
         before.append(before[-1] + len(tok.text))
     counts_only = all(k == "count" for k in part_kinds)
-    budget = [MAX_SEARCH_STEPS]
+    budget = [max_steps]
 
     for end_ti, end_off, total_piece in totals:
         target = total_piece.value
@@ -330,15 +332,17 @@ def split_sum_group(tokens: list[Token], n_parts: int, free_blanks: bool, kinds:
             if counts_only and remaining >= 0:
                 # every part is at most ``remaining``: its digits, plus a unit, per cell left
                 per_cell = len(str(int(remaining))) + 2
-                if end_at - (before[ti] + off) > per_cell * (n_parts - cell):
+                free = MAX_NUMBER_DIGITS + 2 - per_cell if skip is not None and skip >= cell else 0
+                if end_at - (before[ti] + off) > per_cell * (n_parts - cell) + free:
                     return ()
             out: dict[tuple, Candidate] = {}
+            counted = cell != skip
             for nti, noff, piece in search.steps(ti, off, cell):
                 if (nti, noff) > (end_ti, end_off):
                     continue
-                if piece.value > remaining and part_kinds[cell] != "delta":
+                if counted and piece.value > remaining and part_kinds[cell] != "delta":
                     continue
-                for rest in rec(nti, noff, cell + 1, remaining - piece.value):
+                for rest in rec(nti, noff, cell + 1, remaining - piece.value if counted else remaining):
                     _merge(out, (piece,) + rest)
                     if len(out) > MAX_DISTINCT:
                         raise TooManyReadings
@@ -395,6 +399,20 @@ def _sub_tokens(tokens: list[Token], a: tuple[int, int], b: tuple[int, int]) -> 
     return out
 
 
+def _may_end_with(tokens: list[Token], value: Decimal, free_blanks: bool) -> bool:
+    """Whether the last cell of ``tokens`` can be ``value`` (a cheap test before a full search)."""
+    if value < 0:
+        return False
+    if not tokens:
+        return free_blanks and value == 0
+    last = tokens[-1]
+    if last.explicit_blank:
+        return value == 0
+    if not last.text.isdigit():
+        return True  # a unit or a sign: let the search decide
+    return last.text.endswith(str(int(value))) or (value == 0 and free_blanks)
+
+
 def split_with_subtotal(tokens: list[Token], n_orgs: int, free_blanks: bool) -> list[Candidate]:
     """Readings of a section 三 row that prints a 法人或其他组织 小计 column after 其他.
 
@@ -413,18 +431,24 @@ def split_with_subtotal(tokens: list[Token], n_orgs: int, free_blanks: bool) -> 
         if start is None:
             continue
         for mid in range(start, len(positions)):
+            # 总计 is one cell: the rest of the row must read as one number (or a vanished blank), so
+            # only a position inside the last token can start it — checked before the (costly) middle
+            if mid not in totals:
+                rest = _sub_tokens(tokens, positions[mid], end) or []
+                totals[mid] = list(split_free(rest, ("count",), free_blanks)) if rest or free_blanks else []
+            if not totals[mid]:
+                continue
             middle = _sub_tokens(tokens, positions[start], positions[mid])
             if middle is None or (not middle and not free_blanks):
                 continue
+            if not any(_may_end_with(middle, total.value - natural.value, free_blanks) for (total,) in totals[mid]):
+                continue  # 小计 = 总计 − 自然人 is known: the middle must end with it
             try:
                 groups = _group_cached(tuple(middle), n_orgs, free_blanks)
             except TooManyReadings:
                 return Readings(complete=False)
             if not groups:
                 continue
-            if mid not in totals:
-                rest = _sub_tokens(tokens, positions[mid], end) or []
-                totals[mid] = list(split_free(rest, ("count",), free_blanks)) if rest or free_blanks else []
             for group in groups:
                 for (total,) in totals[mid]:
                     if natural.value + group[-1].value != total.value:

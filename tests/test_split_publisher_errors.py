@@ -1,0 +1,74 @@
+"""Run-together rows whose published sums are wrong: what can still be read, and only that.
+
+* A row no split makes add up is read by its digits alone, and only when each printed number
+  goes whole into one cell — except the cuts no reading can avoid (a number never starts
+  with 0, so "000" is three cells).
+* A table whose 总计 leaves one applicant column out in every row (a publisher's habit the
+  generator reproduces) is read under that sum, with a warning, only when exactly one column
+  explains every row.
+"""
+
+from __future__ import annotations
+
+import random
+
+from gongkai.synth import render_report
+from gongkai.synth.compare import compare
+from gongkai.synth.evidence import history_from_truth
+from transforms.cells import ValueSource, read_values, without_identity
+from transforms.parse import parse_bytes
+from transforms.serialize import report_to_json
+from transforms.splitting import split_with_subtotal, tokenize
+
+FIFTEEN = ("count",) * 15
+
+
+def _review(text: str):
+    reading = read_values(ValueSource((text,), ("line 1",), free_text=True, spaces_separate=False), FIFTEEN,
+                          "group_sums", group_shape=(3, 4))
+    assert reading.status == "impossible"
+    return without_identity(reading, FIFTEEN, "万元", "line 1")
+
+
+def test_zeros_cut_where_no_number_can_go_on_are_read_as_printed() -> None:
+    # section 四 with a 复议后起诉 总计 of 1 over four zeros: no split adds up, yet every digit is forced
+    r = _review("000/00000/00001")
+    assert r.status == "recovered" and r.as_printed
+    assert [int(c.value) for c in r.cells] == [0] * 14 + [1]
+
+
+def test_a_cut_that_is_a_choice_stays_unread() -> None:
+    # "10" may be one cell or two: with the sums broken, no reading is certain
+    r = _review("000000000100000")
+    assert all(c.value is None for c in r.cells)
+
+
+def _omitting_report():
+    # seed 1, report 124: 总计 leaves out one applicant column in every row (``total_drops_applicant``)
+    data, truth = render_report(1, 124, 3, "txt")
+    assert any(e["kind"] == "total_drops_applicant" for e in truth["injected_errors"])
+    return data, truth
+
+
+def test_a_total_that_omits_one_column_in_every_row_is_read_as_the_documents_habit() -> None:
+    data, truth = _omitting_report()
+    out = report_to_json(parse_bytes(data, "r.txt", history=history_from_truth(truth), use_habit=True))
+    c = compare(truth, out)
+    assert not c.wrong
+    assert c.correct_how.get("split_by_habit", 0) >= 14  # at least two rows of seven cells
+    habit = [f for f in out["findings"] if f["code"] == "cell.split_by_habit" and "一律未计入" in f["message"]]
+    assert habit and all(f["severity"] == "warning" for f in habit)
+    off = report_to_json(parse_bytes(data, "r.txt", history=history_from_truth(truth), use_habit=False))
+    assert compare(truth, off).correct < c.correct
+    assert not any("一律未计入" in f["message"] for f in off["findings"])
+
+
+def test_subtotal_split_keeps_the_truth_among_its_readings() -> None:
+    """The 小计 = 总计 − 自然人 shortcut must not lose a reading."""
+    rng = random.Random(11)
+    for _ in range(150):
+        natural = rng.choice([0, 1, 3, 12, 140])
+        orgs = [rng.choice([0, 0, 1, 2, 7, 30]) for _ in range(5)]
+        row = [natural] + orgs + [sum(orgs), natural + sum(orgs)]
+        cands = {tuple(int(p.value) for p in c) for c in split_with_subtotal(tokenize("".join(map(str, row)), False), 5, True)}
+        assert tuple(row) in cands
