@@ -72,3 +72,40 @@ def test_subtotal_split_keeps_the_truth_among_its_readings() -> None:
         row = [natural] + orgs + [sum(orgs), natural + sum(orgs)]
         cands = {tuple(int(p.value) for p in c) for c in split_with_subtotal(tokenize("".join(map(str, row)), False), 5, True)}
         assert tuple(row) in cands
+
+
+def test_a_unit_ends_its_number_even_where_spaces_are_borders() -> None:
+    # "6 65件2" in a document whose spaces are borders: 65件 and 2 are two cells, not one word
+    assert [t.text for t in tokenize("6 65件2")] == ["6", "65件", "2"]
+
+
+def test_the_four_totals_of_the_overview_vouch_for_each_other() -> None:
+    from transforms.statements import corroborated_flow, statements
+
+    text = "全年共收到政府信息公开申请3件，上年结转2件，办结5件，结转下年度继续办理0件，均在法定期限内答复。"
+    assert corroborated_flow(statements([text], 2021)) == {
+        "new_received": 3, "carried_over": 2, "results_total": 5, "carried_forward": 0}
+    # a slip in one of them (58 for 5) breaks 新收 + 上年结转 = 办结 + 结转下年度: none of them decides alone
+    assert corroborated_flow(statements([text.replace("办结5件", "办结58件")], 2021)) is None
+    assert corroborated_flow(statements([text.replace("上年结转2件，", "")], 2021)) is None
+
+
+def test_the_habit_reads_a_row_whose_readings_were_too_many_to_list() -> None:
+    """"1000001" with the row sum distrusted has more than 24 readings with vanished blanks, one without."""
+    from transforms.evidence import settle_by_habit
+
+    kinds = ("count",) * 7
+    reading = read_values(ValueSource(("1000001",), ("l",), free_text=True, spaces_separate=False), kinds, "none")
+    assert reading.status == "ambiguous" and not reading.candidates.complete
+    assert settle_by_habit(reading, kinds, "l") == list(range(7))
+    assert [int(c.value) for c in reading.cells] == [1, 0, 0, 0, 0, 0, 1]
+    assert {c.how for c in reading.cells} == {"split_by_habit"}
+
+
+def test_a_row_of_zeros_with_a_subtotal_cell_shows_the_habit() -> None:
+    from transforms.evidence import shows_printed_zeros
+
+    kinds = ("count",) * 7
+    row = read_values(ValueSource(("00000000",), ("l",), free_text=True, spaces_separate=False), kinds, "none")
+    row.subtotal_at = 6  # eight printed zeros: seven cells and the 小计 the form does not have
+    assert shows_printed_zeros([(row, kinds)]) == (True, 1)

@@ -149,8 +149,10 @@ def read_values(
         # the readings without vanished blanks are kept to show the clerk
         shown = split_free(tokens, kinds, False) if constraint == "none" and free else []
         listed = Readings(shown if getattr(shown, "complete", False) else [], complete=False)
+        # the tokens are kept: the readings without vanished blanks may still be few (the habit's test)
         return RowReading([CellValue(None, "", None, location) for _ in kinds], "ambiguous", listed,
-                          token_count=len(tokens))
+                          token_count=len(tokens), tokens=tuple(tokens), free_blanks=free, constraint=constraint,
+                          group_shape=group_shape)
     if not cands:
         if len(tokens) > n:
             status = "too_many"

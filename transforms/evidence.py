@@ -91,6 +91,8 @@ class Check:
     how: str  # split_by_narrative | split_by_last_year
     words: str  # for the clerk: 正文“制发行政规范性文件8件”
     agrees: Callable[[tuple[Decimal, ...]], bool]
+    # a statement other statements vouch for (``statements.corroborated_flow``): it may decide alone
+    corroborated: bool = False
 
 
 @dataclass
@@ -130,7 +132,7 @@ def settle(reading: RowReading, tests: list[Check], kinds: tuple[str, ...], loca
         return Settled(None, [t for t, _ in used], ignored, [],
                        conflict=[(t, [cands[i] for i in sorted(ok)]) for t, ok in used])
     kept = [cands[i] for i in sorted(common)]
-    if all(t.how == "split_by_narrative" for t, _ in used):
+    if all(t.how == "split_by_narrative" and not t.corroborated for t, _ in used):
         # A statement alone may be the publisher's slip (a digit dropped: 58 for 587) that happens to
         # match a reading — measured on the generator, 2 wrong cells in ~200 so decided, even when it
         # had to leave one reading of the whole row: statements only choose among readings that other
@@ -158,7 +160,7 @@ def settled_findings(s: Settled | None, *, section: str, where: str, row_label: 
     cols = "、".join(column_labels[i] for i in s.newly if i < len(column_labels))
     words = "；".join(t.words for t in s.used)
     # a statement no other evidence confirms may be the publisher's slip: the row is flagged for a look
-    alone = all(t.how == "split_by_narrative" for t in s.used)
+    alone = all(t.how == "split_by_narrative" and not t.corroborated for t in s.used)
     caution = "正文所述数字可能有误，且没有其他证据印证，请核对原件。" if alone else ""
     return [make_finding(
         "cell.split_by_evidence",
@@ -186,7 +188,8 @@ def shows_printed_zeros(readings: list[tuple[RowReading, tuple[str, ...]]]) -> t
         if toks and all((t.explicit_blank and not t.text) or (not t.explicit_blank and set(t.text) <= {"0"})
                         for t in toks):
             shown = sum(1 if t.explicit_blank else len(t.text) for t in toks)
-            if shown == len(kinds):
+            # a row printing a 法人或其他组织 小计 column shows one cell more than the form has
+            if shown == len(kinds) + (reading.subtotal_at is not None):
                 zero_rows += 1
         if reading.free_blanks and reading.status in ("recovered", "ambiguous"):
             strict = printed_readings(reading, kinds)
@@ -196,16 +199,26 @@ def shows_printed_zeros(readings: list[tuple[RowReading, tuple[str, ...]]]) -> t
 
 
 def settle_by_habit(reading: RowReading, kinds: tuple[str, ...], location: str, money_unit: str = "万元") -> list[int]:
-    """Keep the readings that need no vanished blank cell; returns the cells that became certain."""
-    if reading.status != "ambiguous" or not reading.candidates or not getattr(reading.candidates, "complete", True):
+    """Keep the readings that need no vanished blank cell; returns the cells that became certain.
+
+    The readings without a vanished blank are a subset of all readings under the same sum, so
+    when all were too many to list they are still exactly what is kept (if few enough to list).
+    """
+    if reading.status != "ambiguous":
+        return []
+    complete = getattr(reading.candidates, "complete", True)
+    if complete and not reading.candidates:
         return []
     strict = printed_readings(reading, kinds)
     if not strict:
         return []
-    allowed = {_values(c) for c in strict}
-    kept = [c for c in reading.candidates if _values(c) in allowed]
-    if not kept or len(kept) == len(reading.candidates):
-        return []
+    if complete:
+        allowed = {_values(c) for c in strict}
+        kept = [c for c in reading.candidates if _values(c) in allowed]
+        if not kept or len(kept) == len(reading.candidates):
+            return []
+    else:
+        kept = list(strict)
     return narrow(reading, kept, kinds, money_unit, location, "split_by_habit")
 
 

@@ -32,6 +32,7 @@ from transforms.numbers import is_value_text
 from transforms.report import ExtraColumnCell, ExtraRow, Location, ParsedReport, TraceLine
 from transforms.sections import RowUnit, TextUnit, Unit
 from transforms.spec import GroupSpec, Layout, RowSpec
+from transforms.statements import corroborated_flow
 from transforms.report import CellValue
 from transforms.splitting import Readings, split_sum_group, split_with_subtotal, tokenize
 
@@ -548,6 +549,13 @@ def _tests(result: AppExtraction, layout: Layout, evidence: Evidence) -> dict[st
         elif st.quantity == "granted":
             tests.setdefault("granted", []).append(Check(
                 "split_by_narrative", f"正文“{st.phrase}”", lambda v, n=n: v[ti] == n))
+    flow = corroborated_flow(list(evidence.statements))
+    if flow is not None:
+        words = (f"正文所述“收到申请{flow['new_received']}件、上年结转{flow['carried_over']}件、办结{flow['results_total']}件、"
+                 f"结转下年度{flow['carried_forward']}件”（四数相符：新收 + 上年结转 = 办结 + 结转下年度）")
+        for key, n in flow.items():
+            tests.setdefault(key, []).append(Check(
+                "split_by_narrative", words, lambda v, n=Decimal(n): v[ti] == n, corroborated=True))
     ly = evidence.last_year
     if ly is not None and ly.carried_forward is not None and any(x is not None for x in ly.carried_forward):
         cf = ly.carried_forward

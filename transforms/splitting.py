@@ -32,6 +32,7 @@ MAX_NUMBER_DIGITS = 12
 MAX_SEARCH_STEPS = 200_000
 
 _UNITS = tuple(sorted(MONEY_UNITS + COUNT_UNITS, key=len, reverse=True))
+_UNIT_THEN_DIGIT = re.compile(r"\d(?:" + "|".join(re.escape(u) for u in _UNITS) + r")(?=[-+]?\d)")
 _COUNT_RE = re.compile(r"(0|[1-9]\d*)")
 _MONEY_RE = re.compile(r"(0|[1-9]\d*)(\.\d+)?")
 
@@ -85,6 +86,14 @@ def tokenize(text: str, spaces_separate: bool = True) -> list[Token]:
         if buf:
             part = "".join(buf)
             buf.clear()
+            cut = _UNIT_THEN_DIGIT.search(part)
+            if cut is not None:
+                # a unit ends its number: "65件2" is 65件 and 2, whatever whitespace says
+                buf.extend(part[:cut.end()])
+                flush()
+                buf.extend(part[cut.end():])
+                flush()
+                return
             if spaces_separate and "," in part:
                 if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?\D*", part):
                     tokens.append(Token(part.replace(",", ""), False, part))
