@@ -109,3 +109,27 @@ def test_a_row_of_zeros_with_a_subtotal_cell_shows_the_habit() -> None:
     row = read_values(ValueSource(("00000000",), ("l",), free_text=True, spaces_separate=False), kinds, "none")
     row.subtotal_at = 6  # eight printed zeros: seven cells and the 小计 the form does not have
     assert shows_printed_zeros([(row, kinds)]) == (True, 1)
+
+
+def test_with_the_habit_a_row_with_a_broken_sum_is_read_by_its_digits() -> None:
+    """"000000000100000": no split makes every 四 group add up, and "10" may be one cell — unless every
+    cell is printed (the document's habit), when fifteen digits are fifteen cells."""
+    from transforms.evidence import settle_by_habit
+
+    r = _review("000000000100000")
+    assert r.status == "impossible"
+    assert settle_by_habit(r, FIFTEEN, "line 1") == list(range(15))
+    assert [int(c.value) for c in r.cells] == [0] * 9 + [1] + [0] * 5
+    assert {c.how for c in r.cells} == {"split_by_habit"}
+
+
+def test_the_habit_does_not_trust_a_space_between_digits() -> None:
+    """"2 94294294" in a document whose spaces are borders: 294 may be printed "2 94"; the habit
+    (no vanished blank) alone would have read 2 · 94294294 → 2 · … — with the space ignored, 294 · 294 · 294 too."""
+    from transforms.evidence import settle_by_habit
+
+    kinds = ("count",) * 3
+    r = read_values(ValueSource(("2 94294294",), ("l",), free_text=True, spaces_separate=True), kinds, "none")
+    assert r.status == "ambiguous"
+    settle_by_habit(r, kinds, "l")
+    assert r.cells[0].value is None

@@ -29,10 +29,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from transforms.cells import RowReading, narrow, printed_readings
+from transforms.cells import RowReading, candidates_to_cells, narrow, printed_readings
 from transforms.findings import make_finding
 from transforms.report import Finding, Location
-from transforms.splitting import Candidate, describe_candidates
+from transforms.splitting import Candidate, Readings, Token, describe_candidates, split_free
 from transforms.statements import Statement
 
 #: Whether a habit may decide a cell. Measured on the generator before it was trusted
@@ -170,14 +170,17 @@ def settled_findings(s: Settled | None, *, section: str, where: str, row_label: 
 
 # ---------------------------------------------------------------- the document's habit
 
-def shows_printed_zeros(readings: list[tuple[RowReading, tuple[str, ...]]]) -> tuple[bool, int]:
+def shows_printed_zeros(readings: list[tuple[RowReading, tuple[str, ...]]], shown_elsewhere: int = 0) -> tuple[bool, int]:
     """Whether a free-text table prints every cell (a 0 or a blank marker): (habit holds, such rows).
 
     Holds when at least one row prints a 0 or a marker (/, —) in every one of its cells, no
     row vanished whole, and every row that was read has a reading needing no vanished
     blank cell. A row whose digits can only be read with a vanished blank is a counter-example.
+    ``shown_elsewhere``: such rows in another table of the same document (section 二's small
+    tables rarely have an all-zero row; section 三 of the same document shows the habit) —
+    a counter-example in this table still vetoes it.
     """
-    zero_rows = 0
+    zero_rows = shown_elsewhere
     for reading, kinds in readings:
         toks = reading.tokens
         if reading.status == "empty":
@@ -204,6 +207,8 @@ def settle_by_habit(reading: RowReading, kinds: tuple[str, ...], location: str, 
     The readings without a vanished blank are a subset of all readings under the same sum, so
     when all were too many to list they are still exactly what is kept (if few enough to list).
     """
+    if reading.status == "impossible":
+        return _impossible_by_habit(reading, kinds, location, money_unit)
     if reading.status != "ambiguous":
         return []
     complete = getattr(reading.candidates, "complete", True)
@@ -212,6 +217,9 @@ def settle_by_habit(reading: RowReading, kinds: tuple[str, ...], location: str, 
     strict = printed_readings(reading, kinds)
     if not strict:
         return []
+    spaced = _with_spaces_ignored(reading, kinds)
+    if spaced is None:
+        return []
     if complete:
         allowed = {_values(c) for c in strict}
         kept = [c for c in reading.candidates if _values(c) in allowed]
@@ -219,17 +227,68 @@ def settle_by_habit(reading: RowReading, kinds: tuple[str, ...], location: str, 
             return []
     else:
         kept = list(strict)
+    kept += [c for c in spaced if _values(c) not in {_values(k) for k in kept}]
     return narrow(reading, kept, kinds, money_unit, location, "split_by_habit")
 
 
+def _with_spaces_ignored(reading: RowReading, kinds: tuple[str, ...]) -> list[Candidate] | None:
+    """The printed readings of the row were its spaces padding inside numbers ("2 94" for 294).
+
+    A document whose spaces are cell borders (decided on section 三) may still pad a number
+    with one; the habit says nothing about spaces, so where a space splits two runs of
+    digits the readings with it ignored count too. [] when no space splits digits; None
+    when those readings are too many to list.
+    """
+    toks = list(reading.tokens)
+    if not any(not a.explicit_blank and not b.explicit_blank and not b.text.startswith("-")
+               for a, b in zip(toks, toks[1:])):
+        return []
+    merged: list[Token] = []
+    for tok in toks:
+        if merged and not tok.explicit_blank and not merged[-1].explicit_blank and not tok.text.startswith("-"):
+            prev = merged.pop()
+            merged.append(Token(prev.text + tok.text, False, prev.raw + tok.raw))
+        else:
+            merged.append(tok)
+    joined = RowReading(reading.cells, reading.status, tokens=tuple(merged), free_blanks=True,
+                        subtotal_at=reading.subtotal_at, constraint=reading.constraint, group_shape=reading.group_shape)
+    found = printed_readings(joined, kinds)
+    return None if found is None else list(found)
+
+
+def _impossible_by_habit(reading: RowReading, kinds: tuple[str, ...], location: str, money_unit: str) -> list[int]:
+    """A row no split makes add up (the publisher's sum is off), read by its digits alone without vanished blanks.
+
+    Without the habit such a row is taken only as printed (``cells.without_identity``);
+    with it, a cut the cell count forces ("10" as 1 · 0 when every cell is printed) is read
+    too. The broken sum stays the rulebook's error on the row.
+    """
+    if not reading.tokens or not reading.free_blanks or reading.subtotal_at is not None:
+        return []
+    strict = split_free(list(reading.tokens), kinds, False)
+    if not getattr(strict, "complete", True) or not strict:
+        return []
+    probe = RowReading(reading.cells, reading.status, tokens=reading.tokens, free_blanks=True, constraint="none")
+    spaced = _with_spaces_ignored(probe, kinds)
+    if spaced is None:
+        return []
+    strict = Readings(list(strict) + [c for c in spaced if _values(c) not in {_values(k) for k in strict}])
+    reading.candidates = strict
+    reading.constraint = "none"
+    reading.status = "recovered" if len(strict) == 1 else "ambiguous"
+    reading.cells = candidates_to_cells(list(strict), kinds, money_unit, location, "split_by_habit")
+    return [i for i, c in enumerate(reading.cells) if c.value is not None]
+
+
 def habit_finding(newly: list[int], *, section: str, where: str, row_label: str | None, column_labels: list[str],
-                  raw: str, location: str, zero_rows: int, table: str) -> list[Finding]:
+                  raw: str, location: str, zero_rows: int, table: str, broken: bool = False) -> list[Finding]:
     if not newly:
         return []
     cols = "、".join(column_labels[i] for i in newly if i < len(column_labels))
+    why = "没有任何拆分能使其合计成立（发布的数字本身不符，见勾稽关系检查）" if broken else "有多种拆分方式"
     return [make_finding(
         "cell.split_by_habit",
-        f"第{section}部分{where}的数字“{raw}”连在一起，有多种拆分方式；{table}有{zero_rows}行每格都填写了0、没有一行留空，"
+        f"第{section}部分{where}的数字“{raw}”连在一起，{why}；{table}有{zero_rows}行每格都填写了0、没有一行留空，"
         f"按不含空白单元格的读法确定：{cols}。这只是本文件的习惯，请核对原件。",
         Location(section, row_label, None, location), found=raw)]
 

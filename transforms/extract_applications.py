@@ -593,11 +593,12 @@ def apply_evidence(result: AppExtraction, layout: Layout, evidence: Evidence) ->
         holds, zero_rows = shows_printed_zeros([(r.reading, kinds) for r in result.rows.values()])
         if holds:
             for key, r in result.rows.items():
+                broken = r.reading.status == "impossible"
                 newly = settle_by_habit(r.reading, kinds, r.location)
                 evidence.count("split_by_habit", len(newly))
                 notes.setdefault(key, []).extend(habit_finding(
                     newly, section=SECTION, where=f"“{r.spec.label}”行", row_label=r.spec.label, column_labels=labels,
-                    raw=r.raw_values, location=r.location, zero_rows=zero_rows, table="本表"))
+                    raw=r.raw_values, location=r.location, zero_rows=zero_rows, table="本表", broken=broken))
             _after_columns(result, layout, evidence, notes, "split_by_column_identity")
     return notes
 
