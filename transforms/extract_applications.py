@@ -399,8 +399,9 @@ def distrust_row_sums(result: AppExtraction, layout: Layout) -> None:
 
 #: Rows whose digits add up under no split, all explained by one omitted column, before that is read as a habit.
 MIN_OMITTING_ROWS = 2
-#: Search steps per row and column for that test (a budget hit reads nothing this way: a null, never a guess).
-OMITTING_STEPS = 20_000
+#: Search steps for that test over all rows and columns (a budget hit reads nothing this way: a null, never a
+#: guess). It bounds the test's cost per report: 40,000 steps are about 0.1 s of CPU.
+OMITTING_STEPS = 40_000
 
 
 def total_omits_column(result: AppExtraction, layout: Layout, evidence: Evidence | None) -> dict[str, list]:
@@ -431,13 +432,13 @@ def total_omits_column(result: AppExtraction, layout: Layout, evidence: Evidence
                    key=lambda r: r.reading.status != "impossible")
     printed = [[c.value for c in r.reading.cells] for r in rows if r.reading.status == "ok"]
     fits: dict[int, dict[str, Readings]] = {}
+    budget = [OMITTING_STEPS]
     for k in range(ti):
         if any(None not in v and sum(v[:ti]) - v[k] != v[ti] for v in printed):
             continue
         found: dict[str, Readings] = {}
         for r in split:
-            cands = split_sum_group(list(r.reading.tokens), ti, r.reading.free_blanks, kinds, skip=k,
-                                    max_steps=OMITTING_STEPS)
+            cands = split_sum_group(list(r.reading.tokens), ti, r.reading.free_blanks, kinds, skip=k, budget=budget)
             if not getattr(cands, "complete", True):
                 return {}  # too costly to tell which column it would be: nothing is read this way
             if not cands:

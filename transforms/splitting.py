@@ -284,13 +284,16 @@ def split_free(tokens: list[Token], kinds: tuple[Kind, ...], free_blanks: bool) 
 
 
 def split_sum_group(tokens: list[Token], n_parts: int, free_blanks: bool, kinds: tuple[Kind, ...] | None = None,
-                    skip: int | None = None, max_steps: int = MAX_SEARCH_STEPS) -> list[Candidate]:
+                    skip: int | None = None, max_steps: int = MAX_SEARCH_STEPS,
+                    budget: list[int] | None = None) -> list[Candidate]:
     """Distinct readings of ``tokens`` as n_parts cells followed by their total.
 
     The total is a suffix of the last token (or blank), so it is chosen first and the
     parts are searched for that exact sum: a part larger than what is left is cut off
     at once, which keeps long rows fast. ``skip``: a part the total leaves out (a
     publisher whose 总计 omits one column in every row); it may hold any number.
+    ``budget``: search steps shared with other calls (a one-item list the search counts
+    down); past it the readings are incomplete, as past ``max_steps``.
     """
     kinds = kinds or ("count",) * (n_parts + 1)
     part_kinds = kinds[:n_parts]
@@ -323,7 +326,10 @@ def split_sum_group(tokens: list[Token], n_parts: int, free_blanks: bool, kinds:
     for tok in tokens:
         before.append(before[-1] + len(tok.text))
     counts_only = all(k == "count" for k in part_kinds)
-    budget = [max_steps]
+    # a cell's characters: its digits, plus a unit or a dash run where the row has any
+    plain = all(t.text.isdigit() if not t.explicit_blank else not t.text for t in tokens)
+    extra = 0 if plain else 2
+    budget = budget if budget is not None else [max_steps]
 
     for end_ti, end_off, total_piece in totals:
         target = total_piece.value
@@ -340,8 +346,8 @@ def split_sum_group(tokens: list[Token], n_parts: int, free_blanks: bool, kinds:
                 raise TooManyReadings  # not worth searching on: no reading of it is certain
             if counts_only and remaining >= 0:
                 # every part is at most ``remaining``: its digits, plus a unit, per cell left
-                per_cell = len(str(int(remaining))) + 2
-                free = MAX_NUMBER_DIGITS + 2 - per_cell if skip is not None and skip >= cell else 0
+                per_cell = len(str(int(remaining))) + extra
+                free = MAX_NUMBER_DIGITS + extra - per_cell if skip is not None and skip >= cell else 0
                 if end_at - (before[ti] + off) > per_cell * (n_parts - cell) + free:
                     return ()
             out: dict[tuple, Candidate] = {}
