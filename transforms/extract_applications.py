@@ -34,7 +34,7 @@ from transforms.sections import RowUnit, TextUnit, Unit
 from transforms.spec import GroupSpec, Layout, RowSpec
 from transforms.statements import corroborated_flow
 from transforms.report import CellValue
-from transforms.splitting import Readings, split_sum_group, split_with_subtotal, tokenize
+from transforms.splitting import Readings, split_free, split_sum_group, split_with_subtotal, tokenize
 
 SECTION = "三"
 MAX_COMBOS = 20000
@@ -463,7 +463,13 @@ def total_omits_column(result: AppExtraction, layout: Layout, evidence: Evidence
         r.reading.identity = f"总计 = 除“{omitted}”外各类申请人之和"
         r.reading.status = "recovered" if len(cands) == 1 else "ambiguous"
         r.reading.cells = candidates_to_cells(list(cands), kinds, "万元", r.location, "split_by_habit")
-        newly = [i for i, c in enumerate(r.reading.cells) if c.value is not None]
+        # a cell the digits alone give (every reading with no sum agrees) owes nothing to the habit
+        alone = split_free(list(r.reading.tokens), kinds, r.reading.free_blanks)
+        if getattr(alone, "complete", True) and alone:
+            for i, c in enumerate(r.reading.cells):
+                if c.value is not None and len({a[i].value for a in alone}) == 1:
+                    c.how = "split_unique"
+        newly = [i for i, c in enumerate(r.reading.cells) if c.value is not None and c.how == "split_by_habit"]
         evidence.count("split_by_habit", sum(1 for i in newly if not before[i]))
         if newly:
             notes.setdefault(r.spec.key, []).append(make_finding(
