@@ -8,6 +8,7 @@ surviving reading agrees are certain even when the row as a whole is not.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -66,6 +67,9 @@ def _money(piece_value: Decimal, raw: str, default_unit: str) -> Decimal:
     return piece_value
 
 
+_SPACED_DIGITS = re.compile(r"\d[\s\u00a0\u3000]+\d")
+
+
 def _grid_tokens(src: ValueSource) -> tuple[list[Token], list[tuple[int, str]]]:
     tokens: list[Token] = []
     bad: list[tuple[int, str]] = []
@@ -74,11 +78,14 @@ def _grid_tokens(src: ValueSource) -> tuple[list[Token], list[tuple[int, str]]]:
         parsed = parse_number(text)
         if parsed.ok and parsed.is_blank:
             tokens.append(Token("", True, text.strip()))
-        elif parsed.ok:
-            tokens.append(Token(n.replace(",", ""), False, text.strip()))
         else:
-            bad.append((i, text.strip()))
-            tokens.append(Token(n, False, text.strip()))
+            # a cell printing "6 0" may hold two numbers whose border a converter lost: joined
+            joined = bool(_SPACED_DIGITS.search(text))
+            if parsed.ok:
+                tokens.append(Token(n.replace(",", ""), False, text.strip(), joined))
+            else:
+                bad.append((i, text.strip()))
+                tokens.append(Token(n, False, text.strip(), joined))
     return tokens, bad
 
 
@@ -248,8 +255,10 @@ def _as_printed(candidate: Candidate, tokens: tuple) -> bool:
             if p is None or not p.raw or not text.startswith(p.raw, at):
                 return False
             at += len(p.raw)
-            if at < len(text) and p.raw != "0":
-                return False  # a cut after a number that could have gone on
+            if at < len(text) and (p.raw != "0" or tok.joined):
+                # a cut after a number that could have gone on; or inside runs joined across whitespace,
+                # which may have been a border ("6 0" read as 60 beside a forced 0 · 0: markitdown's 030 PDF)
+                return False
     return next(pieces, None) is None
 
 

@@ -42,6 +42,7 @@ class Token:
     text: str  # normalised: digits, optional sign/decimal point/unit; "" for an explicit blank
     explicit_blank: bool = False
     raw: str = ""
+    joined: bool = False  # runs joined across whitespace that meant nothing (or was a border after all)
 
 
 @dataclass(frozen=True)
@@ -111,12 +112,15 @@ def tokenize(text: str, spaces_separate: bool = True) -> list[Token]:
             if part:
                 tokens.append(Token(part, False, part))
 
+    gapped: list[int] = []  # token indices whose run went on across whitespace
     i = 0
     while i < len(text):
         ch = text[i]
         if ch.isspace() or ch in "|;":
             if spaces_separate or ch in "|;":
                 flush()
+            elif buf:
+                gapped.append(len(tokens))  # the run goes on across whitespace: the token is joined
             i += 1
             continue
         if ch in _SLASHES:
@@ -151,13 +155,16 @@ def tokenize(text: str, spaces_separate: bool = True) -> list[Token]:
         buf.append(ch)
         i += 1
     flush()
+    if gapped:
+        joined_at = set(gapped)
+        tokens = [Token(t.text, t.explicit_blank, t.raw, True) if k in joined_at else t for k, t in enumerate(tokens)]
     if not spaces_separate:
         # whitespace meant nothing: neighbouring runs join (a sign still starts a new run)
         merged: list[Token] = []
         for tok in tokens:
             if merged and not tok.explicit_blank and not merged[-1].explicit_blank and not tok.text.startswith("-"):
                 prev = merged.pop()
-                merged.append(Token(prev.text + tok.text, False, prev.raw + tok.raw))
+                merged.append(Token(prev.text + tok.text, False, prev.raw + tok.raw, True))
             else:
                 merged.append(tok)
         tokens = merged
