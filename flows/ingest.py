@@ -323,6 +323,7 @@ def _load_batch(item: _Pending, summary: IngestSummary, warehouse: Any,
     parsed = item.parsing.result()
     summary.add_stage("wait for parse", time.perf_counter() - t0)
     parsed = _with_last_year(parsed, item.blobs, warehouse, log, known)
+    parsed = _with_other_carriers(parsed, log)
     parse_seconds = sum(h.seconds for h in parsed.heads)
     summary.add_stage("parse (per-file sum)", parse_seconds)
     summary.add_parse_times([(h.seconds, h.name) for h in parsed.heads])
@@ -381,6 +382,19 @@ def _with_last_year(parsed: Any, blobs: list[Any], warehouse: Any, log: Any, kno
     chunk = _step(parse_batch, subset, None, PARSER_VERSION, run_id, found, known)
     log.info("%d document(s) parsed again with last year's report of their bureau", len(subset))
     return replace_reports(parsed, chunk)
+
+
+def _with_other_carriers(parsed: Any, log: Any) -> Any:
+    """Cells one file of the batch left null that another carrier of the same report reads
+    (``transforms.other_carrier``: same bureau, year and layout, every cell both read equal)."""
+    from flows.parallel import ParsedChunk
+    from transforms.other_carrier import tables_with_other_carriers
+
+    tables, n = tables_with_other_carriers(parsed.tables)
+    if not n:
+        return parsed
+    log.info("%d cell(s) taken from another carrier of the same report", n)
+    return ParsedChunk(parsed.heads, tables)
 
 
 def _submit(background: ThreadPoolExecutor, task: Any, *args: Any) -> Any:

@@ -138,10 +138,12 @@ def test_roundtrip(tmp_path: Path, carrier: str, mess: int) -> None:
     if mess == 0:
         assert sum(c.correct for _, c in results) == sum(c.cells for _, c in results)
     if (carrier, mess) == ("txt", 3):
-        # issue 10: run-together text read by its sums and by evidence — 94.5 % of cells on this seed
-        # (78 % before; the 2021 （六）其他处理 single-row variant added since leaves some cells null)
+        # issue 10: run-together text read by its sums and by evidence — 95.0 % of cells on this seed
+        # (78 % before issue 10, 94.5 % before forced zero cuts, corroborated overview totals, the
+        # omitted-column habit and the habit's wider reach; the 2021 single （六）其他处理 row leaves
+        # some cells null)
         share = sum(c.correct for _, c in results) / sum(c.cells for _, c in results)
-        assert share >= 0.94, f"{share:.1%} of cells read"
+        assert share >= 0.948, f"{share:.1%} of cells read"
 
 
 @pytest.mark.parametrize("carrier", GRID_CARRIERS)

@@ -8,6 +8,7 @@ surviving reading agrees are certain even when the row as a whole is not.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -45,6 +46,8 @@ class RowReading:
     subtotal_at: int | None = None  # candidates carry a printed subtotal cell at this index (dropped from cells)
     constraint: str = "none"  # the identity the split used (for re-splitting without vanished blanks)
     group_shape: tuple[int, int] = (3, 4)
+    as_printed: bool = False  # no split satisfied the identity; the digits alone allow one reading, taken as printed
+    identity: str | None = None  # the sum the split used, in words, when not the section's own (a document's habit)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,9 @@ def _money(piece_value: Decimal, raw: str, default_unit: str) -> Decimal:
     return piece_value
 
 
+_SPACED_DIGITS = re.compile(r"\d[\s\u00a0\u3000]+\d")
+
+
 def _grid_tokens(src: ValueSource) -> tuple[list[Token], list[tuple[int, str]]]:
     tokens: list[Token] = []
     bad: list[tuple[int, str]] = []
@@ -72,11 +78,14 @@ def _grid_tokens(src: ValueSource) -> tuple[list[Token], list[tuple[int, str]]]:
         parsed = parse_number(text)
         if parsed.ok and parsed.is_blank:
             tokens.append(Token("", True, text.strip()))
-        elif parsed.ok:
-            tokens.append(Token(n.replace(",", ""), False, text.strip()))
         else:
-            bad.append((i, text.strip()))
-            tokens.append(Token(n, False, text.strip()))
+            # a cell printing "6 0" may hold two numbers whose border a converter lost: joined
+            joined = bool(_SPACED_DIGITS.search(text))
+            if parsed.ok:
+                tokens.append(Token(n.replace(",", ""), False, text.strip(), joined))
+            else:
+                bad.append((i, text.strip()))
+                tokens.append(Token(n, False, text.strip(), joined))
     return tokens, bad
 
 
@@ -147,8 +156,10 @@ def read_values(
         # the readings without vanished blanks are kept to show the clerk
         shown = split_free(tokens, kinds, False) if constraint == "none" and free else []
         listed = Readings(shown if getattr(shown, "complete", False) else [], complete=False)
+        # the tokens are kept: the readings without vanished blanks may still be few (the habit's test)
         return RowReading([CellValue(None, "", None, location) for _ in kinds], "ambiguous", listed,
-                          token_count=len(tokens))
+                          token_count=len(tokens), tokens=tuple(tokens), free_blanks=free, constraint=constraint,
+                          group_shape=group_shape)
     if not cands:
         if len(tokens) > n:
             status = "too_many"
@@ -199,6 +210,7 @@ def without_identity(reading: RowReading, kinds: tuple[str, ...], money_unit: st
     at = reading.subtotal_at
     search_kinds = kinds if at is None else kinds[:at] + ("count",) + kinds[at:]
     cands = split_free(list(reading.tokens), search_kinds, reading.free_blanks)
+    printed = bool(cands) and getattr(cands, "complete", True) and all(_as_printed(c, reading.tokens) for c in cands)
     if at is not None and getattr(cands, "complete", True):
         cands = drop_cell(cands, at)
     if reading.status == "recovered" and getattr(cands, "complete", True) and len(cands) == 1:
@@ -207,7 +219,7 @@ def without_identity(reading: RowReading, kinds: tuple[str, ...], money_unit: st
         return reading
     if was_impossible and not (getattr(cands, "complete", True) and cands):
         return reading  # no reading at all (or too many): stays impossible
-    if was_impossible and not all(_as_printed(c, reading.tokens) for c in cands):
+    if was_impossible and not printed:
         # a row that adds up under no reading is taken only as printed, one printed number to a
         # cell: cutting a number in two or guessing where a blank vanished is a second guess on
         # top of the broken sum (markitdown's 030 PDF gave 上年结转 as 空·60·…·6, a row missing its
@@ -215,15 +227,39 @@ def without_identity(reading: RowReading, kinds: tuple[str, ...], money_unit: st
         return reading
     reading.candidates = cands
     reading.status = "ambiguous"
+    if was_impossible and len(cands) == 1:
+        # the digits have one reading, each printed number whole in its cell: the publisher's
+        # numbers as printed (the broken sum is the rulebook's error finding on this row)
+        reading.status = "recovered"
+        reading.as_printed = True
     reading.cells = (candidates_to_cells(cands, kinds, money_unit, location, "split_unique") if getattr(cands, "complete", True)
                      else [CellValue(None, "", None, location) for _ in kinds])
     return reading
 
 
 def _as_printed(candidate: Candidate, tokens: tuple) -> bool:
-    """The reading that takes every printed token whole, one to a cell (no cut, no vanished blank)."""
-    return len(candidate) == len(tokens) and all(
-        p.raw.strip() in (t.text.strip(), t.raw.strip()) for p, t in zip(candidate, tokens))
+    """The reading that takes every printed token whole, one to a cell — no vanished blank, and no cut
+    inside a token except the cuts no reading can avoid: after a "0" that starts a number, since no
+    number is written with a leading zero ("000" is 0 · 0 · 0 and "00001" is 0 · 0 · 0 · 0 · 1 whatever
+    the sums say; "15" may be 15, so cutting it is a guess)."""
+    pieces = iter(candidate)
+    for tok in tokens:
+        if tok.explicit_blank or not tok.text:
+            p = next(pieces, None)
+            if p is None or p.raw.strip() not in (tok.text.strip(), tok.raw.strip()):
+                return False
+            continue
+        text, at = tok.text, 0
+        while at < len(text):
+            p = next(pieces, None)
+            if p is None or not p.raw or not text.startswith(p.raw, at):
+                return False
+            at += len(p.raw)
+            if at < len(text) and (p.raw != "0" or tok.joined):
+                # a cut after a number that could have gone on; or inside runs joined across whitespace,
+                # which may have been a border ("6 0" read as 60 beside a forced 0 · 0: markitdown's 030 PDF)
+                return False
+    return next(pieces, None) is None
 
 
 def drop_cell(cands: list[Candidate], at: int) -> Readings:
@@ -368,6 +404,12 @@ def reading_findings(reading: RowReading, *, section: str, where: str, row_label
             "cell.split_ambiguous",
             f"第{section}部分{where}的数字“{raw}”连在一起，有多种拆分方式{rule}（可拆为{describe_candidates(reading.candidates)}），"
             f"以下单元格无法确定，未采用：{'、'.join(unknown)}。", loc, found=raw))
+    elif status == "recovered" and reading.as_printed:
+        out.append(make_finding(
+            "cell.split_recovered",
+            f"第{section}部分{where}的数字“{raw}”连在一起，没有任何拆分能使“{identity}”成立（发布的数字本身不符，见勾稽关系检查）；"
+            f"这些数字只有一种读法（每个数字原样一格，0之后不能接数字），已按印出的数字读取：{describe_candidates(reading.candidates)}。",
+            loc, found=raw))
     elif status == "impossible":
         rule = f"使“{identity}”成立" if identity else "对应各列"
         out.append(make_finding(

@@ -29,10 +29,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from transforms.cells import RowReading, narrow, printed_readings
+from transforms.cells import RowReading, candidates_to_cells, narrow, printed_readings
 from transforms.findings import make_finding
 from transforms.report import Finding, Location
-from transforms.splitting import Candidate, describe_candidates
+from transforms.splitting import Candidate, Readings, Token, describe_candidates, split_free
 from transforms.statements import Statement
 
 #: Whether a habit may decide a cell. Measured on the generator before it was trusted
@@ -91,6 +91,8 @@ class Check:
     how: str  # split_by_narrative | split_by_last_year
     words: str  # for the clerk: 正文“制发行政规范性文件8件”
     agrees: Callable[[tuple[Decimal, ...]], bool]
+    # a statement other statements vouch for (``statements.corroborated_flow``): it may decide alone
+    corroborated: bool = False
 
 
 @dataclass
@@ -130,7 +132,7 @@ def settle(reading: RowReading, tests: list[Check], kinds: tuple[str, ...], loca
         return Settled(None, [t for t, _ in used], ignored, [],
                        conflict=[(t, [cands[i] for i in sorted(ok)]) for t, ok in used])
     kept = [cands[i] for i in sorted(common)]
-    if all(t.how == "split_by_narrative" for t, _ in used):
+    if all(t.how == "split_by_narrative" and not t.corroborated for t, _ in used):
         # A statement alone may be the publisher's slip (a digit dropped: 58 for 587) that happens to
         # match a reading — measured on the generator, 2 wrong cells in ~200 so decided, even when it
         # had to leave one reading of the whole row: statements only choose among readings that other
@@ -158,7 +160,7 @@ def settled_findings(s: Settled | None, *, section: str, where: str, row_label: 
     cols = "、".join(column_labels[i] for i in s.newly if i < len(column_labels))
     words = "；".join(t.words for t in s.used)
     # a statement no other evidence confirms may be the publisher's slip: the row is flagged for a look
-    alone = all(t.how == "split_by_narrative" for t in s.used)
+    alone = all(t.how == "split_by_narrative" and not t.corroborated for t in s.used)
     caution = "正文所述数字可能有误，且没有其他证据印证，请核对原件。" if alone else ""
     return [make_finding(
         "cell.split_by_evidence",
@@ -168,14 +170,17 @@ def settled_findings(s: Settled | None, *, section: str, where: str, row_label: 
 
 # ---------------------------------------------------------------- the document's habit
 
-def shows_printed_zeros(readings: list[tuple[RowReading, tuple[str, ...]]]) -> tuple[bool, int]:
+def shows_printed_zeros(readings: list[tuple[RowReading, tuple[str, ...]]], shown_elsewhere: int = 0) -> tuple[bool, int]:
     """Whether a free-text table prints every cell (a 0 or a blank marker): (habit holds, such rows).
 
     Holds when at least one row prints a 0 or a marker (/, —) in every one of its cells, no
     row vanished whole, and every row that was read has a reading needing no vanished
     blank cell. A row whose digits can only be read with a vanished blank is a counter-example.
+    ``shown_elsewhere``: such rows in another table of the same document (section 二's small
+    tables rarely have an all-zero row; section 三 of the same document shows the habit) —
+    a counter-example in this table still vetoes it.
     """
-    zero_rows = 0
+    zero_rows = shown_elsewhere
     for reading, kinds in readings:
         toks = reading.tokens
         if reading.status == "empty":
@@ -186,7 +191,8 @@ def shows_printed_zeros(readings: list[tuple[RowReading, tuple[str, ...]]]) -> t
         if toks and all((t.explicit_blank and not t.text) or (not t.explicit_blank and set(t.text) <= {"0"})
                         for t in toks):
             shown = sum(1 if t.explicit_blank else len(t.text) for t in toks)
-            if shown == len(kinds):
+            # a row printing a 法人或其他组织 小计 column shows one cell more than the form has
+            if shown == len(kinds) + (reading.subtotal_at is not None):
                 zero_rows += 1
         if reading.free_blanks and reading.status in ("recovered", "ambiguous"):
             strict = printed_readings(reading, kinds)
@@ -196,27 +202,93 @@ def shows_printed_zeros(readings: list[tuple[RowReading, tuple[str, ...]]]) -> t
 
 
 def settle_by_habit(reading: RowReading, kinds: tuple[str, ...], location: str, money_unit: str = "万元") -> list[int]:
-    """Keep the readings that need no vanished blank cell; returns the cells that became certain."""
-    if reading.status != "ambiguous" or not reading.candidates or not getattr(reading.candidates, "complete", True):
+    """Keep the readings that need no vanished blank cell; returns the cells that became certain.
+
+    The readings without a vanished blank are a subset of all readings under the same sum, so
+    when all were too many to list they are still exactly what is kept (if few enough to list).
+    """
+    if reading.status == "impossible":
+        return _impossible_by_habit(reading, kinds, location, money_unit)
+    if reading.status != "ambiguous":
+        return []
+    complete = getattr(reading.candidates, "complete", True)
+    if complete and not reading.candidates:
         return []
     strict = printed_readings(reading, kinds)
     if not strict:
         return []
-    allowed = {_values(c) for c in strict}
-    kept = [c for c in reading.candidates if _values(c) in allowed]
-    if not kept or len(kept) == len(reading.candidates):
+    spaced = _with_spaces_ignored(reading, kinds)
+    if spaced is None:
         return []
+    if complete:
+        allowed = {_values(c) for c in strict}
+        kept = [c for c in reading.candidates if _values(c) in allowed]
+        if not kept or len(kept) == len(reading.candidates):
+            return []
+    else:
+        kept = list(strict)
+    kept += [c for c in spaced if _values(c) not in {_values(k) for k in kept}]
     return narrow(reading, kept, kinds, money_unit, location, "split_by_habit")
 
 
+def _with_spaces_ignored(reading: RowReading, kinds: tuple[str, ...]) -> list[Candidate] | None:
+    """The printed readings of the row were its spaces padding inside numbers ("2 94" for 294).
+
+    A document whose spaces are cell borders (decided on section 三) may still pad a number
+    with one; the habit says nothing about spaces, so where a space splits two runs of
+    digits the readings with it ignored count too. [] when no space splits digits; None
+    when those readings are too many to list.
+    """
+    toks = list(reading.tokens)
+    if not any(not a.explicit_blank and not b.explicit_blank and not b.text.startswith("-")
+               for a, b in zip(toks, toks[1:])):
+        return []
+    merged: list[Token] = []
+    for tok in toks:
+        if merged and not tok.explicit_blank and not merged[-1].explicit_blank and not tok.text.startswith("-"):
+            prev = merged.pop()
+            merged.append(Token(prev.text + tok.text, False, prev.raw + tok.raw))
+        else:
+            merged.append(tok)
+    joined = RowReading(reading.cells, reading.status, tokens=tuple(merged), free_blanks=True,
+                        subtotal_at=reading.subtotal_at, constraint=reading.constraint, group_shape=reading.group_shape)
+    found = printed_readings(joined, kinds)
+    return None if found is None else list(found)
+
+
+def _impossible_by_habit(reading: RowReading, kinds: tuple[str, ...], location: str, money_unit: str) -> list[int]:
+    """A row no split makes add up (the publisher's sum is off), read by its digits alone without vanished blanks.
+
+    Without the habit such a row is taken only as printed (``cells.without_identity``);
+    with it, a cut the cell count forces ("10" as 1 · 0 when every cell is printed) is read
+    too. The broken sum stays the rulebook's error on the row.
+    """
+    if not reading.tokens or not reading.free_blanks or reading.subtotal_at is not None:
+        return []
+    strict = split_free(list(reading.tokens), kinds, False)
+    if not getattr(strict, "complete", True) or not strict:
+        return []
+    probe = RowReading(reading.cells, reading.status, tokens=reading.tokens, free_blanks=True, constraint="none")
+    spaced = _with_spaces_ignored(probe, kinds)
+    if spaced is None:
+        return []
+    strict = Readings(list(strict) + [c for c in spaced if _values(c) not in {_values(k) for k in strict}])
+    reading.candidates = strict
+    reading.constraint = "none"
+    reading.status = "recovered" if len(strict) == 1 else "ambiguous"
+    reading.cells = candidates_to_cells(list(strict), kinds, money_unit, location, "split_by_habit")
+    return [i for i, c in enumerate(reading.cells) if c.value is not None]
+
+
 def habit_finding(newly: list[int], *, section: str, where: str, row_label: str | None, column_labels: list[str],
-                  raw: str, location: str, zero_rows: int, table: str) -> list[Finding]:
+                  raw: str, location: str, zero_rows: int, table: str, broken: bool = False) -> list[Finding]:
     if not newly:
         return []
     cols = "、".join(column_labels[i] for i in newly if i < len(column_labels))
+    why = "没有任何拆分能使其合计成立（发布的数字本身不符，见勾稽关系检查）" if broken else "有多种拆分方式"
     return [make_finding(
         "cell.split_by_habit",
-        f"第{section}部分{where}的数字“{raw}”连在一起，有多种拆分方式；{table}有{zero_rows}行每格都填写了0、没有一行留空，"
+        f"第{section}部分{where}的数字“{raw}”连在一起，{why}；{table}有{zero_rows}行每格都填写了0、没有一行留空，"
         f"按不含空白单元格的读法确定：{cols}。这只是本文件的习惯，请核对原件。",
         Location(section, row_label, None, location), found=raw)]
 

@@ -32,9 +32,10 @@ from transforms.numbers import is_value_text
 from transforms.report import ExtraColumnCell, ExtraRow, Location, ParsedReport, TraceLine
 from transforms.sections import RowUnit, TextUnit, Unit
 from transforms.spec import GroupSpec, Layout, RowSpec
+from transforms.statements import corroborated_flow
 from transforms.report import CellValue
 from transforms.row_order import rows_by_order
-from transforms.splitting import Readings, split_with_subtotal, tokenize
+from transforms.splitting import Readings, split_free, split_sum_group, split_with_subtotal, tokenize
 
 SECTION = "三"
 MAX_COMBOS = 20000
@@ -413,6 +414,90 @@ def distrust_row_sums(result: AppExtraction, layout: Layout) -> None:
         without_identity(r.reading, kinds, "万元", r.location)
 
 
+#: Rows whose digits add up under no split, all explained by one omitted column, before that is read as a habit.
+MIN_OMITTING_ROWS = 2
+#: Search steps for that test over all rows and columns (a budget hit reads nothing this way: a null, never a
+#: guess). It bounds the test's cost per report: 40,000 steps are about 0.1 s of CPU.
+OMITTING_STEPS = 40_000
+
+
+def total_omits_column(result: AppExtraction, layout: Layout, evidence: Evidence | None) -> dict[str, list]:
+    """A publisher whose 总计 leaves one applicant column out in every row (总计 = 自然人 + … without 商业企业).
+
+    Read as the document's habit, with a warning, only when: at least ``MIN_OMITTING_ROWS``
+    rows add up under no split; exactly one column, left out of the sum, gives every split
+    row at least one reading and every row printed cell by cell holds with it; and the habit
+    is trusted (``Evidence.use_habit``). Every split row is then read under that sum instead
+    of its own (a row whose omitted cell is 0 reads the same either way); a row it leaves
+    with several readings keeps only the cells they agree on. Anything less: {} and the
+    caller re-reads the rows with no sum at all (``distrust_row_sums``).
+    """
+    if evidence is None or not evidence.use_habit:
+        return {}
+    rows = list(result.rows.values())
+    if sum(1 for r in rows if r.reading.status == "impossible") < MIN_OMITTING_ROWS:
+        return {}
+    if any(r.reading.subtotal_at is not None for r in rows):
+        return {}
+    cols = layout.app_column_keys
+    ti = cols.index("total")
+    if ti != len(cols) - 1:
+        return {}
+    kinds = ("count",) * len(cols)
+    # the rows that break the sum first: they rule most columns out at once
+    split = sorted((r for r in rows if r.reading.tokens and r.reading.status in ("recovered", "ambiguous", "impossible")),
+                   key=lambda r: r.reading.status != "impossible")
+    printed = [[c.value for c in r.reading.cells] for r in rows if r.reading.status == "ok"]
+    fits: dict[int, dict[str, Readings]] = {}
+    budget = [OMITTING_STEPS]
+    for k in range(ti):
+        if any(None not in v and sum(v[:ti]) - v[k] != v[ti] for v in printed):
+            continue
+        found: dict[str, Readings] = {}
+        for r in split:
+            cands = split_sum_group(list(r.reading.tokens), ti, r.reading.free_blanks, kinds, skip=k, budget=budget)
+            if not getattr(cands, "complete", True):
+                return {}  # too costly to tell which column it would be: nothing is read this way
+            if not cands:
+                break
+            found[r.spec.key] = cands
+        else:
+            fits[k] = found
+            if len(fits) > 1:
+                return {}
+    if len(fits) != 1:
+        return {}
+    (k, found), = fits.items()
+    labels = [c.label for c in layout.app_columns]
+    omitted = labels[k]
+    n_rows = sum(1 for r in rows if r.reading.status == "impossible")
+    notes: dict[str, list] = {}
+    for r in split:
+        cands = found[r.spec.key]
+        before = [c.value is not None for c in r.reading.cells]
+        r.reading.candidates = cands
+        r.reading.constraint = "none"
+        r.reading.identity = f"总计 = 除“{omitted}”外各类申请人之和"
+        r.reading.status = "recovered" if len(cands) == 1 else "ambiguous"
+        r.reading.cells = candidates_to_cells(list(cands), kinds, "万元", r.location, "split_by_habit")
+        # a cell the digits alone give (every reading with no sum agrees) owes nothing to the habit
+        alone = split_free(list(r.reading.tokens), kinds, r.reading.free_blanks)
+        if getattr(alone, "complete", True) and alone:
+            for i, c in enumerate(r.reading.cells):
+                if c.value is not None and len({a[i].value for a in alone}) == 1:
+                    c.how = "split_unique"
+        newly = [i for i, c in enumerate(r.reading.cells) if c.value is not None and c.how == "split_by_habit"]
+        evidence.count("split_by_habit", sum(1 for i in newly if not before[i]))
+        if newly:
+            notes.setdefault(r.spec.key, []).append(make_finding(
+                "cell.split_by_habit",
+                f"第三部分“{r.spec.label}”行的数字“{r.raw_values}”连在一起；本表有{n_rows}行无论怎样拆分“总计”都不等于各类申请人之和，"
+                f"而只有不计“{omitted}”列时每一行都能拆分，看来本表“总计”一律未计入“{omitted}”；按此拆分："
+                f"{'、'.join(labels[i] for i in newly)}。这只是本文件的习惯（“总计”本身有误），请核对原件。",
+                Location(SECTION, r.spec.label, None, r.location), found=r.raw_values))
+    return notes
+
+
 def resolve_by_columns(result: AppExtraction, layout: Layout) -> set[str]:
     """Settle ambiguous rows with the column identities; returns the keys settled."""
     ambiguous = [k for k, r in result.rows.items()
@@ -488,6 +573,13 @@ def _tests(result: AppExtraction, layout: Layout, evidence: Evidence) -> dict[st
         elif st.quantity == "granted":
             tests.setdefault("granted", []).append(Check(
                 "split_by_narrative", f"正文“{st.phrase}”", lambda v, n=n: v[ti] == n))
+    flow = corroborated_flow(list(evidence.statements))
+    if flow is not None:
+        words = (f"正文所述“收到申请{flow['new_received']}件、上年结转{flow['carried_over']}件、办结{flow['results_total']}件、"
+                 f"结转下年度{flow['carried_forward']}件”（四数相符：新收 + 上年结转 = 办结 + 结转下年度）")
+        for key, n in flow.items():
+            tests.setdefault(key, []).append(Check(
+                "split_by_narrative", words, lambda v, n=Decimal(n): v[ti] == n, corroborated=True))
     ly = evidence.last_year
     if ly is not None and ly.carried_forward is not None and any(x is not None for x in ly.carried_forward):
         cf = ly.carried_forward
@@ -525,11 +617,12 @@ def apply_evidence(result: AppExtraction, layout: Layout, evidence: Evidence) ->
         holds, zero_rows = shows_printed_zeros([(r.reading, kinds) for r in result.rows.values()])
         if holds:
             for key, r in result.rows.items():
+                broken = r.reading.status == "impossible"
                 newly = settle_by_habit(r.reading, kinds, r.location)
                 evidence.count("split_by_habit", len(newly))
                 notes.setdefault(key, []).extend(habit_finding(
                     newly, section=SECTION, where=f"“{r.spec.label}”行", row_label=r.spec.label, column_labels=labels,
-                    raw=r.raw_values, location=r.location, zero_rows=zero_rows, table="本表"))
+                    raw=r.raw_values, location=r.location, zero_rows=zero_rows, table="本表", broken=broken))
             _after_columns(result, layout, evidence, notes, "split_by_column_identity")
     return notes
 
@@ -559,9 +652,13 @@ def extract_applications(units: list[Unit], layout: Layout, report: ParsedReport
         result.spaces_separate = flat.spaces_separate
         result.other_group = result.other_group or flat.other_group
     single = _single_other_row(result, layout, report)
-    distrust_row_sums(result, layout)
+    omitting = total_omits_column(result, layout, evidence)
+    if not omitting:
+        distrust_row_sums(result, layout)
     settled = resolve_by_columns(result, layout)
     notes = apply_evidence(result, layout, evidence) if evidence is not None else {}
+    for key, found in omitting.items():
+        notes[key] = found + notes.get(key, [])
     co = result.rows.get("carried_over")
     if evidence is not None and evidence.last_year is None and co is not None and co.reading.status == "ambiguous":
         evidence.wants_last_year = True
@@ -657,12 +754,13 @@ def _report(result: AppExtraction, layout: Layout, report: ParsedReport, settled
         blank += sum(1 for c in reading.cells if c.is_blank)
         for f in reading_findings(reading, section=SECTION, where=f"“{spec.label}”行", row_label=spec.label,
                                   column_labels=col_labels, raw=r.raw_values, location=r.location,
-                                  identity="总计 = 各类申请人之和"):
+                                  identity=reading.identity or "总计 = 各类申请人之和"):
             report.add(f)
         for f in (notes or {}).get(spec.key, ()):
             report.add(f)
         if reading.status == "recovered":
-            recovered_rows.append(spec.label)
+            if not reading.as_printed and reading.identity is None:
+                recovered_rows.append(spec.label)
     if recovered_rows:
         basis = "行合计" + ("及列勾稽关系" if settled else "")
         assumption = ""

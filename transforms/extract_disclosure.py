@@ -151,7 +151,7 @@ def _tests(layout: Layout, block: BlockSpec, item: ItemSpec, evidence: Evidence)
 
 
 def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, seen: set,
-                 spaces_separate: bool | None, evidence: Evidence | None = None) -> None:
+                 spaces_separate: bool | None, evidence: Evidence | None = None, habit_elsewhere: int = 0) -> None:
     ft = flat_text(units)
     if not ft.norm:
         return
@@ -210,14 +210,15 @@ def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, se
                     s, section=SECTION, where=f"“{block.label}”中“{item.label}”", row_label=item.label,
                     column_labels=labels_of[block.key], raw=raw, location=loc))
         if evidence.use_habit and rows:
-            holds, zero_rows = shows_printed_zeros([(r[2], r[5]) for r in rows])
+            holds, zero_rows = shows_printed_zeros([(r[2], r[5]) for r in rows], habit_elsewhere)
+            table = "第二部分表格" if zero_rows > habit_elsewhere else "第三部分表格"
             if holds:
                 for n, (block, item, reading, raw, loc, kinds, unit_name) in enumerate(rows):
                     newly = settle_by_habit(reading, kinds, loc, unit_name)
                     evidence.count("split_by_habit", len(newly))
                     notes.setdefault(n, []).extend(habit_finding(
                         newly, section=SECTION, where=f"“{block.label}”中“{item.label}”", row_label=item.label,
-                        column_labels=labels_of[block.key], raw=raw, location=loc, zero_rows=zero_rows, table="第二部分表格"))
+                        column_labels=labels_of[block.key], raw=raw, location=loc, zero_rows=zero_rows, table=table))
     for n, (block, item, reading, raw, loc, kinds, unit_name) in enumerate(rows):
         if evidence is not None and evidence.last_year is None and reading.status == "ambiguous" and \
                 any(t.how == "split_by_last_year" for t in _tests(layout, block, item, _WITH_LAST_YEAR)):
@@ -226,15 +227,17 @@ def extract_flat(units: list[TextUnit], layout: Layout, report: ParsedReport, se
 
 
 def extract_disclosure(units: list[Unit], layout: Layout, report: ParsedReport, section_found: bool,
-                       spaces_separate: bool | None = None, evidence: Evidence | None = None) -> None:
-    """``spaces_separate``: in free text, whether whitespace marks cell borders (decided on section 三)."""
+                       spaces_separate: bool | None = None, evidence: Evidence | None = None,
+                       habit_elsewhere: int = 0) -> None:
+    """``spaces_separate``: in free text, whether whitespace marks cell borders (decided on section 三).
+    ``habit_elsewhere``: all-zero rows section 三 prints when its habit holds (0 otherwise)."""
     seen: set[tuple[str, str]] = set()
     grid = [u for u in units if isinstance(u, RowUnit)]
     text = [u for u in units if isinstance(u, TextUnit)]
     if grid:
         extract_grid(grid, layout, report, seen)
     if text:
-        extract_flat(text, layout, report, seen, spaces_separate, evidence)
+        extract_flat(text, layout, report, seen, spaces_separate, evidence, habit_elsewhere)
     # keep the layout's order: block, item, column
     order = {(b.key, i.key, c.key): n for n, (b, i, c) in enumerate(
         (b, i, c) for b in layout.blocks for i in b.items for c in b.columns)}

@@ -147,10 +147,11 @@ def extract_review(units: list[Unit], layout: Layout, report: ParsedReport, spac
             notes += settled_findings(s, section=SECTION, where=where, row_label=None, column_labels=labels, raw=raw,
                                       location=location)
         if evidence.use_habit and habit[0]:
+            broken = reading.status == "impossible"
             newly = settle_by_habit(reading, kinds, location)
             evidence.count("split_by_habit", len(newly))
             notes += habit_finding(newly, section=SECTION, where=where, row_label=None, column_labels=labels, raw=raw,
-                                   location=location, zero_rows=habit[1], table="第三部分表格")
+                                   location=location, zero_rows=habit[1], table="第三部分表格", broken=broken)
     report.review_litigation = reading.cells
     report.trace.append(TraceLine(SECTION, "行政复议·行政诉讼", "review_litigation", raw, reading.status, location))
     for f in reading_findings(reading, section=SECTION, where="行政复议、行政诉讼情况", row_label=None,
@@ -158,7 +159,7 @@ def extract_review(units: list[Unit], layout: Layout, report: ParsedReport, spac
         report.add(f)
     for f in notes:
         report.add(f)
-    if reading.status == "recovered" and not notes:
+    if reading.status == "recovered" and not notes and not reading.as_printed:
         report.add(make_finding(
             "cell.split_recovered", f"第四部分的数字“{raw}”连在一起，已依据各组“总计=各项之和”唯一拆分。",
             Location(SECTION, None, None, location), found=raw,

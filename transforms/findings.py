@@ -66,6 +66,7 @@ _TYPES = (
     FindingType("cell.split_by_evidence", "info", "数字粘连，已依据表格之外的证据（正文所述数字、上年报告）唯一拆分"),
     FindingType("cell.split_by_habit", "warning", "数字粘连，已依据本表一律填写0的习惯（不含消失的空白单元格）拆分"),
     FindingType("cell.evidence_conflict", "warning", "数字粘连，表格之外的证据相互矛盾，未采用"),
+    FindingType("cell.from_other_carrier", "info", "本文件无法确定的单元格，取自同一报告的另一文件（单位、年度、格式相同，数字一致）"),
     FindingType("table.group_row_only", "info", "（六）其他处理只印了一行且全部为0，其下三项按0读取"),
     FindingType("table.all_blank", "warning", "表头完整但整行没有任何数字，按全部留空（0）读取"),
     FindingType("cell.subrows_unknown", "warning", "（六）其他处理只印了一行，其下三项无法确定"),

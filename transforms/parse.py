@@ -30,7 +30,7 @@ from transforms.statements import statements
 
 # Bump when a change to readers or extraction can change what a file parses to:
 # reruns re-parse files whose stored parser version is older.
-PARSER_VERSION = "0.4.0"
+PARSER_VERSION = "0.5.0"
 
 # A report is tens of kilobytes; a PDF with images a few megabytes. Anything far larger
 # is not a report (or is hostile) and is quarantined unread rather than stalling a batch.
@@ -174,17 +174,19 @@ def parse_document(doc: Document, report: ParsedReport | None = None, history: H
         report.add(make_finding("table.truncated", "第三部分有标题，但没有找到申请情况表格的任何一行。", Location("三")))
 
     # Section 二: its own span, or (heading lost, e.g. a fragment) what precedes section 三.
+    # the document's habit of printing its zeros, as section 三 shows it (sections 二 and 四 have few rows of their own)
+    kinds = ("count",) * len(layout.app_columns)
+    habit = shows_printed_zeros([(r.reading, kinds) for r in apps.rows.values()]) if apps.rows else (False, 0)
     found_2 = sections.found("active_disclosure")
     units_2 = sections.units.get("active_disclosure") if found_2 else sections.preamble
-    extract_disclosure(units_2 or [], layout, report, found_2, apps.spaces_separate, evidence)
+    extract_disclosure(units_2 or [], layout, report, found_2, apps.spaces_separate, evidence,
+                       habit[1] if habit[0] else 0)
     if not found_2 and not report.active_disclosure:
         report.add(make_finding("section.missing", "报告缺少第二部分“主动公开政府信息情况”。", Location("二")))
 
     found_4 = sections.found("review_litigation")
     if found_4:
         separated = apps.spaces_separate if apps.spaces_separate is not None else True
-        kinds = ("count",) * len(layout.app_columns)
-        habit = shows_printed_zeros([(r.reading, kinds) for r in apps.rows.values()]) if apps.rows else (False, 0)
         closed = sections.found("problems") or sections.found("other")
         extract_review(sections.units["review_litigation"], layout, report, separated, evidence, habit, closed)
         if report.review_litigation is None:  # a converter may have moved the table past heading 五

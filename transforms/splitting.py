@@ -32,6 +32,7 @@ MAX_NUMBER_DIGITS = 12
 MAX_SEARCH_STEPS = 200_000
 
 _UNITS = tuple(sorted(MONEY_UNITS + COUNT_UNITS, key=len, reverse=True))
+_UNIT_THEN_DIGIT = re.compile(r"\d(?:" + "|".join(re.escape(u) for u in _UNITS) + r")(?=[-+]?\d)")
 _COUNT_RE = re.compile(r"(0|[1-9]\d*)")
 _MONEY_RE = re.compile(r"(0|[1-9]\d*)(\.\d+)?")
 
@@ -41,6 +42,7 @@ class Token:
     text: str  # normalised: digits, optional sign/decimal point/unit; "" for an explicit blank
     explicit_blank: bool = False
     raw: str = ""
+    joined: bool = False  # runs joined across whitespace that meant nothing (or was a border after all)
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,14 @@ def tokenize(text: str, spaces_separate: bool = True) -> list[Token]:
         if buf:
             part = "".join(buf)
             buf.clear()
+            cut = _UNIT_THEN_DIGIT.search(part)
+            if cut is not None:
+                # a unit ends its number: "65件2" is 65件 and 2, whatever whitespace says
+                buf.extend(part[:cut.end()])
+                flush()
+                buf.extend(part[cut.end():])
+                flush()
+                return
             if spaces_separate and "," in part:
                 if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?\D*", part):
                     tokens.append(Token(part.replace(",", ""), False, part))
@@ -102,12 +112,15 @@ def tokenize(text: str, spaces_separate: bool = True) -> list[Token]:
             if part:
                 tokens.append(Token(part, False, part))
 
+    gapped: list[int] = []  # token indices whose run went on across whitespace
     i = 0
     while i < len(text):
         ch = text[i]
         if ch.isspace() or ch in "|;":
             if spaces_separate or ch in "|;":
                 flush()
+            elif buf:
+                gapped.append(len(tokens))  # the run goes on across whitespace: the token is joined
             i += 1
             continue
         if ch in _SLASHES:
@@ -142,13 +155,16 @@ def tokenize(text: str, spaces_separate: bool = True) -> list[Token]:
         buf.append(ch)
         i += 1
     flush()
+    if gapped:
+        joined_at = set(gapped)
+        tokens = [Token(t.text, t.explicit_blank, t.raw, True) if k in joined_at else t for k, t in enumerate(tokens)]
     if not spaces_separate:
         # whitespace meant nothing: neighbouring runs join (a sign still starts a new run)
         merged: list[Token] = []
         for tok in tokens:
             if merged and not tok.explicit_blank and not merged[-1].explicit_blank and not tok.text.startswith("-"):
                 prev = merged.pop()
-                merged.append(Token(prev.text + tok.text, False, prev.raw + tok.raw))
+                merged.append(Token(prev.text + tok.text, False, prev.raw + tok.raw, True))
             else:
                 merged.append(tok)
         tokens = merged
@@ -274,12 +290,17 @@ def split_free(tokens: list[Token], kinds: tuple[Kind, ...], free_blanks: bool) 
     return Readings(results.values())
 
 
-def split_sum_group(tokens: list[Token], n_parts: int, free_blanks: bool, kinds: tuple[Kind, ...] | None = None) -> list[Candidate]:
+def split_sum_group(tokens: list[Token], n_parts: int, free_blanks: bool, kinds: tuple[Kind, ...] | None = None,
+                    skip: int | None = None, max_steps: int = MAX_SEARCH_STEPS,
+                    budget: list[int] | None = None) -> list[Candidate]:
     """Distinct readings of ``tokens`` as n_parts cells followed by their total.
 
     The total is a suffix of the last token (or blank), so it is chosen first and the
     parts are searched for that exact sum: a part larger than what is left is cut off
-    at once, which keeps long rows fast.
+    at once, which keeps long rows fast. ``skip``: a part the total leaves out (a
+    publisher whose 总计 omits one column in every row); it may hold any number.
+    ``budget``: search steps shared with other calls (a one-item list the search counts
+    down); past it the readings are incomplete, as past ``max_steps``.
     """
     kinds = kinds or ("count",) * (n_parts + 1)
     part_kinds = kinds[:n_parts]
@@ -312,7 +333,10 @@ def split_sum_group(tokens: list[Token], n_parts: int, free_blanks: bool, kinds:
     for tok in tokens:
         before.append(before[-1] + len(tok.text))
     counts_only = all(k == "count" for k in part_kinds)
-    budget = [MAX_SEARCH_STEPS]
+    # a cell's characters: its digits, plus a unit or a dash run where the row has any
+    plain = all(t.text.isdigit() if not t.explicit_blank else not t.text for t in tokens)
+    extra = 0 if plain else 2
+    budget = budget if budget is not None else [max_steps]
 
     for end_ti, end_off, total_piece in totals:
         target = total_piece.value
@@ -329,16 +353,18 @@ def split_sum_group(tokens: list[Token], n_parts: int, free_blanks: bool, kinds:
                 raise TooManyReadings  # not worth searching on: no reading of it is certain
             if counts_only and remaining >= 0:
                 # every part is at most ``remaining``: its digits, plus a unit, per cell left
-                per_cell = len(str(int(remaining))) + 2
-                if end_at - (before[ti] + off) > per_cell * (n_parts - cell):
+                per_cell = len(str(int(remaining))) + extra
+                free = MAX_NUMBER_DIGITS + extra - per_cell if skip is not None and skip >= cell else 0
+                if end_at - (before[ti] + off) > per_cell * (n_parts - cell) + free:
                     return ()
             out: dict[tuple, Candidate] = {}
+            counted = cell != skip
             for nti, noff, piece in search.steps(ti, off, cell):
                 if (nti, noff) > (end_ti, end_off):
                     continue
-                if piece.value > remaining and part_kinds[cell] != "delta":
+                if counted and piece.value > remaining and part_kinds[cell] != "delta":
                     continue
-                for rest in rec(nti, noff, cell + 1, remaining - piece.value):
+                for rest in rec(nti, noff, cell + 1, remaining - piece.value if counted else remaining):
                     _merge(out, (piece,) + rest)
                     if len(out) > MAX_DISTINCT:
                         raise TooManyReadings
@@ -395,6 +421,20 @@ def _sub_tokens(tokens: list[Token], a: tuple[int, int], b: tuple[int, int]) -> 
     return out
 
 
+def _may_end_with(tokens: list[Token], value: Decimal, free_blanks: bool) -> bool:
+    """Whether the last cell of ``tokens`` can be ``value`` (a cheap test before a full search)."""
+    if value < 0:
+        return False
+    if not tokens:
+        return free_blanks and value == 0
+    last = tokens[-1]
+    if last.explicit_blank:
+        return value == 0
+    if not last.text.isdigit():
+        return True  # a unit or a sign: let the search decide
+    return last.text.endswith(str(int(value))) or (value == 0 and free_blanks)
+
+
 def split_with_subtotal(tokens: list[Token], n_orgs: int, free_blanks: bool) -> list[Candidate]:
     """Readings of a section 三 row that prints a 法人或其他组织 小计 column after 其他.
 
@@ -413,18 +453,24 @@ def split_with_subtotal(tokens: list[Token], n_orgs: int, free_blanks: bool) -> 
         if start is None:
             continue
         for mid in range(start, len(positions)):
+            # 总计 is one cell: the rest of the row must read as one number (or a vanished blank), so
+            # only a position inside the last token can start it — checked before the (costly) middle
+            if mid not in totals:
+                rest = _sub_tokens(tokens, positions[mid], end) or []
+                totals[mid] = list(split_free(rest, ("count",), free_blanks)) if rest or free_blanks else []
+            if not totals[mid]:
+                continue
             middle = _sub_tokens(tokens, positions[start], positions[mid])
             if middle is None or (not middle and not free_blanks):
                 continue
+            if not any(_may_end_with(middle, total.value - natural.value, free_blanks) for (total,) in totals[mid]):
+                continue  # 小计 = 总计 − 自然人 is known: the middle must end with it
             try:
                 groups = _group_cached(tuple(middle), n_orgs, free_blanks)
             except TooManyReadings:
                 return Readings(complete=False)
             if not groups:
                 continue
-            if mid not in totals:
-                rest = _sub_tokens(tokens, positions[mid], end) or []
-                totals[mid] = list(split_free(rest, ("count",), free_blanks)) if rest or free_blanks else []
             for group in groups:
                 for (total,) in totals[mid]:
                     if natural.value + group[-1].value != total.value:

@@ -27,6 +27,10 @@ PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("new_received", re.compile(r"(?:新收|收到|接收)(?:各类)?" + _APPLY + r"(?:共|总计|合计|数量为?)?" + _NUM + r"(?:件|份|条)")),
     # 收到70件申请 / 新收政府信息公开19件申请
     ("new_received", re.compile(r"(?:新收|收到|接收)(?:共)?" + _NUM + r"件(?:政府信息公开|信息公开|依申请公开)?申请")),
+    # the 依申请公开 sentence of section 一: 上年结转2件，办结5件，结转下年度继续办理0件
+    ("carried_over", re.compile(r"上年结转(?:政府信息公开申请|申请)?(?:共|为)?" + _NUM + r"件")),
+    ("results_total", re.compile(r"(?:办结|办理答复|答复办结)(?:政府信息公开申请|申请)?(?:共|为)?" + _NUM + r"件")),
+    ("carried_forward", re.compile(r"结转下(?:一)?年度(?:继续办理)?(?:共|为)?" + _NUM + r"件")),
     ("granted", re.compile(r"(?<!不)(?<!部分)予以公开(?:的)?(?:共|为)?" + _NUM + r"件")),
     ("review_total", re.compile(r"(?:被申请)?行政复议(?:案件|申请)?(?:共|为)?" + _NUM + r"(?:件|起)")),
     ("litigation_total", re.compile(r"(?:被提起)?行政诉讼(?:案件)?(?:共|为)?" + _NUM + r"(?:件|起)")),
@@ -63,6 +67,30 @@ def stated_numbers(text: str, year: int | None = None) -> list[tuple[str, int, s
                 continue
             out.append((quantity, int(m.group(1).replace(",", "")), m.group(0)))
     return out
+
+
+#: The four totals of identity 1, as a narrative states them (收到申请N件，上年结转M件，办结K件，结转下年度L件).
+FLOW_QUANTITIES = ("new_received", "carried_over", "results_total", "carried_forward")
+
+
+def corroborated_flow(found: list[Statement]) -> dict[str, int] | None:
+    """The narrative's four application totals, when they are stated once each and agree with one another.
+
+    本年新收 + 上年结转 = 办结 + 结转下年度 (identity 1 on the 总计 column): a slip in one of
+    the four (58 for 587) breaks it, so four numbers that satisfy it vouch for each other —
+    evidence a lone statement is not. None when any is missing, stated twice differently,
+    or the four do not add up.
+    """
+    numbers: dict[str, set[int]] = {}
+    for st in found:
+        if st.quantity in FLOW_QUANTITIES:
+            numbers.setdefault(st.quantity, set()).add(st.number)
+    if any(len(numbers.get(q, ())) != 1 for q in FLOW_QUANTITIES):
+        return None
+    new, co, done, cf = (next(iter(numbers[q])) for q in FLOW_QUANTITIES)
+    if new + co != done + cf:
+        return None
+    return dict(zip(FLOW_QUANTITIES, (new, co, done, cf)))
 
 
 def statements(texts: list[str], year: int | None = None) -> list[Statement]:

@@ -659,7 +659,8 @@ COLUMN_DOCS: dict[str, str] = {
     "is_blank": "the document left the cell blank (NULL: cannot tell)",
     "is_recovered": "the value was recovered from run-together text by the identities",
     "how": "how the value was read: printed, split_unique, split_by_row_sum, split_by_column_identity, "
-           "split_by_narrative, split_by_last_year, split_by_habit, from_group_row; in the cell marts also "
+           "split_by_narrative, split_by_last_year, split_by_habit, split_by_other_carrier, from_group_row; "
+           "in the cell marts also "
            "resolved (the office's value for an unread cell) and, for facts loaded before schema 5, "
            "recovered/printed; NULL: unread, nothing decided",
     "raw_text": "the cell as printed",
