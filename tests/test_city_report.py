@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import console_messages, dump_dom, print_to_pdf, screenshot
+from browser import console_messages, dump_dom, print_to_pdf, require_chromium, run_chromium, screenshot
 
 from gongkai.cityreport import CityReportFiles, build_city_report
 from gongkai.cityreport.charts import ChartFontError, find_cjk_font, font_covers
@@ -359,6 +359,91 @@ def test_city_report_in_headless_chromium(region: Region, report_2023: CityRepor
         assert abs(first.width - 842) < 3 and abs(first.height - 595) < 3
         assert "收到和处理政府信息公开申请情况" in "".join(p.extract_text() or "" for p in doc.pages)
     print(f"screenshot: {shot}\npdf: {pdf}")
+
+
+# Loads the pages in iframes, eight at a time, and keeps each one's DOM, after its
+# scripts ran, in a hidden <textarea>: one Chromium run for the whole site (a run per
+# page would cost ~1 s each for ~150 pages).
+_HARNESS = """<!doctype html><meta charset="utf-8"><body><div id="out"></div><span id="done"></span>
+<script>
+const pages = %s;
+let started = 0, finished = 0;
+function next() {
+  if (started >= pages.length) return;
+  const page = pages[started++];
+  const frame = document.createElement("iframe");
+  frame.onload = () => {
+    const kept = document.createElement("textarea");
+    kept.setAttribute("data-page", page);
+    kept.hidden = true;  // 11 MB of text laid out would cost more than the pages
+    kept.textContent = frame.contentDocument.documentElement.outerHTML;
+    document.getElementById("out").appendChild(kept);
+    frame.remove();
+    finished += 1;
+    if (finished === pages.length) document.getElementById("done").textContent = "done " + finished;
+    next();
+  };
+  frame.src = page;
+  document.body.appendChild(frame);
+}
+for (let k = 0; k < 8; k++) next();
+</script>"""
+
+
+def _region_cells(warehouse: Warehouse) -> dict[str, dict[tuple[str, str, str], str]]:
+    """Every cell of the region's reports as the review pages must show it (value text), by report_id."""
+    out: dict[str, dict[tuple[str, str, str], str]] = defaultdict(dict)
+    for section, view, r, c in (("二", "v_disclosure_cells", "item_key", "column_key"),
+                                ("三", "v_application_cells", "row_key", "column_key"),
+                                ("四", "v_review_cells", "group_key", "outcome_key")):
+        extra = ", amount_wan_yuan" if section == "二" else ""
+        for row in q(warehouse, f"SELECT report_id, {r} AS r, {c} AS c, count{extra} FROM {view}"):
+            value = row["count"] if row["count"] is not None else row.get("amount_wan_yuan")
+            shown = "" if value is None else (str(int(value)) if Decimal(value) == int(value)
+                                              else format(Decimal(value).normalize(), "f"))
+            out[row["report_id"]][(section, row["r"], row["c"])] = shown
+    return out
+
+
+def test_review_site_of_the_region_in_chromium(region: Region, tmp_path: Path) -> None:
+    """The review index and every report page of the generated region (≥ 30 bureaus, 5 years, mixed mess,
+    missing submissions) in headless Chromium: no console error on any page, and every cell a page shows
+    equals the warehouse's cell marts."""
+    import html
+    import json
+
+    from review import write_site
+    from test_review import _tags
+
+    require_chromium()
+    out = tmp_path / "review"
+    result = write_site(region.warehouse, out)
+    pages = sorted((out / "reports").glob("*.html"))
+    assert result.pages == len(pages) >= 100 and result.missing > 0
+    names = ["index.html", *(f"reports/{p.name}" for p in pages)]
+    harness = out / "all-pages.html"
+    harness.write_text(_HARNESS % json.dumps(names), encoding="utf-8")
+    done = run_chromium(harness, "--enable-logging=stderr", "--v=0", "--allow-file-access-from-files",
+                        "--virtual-time-budget=60000", "--dump-dom")
+    errors = [line for line in done.stderr.splitlines() if "CONSOLE" in line and "rror" in line]
+    assert errors == [], errors[:5]
+    assert f'<span id="done">done {len(names)}</span>' in done.stdout
+    kept = dict(re.findall(r'<textarea data-page="([^"]+)"[^>]*>(.*?)</textarea>', done.stdout, re.S))
+    assert sorted(kept) == sorted(names)
+    index = html.unescape(kept["index.html"])
+    assert int(re.search(r'<span id="shown">(\d+)</span>', index).group(1)) > 0  # its script ran
+    cells = _region_cells(region.warehouse)
+    checked = 0
+    for name in names[1:]:
+        dom = html.unescape(kept[name])
+        report_id = name.removeprefix("reports/").removesuffix(".html")
+        shown = {(c["data-section"], c["data-row"], c["data-column"]): c["data-value"] for c in _tags(dom, "td", "cell")}
+        expected = cells[report_id]
+        assert expected and set(expected) <= set(shown), report_id
+        for key, value in expected.items():
+            assert shown[key] == value, (report_id, key, shown[key], value)
+            checked += 1
+    assert checked > 100 * 200
 
 
 def test_report_command(region: Region, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
