@@ -442,20 +442,7 @@ def _collect_one(child: etree._Element, tag, parts: list[str]) -> None:
 
 def _collect_text(el: etree._Element, parts: list[str]) -> None:
     for child in el:
-        tag = child.tag
-        if tag == T:
-            parts.append(child.text or "")
-        elif tag == TAB:
-            parts.append("\t")
-        elif tag in (BR, CR):
-            parts.append("\n")
-        elif tag in SKIP or not isinstance(tag, str):
-            continue
-        elif tag == ALTERNATE:
-            if len(child):  # one branch only (mc:Choice), else every text is read twice
-                _collect_text(child[0], parts)
-        else:
-            _collect_text(child, parts)
+        _collect_one(child, child.tag, parts)
 
 
 def _cell_text(tc: etree._Element, numbering: _Numbering) -> str:
