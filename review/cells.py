@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from transforms.spec import REVIEW_CELLS, Layout
-from warehouse.resolutions import finding_keys
+from transforms.spec import Layout
+from warehouse.resolutions import finding_keys, layout_cells
 
 #: Display order of the states, worst first; the legend and the CSS use these names.
 STATES: tuple[str, ...] = ("null", "failed_identity", "resolved", "evidence", "recovered", "blank", "printed")
@@ -100,14 +100,10 @@ class FindingView:
 
 
 def _section_cells(layout: Layout) -> dict[str, list[CellKey]]:
-    """Every cell of the form by section, in the printed order."""
+    """Every cell of the form by section, in the printed order (``layout_cells``, grouped by section)."""
     out: dict[str, list[CellKey]] = {"二": [], "三": [], "四": []}
-    for block in layout.blocks:
-        for item in block.items:
-            out["二"].extend(("二", item.key, c.key) for c in block.columns)
-    for row in layout.app_rows:
-        out["三"].extend(("三", row.key, c.key) for c in layout.app_columns)
-    out["四"].extend(("四", c.group, c.outcome) for c in REVIEW_CELLS)
+    for key in layout_cells(layout):
+        out[key[0]].append(key)
     return out
 
 
