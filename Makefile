@@ -23,7 +23,7 @@ demo: install
 	$(BIN)/gongkai demo
 
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 clean:
 	rm -rf data .pytest_cache
